@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/**
+ * Every setting do-bluegreen reads, as data: the environment variable, its default,
+ * how to validate it, and what to do when it is wrong. The README's configuration table
+ * documents exactly these rows; the stack, the switch and the lab all read them through loadConfig().
+ */
+export interface VariableSpec<T> {
+  readonly name: string;
+  readonly description: string;
+  /** Used when the variable is unset or empty. `undefined` means "no default". */
+  readonly default?: string;
+  readonly secret?: boolean;
+  readonly schema: z.ZodType<T, z.ZodTypeDef, any>;
+  readonly fix: string;
+}
+
+const REGIONS = ["nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "ams2", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1"] as const;
+
+const port = z.coerce.number().int().min(1).max(65535);
+const seconds = z.coerce.number().positive().max(86_400);
+const nonEmpty = z.string().trim().min(1);
+const list = (item: z.ZodType<string, z.ZodTypeDef, any>) =>
+  z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "not an IPv4 address");
+const ipv4Cidr = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/);
+const ipv6Cidr = z.string().regex(/^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|\d?\d)$/);
+const cidr = z.string().refine((s) => ipv4Cidr.safeParse(s).success || ipv6Cidr.safeParse(s).success, (s) => ({ message: `${s} is not a CIDR block` }));
+const tag = z.string().regex(/^[A-Za-z0-9_:-]{1,255}$/, "not a valid DigitalOcean tag");
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "not a slug");
+// DigitalOcean accepts either a key's MD5 fingerprint or its numeric id.
+const sshKey = z.string().regex(/^(([0-9a-f]{2}:){15}[0-9a-f]{2}|\d+)$/, "not an MD5 fingerprint or numeric key id");
+const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "not a domain name");
+const httpPath = z.string().regex(/^\/[^\s]*$/, "must start with / and contain no spaces");
+const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
+
+function v<T>(spec: VariableSpec<T>): VariableSpec<T> {
+  return spec;
+}
+
+export const VARIABLES = {
+  // --- the application ---
+  appName: v({ name: "APP_NAME", default: "web", schema: slug, description: "Name of the app; prefixes containers and droplets.", fix: "use lowercase letters, digits and dashes, e.g. web" }),
+  appPort: v({ name: "APP_PORT", default: "8080", schema: port, description: "Port the app container listens on (host network).", fix: "use a port number from 1 to 65535" }),
+  healthPath: v({ name: "APP_HEALTH_PATH", default: "/health", schema: httpPath, description: "HTTP path that answers 200 when the app is healthy.", fix: "use a path such as /health" }),
+  domain: v({ name: "APP_DOMAIN", default: "example.com", schema: domain, description: "DNS domain managed by DigitalOcean.", fix: "use a registered domain such as example.com" }),
+  recordName: v({ name: "APP_RECORD_NAME", default: "@", schema: z.string().regex(/^(@|[a-z0-9-]+(\.[a-z0-9-]+)*)$/, "not a record name"), description: "A record name inside the domain (@ for the apex).", fix: "use @ or a label such as www" }),
+  // --- DigitalOcean ---
+  token: v({ name: "DIGITALOCEAN_TOKEN", secret: true, schema: z.string().regex(/^\S{20,}$/, "not a DigitalOcean API token"), description: "API token (write scope). Secret: a masked CI/CD variable.", fix: "create a token at cloud.digitalocean.com/account/api/tokens and set DIGITALOCEAN_TOKEN" }),
+  apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: url, description: "API base URL; the lab points it at its simulator.", fix: "use an http(s) URL such as https://api.digitalocean.com" }),
+  region: v({ name: "DO_REGION", default: "nyc3", schema: z.enum(REGIONS, { errorMap: () => ({ message: "unknown region" }) }), description: "Region of the droplets, VPC and reserved IP.", fix: `use one of ${REGIONS.join(", ")}` }),
+  projectName: v({ name: "DO_PROJECT_NAME", default: "do-bluegreen", schema: nonEmpty, description: "DigitalOcean project that groups the resources.", fix: "set a non-empty project name" }),
+  vpcIpRange: v({ name: "DO_VPC_IP_RANGE", default: "10.10.10.0/24", schema: ipv4Cidr, description: "Private range of the VPC.", fix: "use an IPv4 CIDR such as 10.10.10.0/24" }),
+  dropletSize: v({ name: "DO_DROPLET_SIZE", default: "s-1vcpu-1gb", schema: slug, description: "Size slug of the two worker droplets.", fix: "use a size slug such as s-1vcpu-1gb" }),
+  haproxySize: v({ name: "DO_HAPROXY_SIZE", default: "s-1vcpu-512mb-10gb", schema: slug, description: "Size slug of the HAProxy droplet.", fix: "use a size slug such as s-1vcpu-512mb-10gb" }),
+  dropletImage: v({ name: "DO_DROPLET_IMAGE", default: "debian-12-x64", schema: slug, description: "Base image of all droplets.", fix: "use an image slug such as debian-12-x64" }),
+  sshKeys: v({ name: "DO_SSH_KEYS", default: "", schema: list(sshKey), description: "Comma-separated SSH key fingerprints (or ids) installed on the droplets.", fix: "list fingerprints as shown by `doctl compute ssh-key list`, e.g. 3b:16:...:af" }),
+  sshAllowedCidrs: v({ name: "DO_SSH_ALLOWED_CIDRS", default: "0.0.0.0/0,::/0", schema: list(cidr).pipe(z.array(z.string()).min(1, "needs at least one CIDR")), description: "Comma-separated CIDRs allowed to SSH to the droplets (CI runners, admins).", fix: "list CIDR blocks such as 203.0.113.0/24" }),
+  // --- roles ---
+  prodTag: v({ name: "TAG_PROD", default: "PROD", schema: tag, description: "Tag of the droplet that serves traffic.", fix: "use letters, digits, _, : or -" }),
+  fallbackTag: v({ name: "TAG_FALLBACK", default: "FALLBACK", schema: tag, description: "Tag of the idle droplet that keeps the previous version.", fix: "use letters, digits, _, : or -" }),
+  balancerTag: v({ name: "TAG_BALANCER", default: "BALANCER", schema: tag, description: "Tag of the HAProxy droplet.", fix: "use letters, digits, _, : or -" }),
+  floatingIp: v({ name: "FLOATING_IP", default: "", schema: z.union([z.literal(""), ipv4]), description: "Reserved IP to move; empty = the one attached to the PROD or FALLBACK droplet.", fix: "use the reserved IP shown by `npm run synth` outputs / the control panel" }),
+  // --- HAProxy ---
+  tlsCertificatePath: v({ name: "HAPROXY_TLS_CERT_PATH", default: "", schema: z.union([z.literal(""), z.string().regex(/^\/\S+\.pem$/, "must be an absolute path to a .pem")]), description: "PEM (cert+key) on the HAProxy droplet; when set, HAProxy also serves 443.", fix: "use an absolute path such as /etc/haproxy/certs/site.pem" }),
+  haproxyAdminSocket: v({ name: "HAPROXY_ADMIN_SOCKET", default: "/run/haproxy/admin.sock", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "HAProxy runtime API socket on the HAProxy droplet.", fix: "use an absolute path" }),
+  stateDir: v({ name: "SWITCH_STATE_DIR", default: "/var/lib/do-bluegreen", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "Directory on the HAProxy droplet holding the deploy lock and the audit log.", fix: "use an absolute path" }),
+  // --- Terraform state on Spaces ---
+  spacesBucket: v({ name: "SPACES_BUCKET", default: "do-bluegreen-state", schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "not a bucket name"), description: "Spaces bucket holding Terraform state.", fix: "use 3-63 lowercase letters, digits, dots and dashes" }),
+  spacesRegion: v({ name: "SPACES_REGION", default: "nyc3", schema: z.enum(["nyc3", "ams3", "sgp1", "sfo2", "sfo3", "fra1", "syd1", "blr1", "atl1", "lon1", "tor1"], { errorMap: () => ({ message: "not a Spaces region" }) }), description: "Spaces region of the state bucket.", fix: "use a Spaces region such as nyc3 or fra1" }),
+  spacesKey: v({ name: "SPACES_STATE_KEY", default: "do-bluegreen/terraform.tfstate", schema: z.string().regex(/^[^\s/][^\s]*$/, "must be a relative object key"), description: "Object key of the state file.", fix: "use a key such as do-bluegreen/terraform.tfstate" }),
+  // --- the switch: access ---
+  sshUser: v({ name: "SSH_USER", default: "root", schema: nonEmpty, description: "SSH user on the droplets.", fix: "set a user name" }),
+  sshPort: v({ name: "SSH_PORT", default: "22", schema: port, description: "SSH port on the droplets.", fix: "use a port number from 1 to 65535" }),
+  sshPrivateKey: v({ name: "SSH_PRIVATE_KEY", secret: true, default: "", schema: z.string(), description: "Private key (PEM/OpenSSH text) for the droplets. Secret: a masked CI/CD variable of type file or text.", fix: "paste the private key, or set SSH_PRIVATE_KEY_FILE" }),
+  sshPrivateKeyFile: v({ name: "SSH_PRIVATE_KEY_FILE", default: "", schema: z.string(), description: "Path to the private key, used when SSH_PRIVATE_KEY is empty.", fix: "point at a readable key file" }),
+  sshKnownHosts: v({ name: "SSH_KNOWN_HOSTS", default: "", schema: z.string(), description: "known_hosts lines pinning the droplets' host keys.", fix: "run ssh-keyscan against each droplet and paste the lines" }),
+  sshKnownHostsFile: v({ name: "SSH_KNOWN_HOSTS_FILE", default: "", schema: z.string(), description: "Path to a known_hosts file, used when SSH_KNOWN_HOSTS is empty.", fix: "point at a readable known_hosts file" }),
+  sshInsecureAcceptAnyHostKey: v({ name: "SSH_INSECURE_ACCEPT_ANY_HOST_KEY", default: "false", schema: z.enum(["true", "false"]).transform((s) => s === "true"), description: "Skip host-key checking (warned about on every run). Never in production.", fix: "use true or false" }),
+  // --- the switch: registry ---
+  registry: v({ name: "CI_REGISTRY", default: "", schema: z.string(), description: "Registry host for pulls (GitLab sets it).", fix: "set the registry host, e.g. registry.gitlab.com" }),
+  registryUser: v({ name: "CI_REGISTRY_USER", default: "", schema: z.string(), description: "Registry user for pulls (GitLab sets it).", fix: "set the registry user" }),
+  registryPassword: v({ name: "CI_REGISTRY_PASSWORD", secret: true, default: "", schema: z.string(), description: "Registry password for pulls (GitLab sets it). Secret.", fix: "set the registry password or a deploy token" }),
+  // --- the switch: timing ---
+  healthTimeout: v({ name: "SWITCH_HEALTH_TIMEOUT_SECONDS", default: "90", schema: seconds, description: "How long the new container may take to become healthy.", fix: "use a number of seconds, e.g. 90" }),
+  bakeSeconds: v({ name: "SWITCH_BAKE_SECONDS", default: "15", schema: seconds, description: "After the flip, how long the public entry must serve the new version before rollback.", fix: "use a number of seconds, e.g. 15" }),
+  drainTimeout: v({ name: "SWITCH_DRAIN_TIMEOUT_SECONDS", default: "30", schema: seconds, description: "How long to wait for in-flight requests to the floating IP to finish.", fix: "use a number of seconds, e.g. 30" }),
+  actionTimeout: v({ name: "SWITCH_ACTION_TIMEOUT_SECONDS", default: "180", schema: seconds, description: "How long a reserved-IP assign action may take.", fix: "use a number of seconds, e.g. 180" }),
+  lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "After this, a lock left by a crashed run expires.", fix: "use a number of seconds, e.g. 900" }),
+  publicUrl: v({ name: "SWITCH_PUBLIC_URL", default: "", schema: z.union([z.literal(""), url]), description: "URL verified after the flip; empty = http://<HAProxy droplet IP>/.", fix: "use an http(s) URL such as https://example.com/" }),
+  // --- reporting ---
+  githubToken: v({ name: "GITHUB_TOKEN", secret: true, default: "", schema: z.string(), description: "Optional: records a GitHub Deployment when set with GITHUB_REPOSITORY. Secret.", fix: "set a token with deployments:write" }),
+  githubRepository: v({ name: "GITHUB_REPOSITORY", default: "", schema: z.union([z.literal(""), z.string().regex(/^[\w.-]+\/[\w.-]+$/, "not owner/name")]), description: "Optional: owner/name of the GitHub repository for Deployments.", fix: "use owner/name" }),
+} as const;
+
+export type VariableKey = keyof typeof VARIABLES;
+export const ALL_REGIONS = REGIONS;

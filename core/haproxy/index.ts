@@ -1,0 +1,2 @@
+export { renderHaproxyConfig } from "./render-config";
+export type { HaproxyRenderOptions } from "./render-config";

@@ -1,0 +1,93 @@
+import { Config } from "../config";
+
+/**
+ * Renders haproxy.cfg from the typed configuration. The stack's cloud-init writes exactly this
+ * file on the HAProxy droplet, and the lab runs exactly this file, so what is tested is what ships.
+ *
+ * The backend has two server slots:
+ * - `floating`: the reserved IP, which normally carries all traffic;
+ * - `spare`: disabled; during a cutover the switch points it at the new droplet's own address,
+ *   enables it and drains `floating`, so no request is in flight when the IP moves.
+ */
+export interface HaproxyRenderOptions {
+  /** The reserved IP the `floating` server targets. */
+  readonly floatingIp: string;
+  /** Address the frontends bind to. @default "*" (every address on the droplet) */
+  readonly bindAddress?: string;
+  /** @default 80 */
+  readonly httpPort?: number;
+  /** @default 443, only used when a certificate is configured */
+  readonly httpsPort?: number;
+  /** Drop privileges to this user and group after binding. @default "haproxy" (Debian's package user); null keeps root (the lab) */
+  readonly runAsUser?: string | null;
+  /** A `log` target for the global section. @default "/dev/log local0" (journald/rsyslog on the droplet); null disables logging */
+  readonly logTarget?: string | null;
+}
+
+/**
+ * Why these timeouts and retries (REFERENCE.md, measured with a floating IP moved between namespaces):
+ * - a short `timeout connect` plus `retries` turns a connect to a half-moved IP into a quick retry, not a client error;
+ * - `retry-on conn-failure empty-response response-timeout` also covers a pooled keep-alive connection that died
+ *   with the old droplet (otherwise the client connection is closed with no response);
+ * - L7 retries re-send the request, so they are limited to idempotent methods: a POST is never sent twice;
+ * - `option redispatch 1` lets a retry pick the other server slot while both are in play.
+ * Draining before the flip is what makes the count zero; these settings are the safety net.
+ */
+export function renderHaproxyConfig(config: Config, options: HaproxyRenderOptions): string {
+  const bind = options.bindAddress ?? "*";
+  const httpPort = options.httpPort ?? 80;
+  const httpsPort = options.httpsPort ?? 443;
+  const runAsUser = options.runAsUser === undefined ? "haproxy" : options.runAsUser;
+  const logTarget = options.logTarget === undefined ? "/dev/log local0" : options.logTarget;
+  const { backend, floatingServer, spareServer, adminSocket, tlsCertificatePath } = config.haproxy;
+  const { port, healthPath, domain } = config.app;
+
+  const global = [
+    "global",
+    ...(logTarget ? [`  log ${logTarget}`] : []),
+    `  stats socket ${adminSocket} mode 660 level admin expose-fd listeners`,
+    "  stats timeout 30s",
+    "  maxconn 20000",
+    ...(runAsUser ? [`  user ${runAsUser}`, `  group ${runAsUser}`] : []),
+  ];
+
+  const defaults = [
+    "defaults",
+    "  mode http",
+    ...(logTarget ? ["  log global", "  option httplog"] : []),
+    "  option dontlognull",
+    "  timeout connect 500ms",
+    "  timeout client 30s",
+    "  timeout server 30s",
+    "  timeout http-request 10s",
+    "  timeout http-keep-alive 5s",
+    "  timeout queue 30s",
+    "  timeout check 2s",
+  ];
+
+  const frontend = [
+    "frontend public",
+    `  bind ${bind}:${httpPort}`,
+    ...(tlsCertificatePath ? [`  bind ${bind}:${httpsPort} ssl crt ${tlsCertificatePath}`, "  http-request set-header X-Forwarded-Proto https if { ssl_fc }"] : []),
+    "  option forwardfor",
+    `  default_backend ${backend}`,
+  ];
+
+  const backendLines = [
+    `backend ${backend}`,
+    "  balance roundrobin",
+    "  option httpchk",
+    `  http-check send meth GET uri ${healthPath} ver HTTP/1.1 hdr Host ${domain}`,
+    "  http-check expect status 200",
+    "  retries 10",
+    "  retry-on conn-failure empty-response response-timeout",
+    "  option redispatch 1",
+    "  http-request disable-l7-retry unless METH_GET || METH_HEAD",
+    "  default-server inter 1s fall 3 rise 2",
+    `  server ${floatingServer} ${options.floatingIp}:${port} check`,
+    // A placeholder address: the switch sets the real one (`set server ... addr`) before enabling the slot.
+    `  server ${spareServer} 127.0.0.1:${port} check disabled`,
+  ];
+
+  return [global, defaults, frontend, backendLines].map((section) => section.join("\n")).join("\n\n") + "\n";
+}
