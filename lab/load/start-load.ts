@@ -1,0 +1,75 @@
+import { extname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
+import { InternalError } from "../../core/errors";
+import { resolveLoadOptions } from "./options";
+import type { LoadMark, LoadOptions, LoadResult, LoadRun } from "./types";
+import type { WorkerMessage } from "./worker-protocol";
+
+export interface StartedLoadRun extends LoadRun {
+  /** Resolves when the worker has started issuing requests (marks taken earlier get negative atMs). */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * Starts an open-model load (fixed arrival rate, mixed GET/POST) against a lab URL in a worker thread.
+ * Throws at once on invalid options or a target outside loopback / 198.18.0.0/15.
+ * Issuing stops by itself after maxDurationMs; stop() collects every sample, answered or not.
+ */
+export function startLoad(options: LoadOptions): StartedLoadRun {
+  const resolved = resolveLoadOptions(options);
+  const worker = new Worker(workerBootstrap(), { eval: true, workerData: resolved });
+  // Never keep the caller's process alive on our account, except while stop() waits for the result.
+  worker.unref();
+
+  const absoluteMarks: { label: string; at: number }[] = [];
+  let startedAt: number | undefined;
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+
+  const finished = new Promise<LoadResult>((resolve, reject) => {
+    worker.on("message", (message: WorkerMessage) => {
+      if (message.type === "started") {
+        startedAt = message.startedAt;
+        resolveReady();
+      } else if (message.type === "done" && startedAt !== undefined) {
+        const origin = startedAt;
+        const marks: LoadMark[] = absoluteMarks.map(({ label, at }) => ({ label, atMs: at - origin }));
+        resolve({ samples: message.samples, marks, startedAt: origin });
+      } else if (message.type === "failed") {
+        reject(new InternalError(`load generator failed: ${message.message}`));
+      }
+    });
+    worker.once("error", (error) => reject(new InternalError(`load generator crashed: ${error.message}`, { cause: error })));
+    worker.once("exit", (code) => reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
+  });
+  // Until someone awaits stop(), a crash must not surface as an unhandled rejection.
+  finished.catch(() => undefined);
+
+  let stopping: Promise<LoadResult> | undefined;
+  return {
+    ready,
+    mark(label: string): void {
+      absoluteMarks.push({ label, at: performance.timeOrigin + performance.now() });
+    },
+    stop(): Promise<LoadResult> {
+      stopping ??= (async () => {
+        worker.ref();
+        worker.postMessage({ type: "stop" });
+        try {
+          return await finished;
+        } finally {
+          await worker.terminate();
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The worker runs the TypeScript sources through tsx's require hook, as the rest of the lab does. */
+function workerBootstrap(): string {
+  const extension = extname(__filename);
+  const entry = JSON.stringify(join(__dirname, `load-worker${extension}`));
+  return extension === ".ts" ? `require("tsx/cjs/api").register();\nrequire(${entry});` : `require(${entry});`;
+}

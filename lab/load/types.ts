@@ -1,0 +1,57 @@
+/** What the lab's load generator is asked to do. */
+export interface LoadOptions {
+  /** Where every request goes. Only loopback or the lab's 198.18.0.0/15 hosts are accepted. */
+  readonly url: string;
+  /** Fixed arrival rate (open model): requests are issued on schedule whether or not earlier ones were answered. */
+  readonly ratePerSecond: number;
+  /** Share of requests sent as POST (0..1), interleaved evenly with the GETs. */
+  readonly postRatio: number;
+  /**
+   * Keep-alive connections the client may open. A request issued while all are busy waits for one,
+   * and that wait counts toward its latency and its timeout.
+   * @default 64
+   */
+  readonly connections?: number;
+  /** A request unanswered this long after it was issued is recorded as error "timeout". @default 5000 */
+  readonly timeoutMs?: number;
+  /** Hard stop: no request is issued after this many ms, even if stop() is never called. */
+  readonly maxDurationMs: number;
+  /** Path for the POST requests. @default "/echo" */
+  readonly postPath?: string;
+}
+
+export type HttpMethod = "GET" | "POST";
+
+/** One request, as it happened. Times are ms relative to the run's start. */
+export interface RequestSample {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly method: HttpMethod;
+  /** HTTP status, or null when no response arrived (socket error, timeout). */
+  readonly status: number | null;
+  /** Why no response arrived: an error code such as "ECONNRESET", "UND_ERR_SOCKET" or "timeout". */
+  readonly error?: string;
+  /** The app version that answered (X-App-Version header, else the JSON body's "version"). */
+  readonly version?: string;
+}
+
+/** A labelled instant, e.g. "switch-started", in ms relative to the run's start. */
+export interface LoadMark {
+  readonly label: string;
+  readonly atMs: number;
+}
+
+export interface LoadResult {
+  /** Every request that was issued, answered or not. */
+  readonly samples: RequestSample[];
+  readonly marks: LoadMark[];
+  /** Epoch ms (fractional) of the run's start; every `*Ms` field is relative to it. */
+  readonly startedAt: number;
+}
+
+export interface LoadRun {
+  /** Stops issuing requests, waits for those in flight (each at most timeoutMs) and returns everything. */
+  stop(): Promise<LoadResult>;
+  /** Records that something happened now, e.g. mark("switch-done"). */
+  mark(label: string): void;
+}
