@@ -1,0 +1,18 @@
+export { Network } from "./network";
+export type { NetworkProps } from "./network";
+export { WorkerDroplets } from "./worker-droplets";
+export type { WorkerDropletsProps } from "./worker-droplets";
+export { FloatingIp } from "./floating-ip";
+export type { FloatingIpProps } from "./floating-ip";
+export { BalancerDroplet } from "./balancer-droplet";
+export type { BalancerDropletProps } from "./balancer-droplet";
+export { Firewalls } from "./firewalls";
+export type { FirewallsProps } from "./firewalls";
+export { Dns } from "./dns";
+export type { DnsProps } from "./dns";
+export { Project } from "./project";
+export type { ProjectProps } from "./project";
+export type { DropletPlacement } from "./droplet-placement";
+export { InvalidPropsError } from "./props-validation";
+export type { PropIssue } from "./props-validation";
+export { withTerraformValues } from "./terraform-text";

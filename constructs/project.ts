@@ -1,0 +1,38 @@
+import { Project as DoProject } from "@cdktf/provider-digitalocean/lib/project";
+import { Construct } from "constructs";
+import { isNonEmpty, PropsValidator } from "./props-validation";
+
+export interface ProjectProps {
+  /** Project name in the control panel. */
+  readonly name: string;
+  /** URNs of the resources to group (droplets, reserved IP, domain). */
+  readonly resources: readonly string[];
+  /** @default "Blue/green deployment managed by do-bluegreen" */
+  readonly description?: string;
+  /** One of DigitalOcean's purposes. @default "Web Application" */
+  readonly purpose?: string;
+  /** Development, Staging or Production. @default "Production" */
+  readonly environment?: string;
+}
+
+/** Groups everything in one DigitalOcean project, so the team sees the deployment as one unit. */
+export class Project extends Construct {
+  readonly project: DoProject;
+
+  constructor(scope: Construct, id: string, props: ProjectProps) {
+    super(scope, id);
+    const environment = props.environment ?? "Production";
+    new PropsValidator(this)
+      .check(isNonEmpty(props.name), "name", props.name, "empty name", "set DO_PROJECT_NAME")
+      .check(props.resources.length > 0, "resources", props.resources, "nothing to group", "pass the droplets' and the reserved IP's URNs")
+      .check(["Development", "Staging", "Production"].includes(environment), "environment", environment, "unknown environment", "use Development, Staging or Production")
+      .throwIfInvalid();
+    this.project = new DoProject(this, "project", {
+      name: props.name,
+      description: props.description ?? "Blue/green deployment managed by do-bluegreen",
+      purpose: props.purpose ?? "Web Application",
+      environment,
+      resources: [...props.resources],
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
+import { Construct } from "constructs";
+import { checkPlacement, DropletPlacement } from "./droplet-placement";
+import { isHostname, isNonEmpty, PropsValidator } from "./props-validation";
+
+export interface WorkerDropletsProps extends DropletPlacement {
+  /** Prefix of the droplet names: `<prefix>-blue` and `<prefix>-green`. */
+  readonly namePrefix: string;
+  /** Tag of the droplet that serves traffic at creation (blue). */
+  readonly prodTag: string;
+  /** Tag of the idle droplet at creation (green). */
+  readonly fallbackTag: string;
+  /** cloud-init user data of both workers. Changing it replaces both droplets. */
+  readonly userData: string;
+}
+
+/**
+ * The two app droplets. Blue starts as PROD and green as FALLBACK; from then on the switch owns
+ * the tags (it swaps them on every cutover), so Terraform ignores them: a deploy never undoes a cutover.
+ * Names say blue/green rather than prod/fallback because the roles move and the names do not.
+ */
+export class WorkerDroplets extends Construct {
+  /** The droplet tagged PROD at creation; the reserved IP starts on it. */
+  readonly initialProd: Droplet;
+  readonly initialFallback: Droplet;
+  readonly all: readonly Droplet[];
+
+  constructor(scope: Construct, id: string, props: WorkerDropletsProps) {
+    super(scope, id);
+    checkPlacement(new PropsValidator(this), props)
+      .check(isHostname(`${props.namePrefix}-green`), "namePrefix", props.namePrefix, "droplet names would not be valid hostnames", "use letters, digits and dashes, e.g. web")
+      .check(isNonEmpty(props.prodTag), "prodTag", props.prodTag, "empty tag", "use a tag such as PROD")
+      .check(isNonEmpty(props.fallbackTag), "fallbackTag", props.fallbackTag, "empty tag", "use a tag such as FALLBACK")
+      .check(props.prodTag !== props.fallbackTag, "fallbackTag", props.fallbackTag, "same as prodTag", "use two different tags")
+      .check(props.userData.startsWith("#cloud-config"), "userData", props.userData.slice(0, 20), "not a #cloud-config document", "render it with core/cloud-init")
+      .throwIfInvalid();
+
+    const worker = (color: string, tag: string) =>
+      new Droplet(this, color, {
+        name: `${props.namePrefix}-${color}`,
+        region: props.region,
+        size: props.size,
+        image: props.image,
+        vpcUuid: props.vpcUuid,
+        sshKeys: [...(props.sshKeys ?? [])],
+        monitoring: props.monitoring ?? true,
+        tags: [tag],
+        userData: props.userData,
+        lifecycle: { ignoreChanges: ["tags"] },
+      });
+    this.initialProd = worker("blue", props.prodTag);
+    this.initialFallback = worker("green", props.fallbackTag);
+    this.all = [this.initialProd, this.initialFallback];
+  }
+}

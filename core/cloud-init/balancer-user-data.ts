@@ -1,0 +1,79 @@
+import { posix } from "node:path";
+import { CloudConfig, renderCloudConfig } from "./cloud-config";
+import { sshPortCommands, sshPortFiles } from "./ssh-port";
+
+export const HAPROXY_CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
+const TMPFILES_PATH = "/etc/tmpfiles.d/do-bluegreen.conf";
+
+export interface BalancerUserDataOptions {
+  /** The complete haproxy.cfg, as rendered by core/haproxy renderHaproxyConfig. */
+  readonly haproxyConfig: string;
+  /** HAProxy's runtime API socket; its directory is created for the haproxy user. */
+  readonly adminSocket: string;
+  /** Where the switch keeps its deploy lock and audit log (SWITCH_STATE_DIR). */
+  readonly stateDir: string;
+  /**
+   * PEM (certificate + key) HAProxy serves on 443. When set and the file is missing at boot,
+   * a self-signed certificate is generated so HAProxy starts; replace it with a real one.
+   * @default "" (no TLS)
+   */
+  readonly tlsCertificatePath?: string;
+  /** Common name of that self-signed certificate. @default "localhost" */
+  readonly tlsCommonName?: string;
+  /** Port sshd listens on; anything but 22 adds an sshd drop-in. @default 22 */
+  readonly sshPort?: number;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function selfSignedCertificateCommand(pem: string, commonName: string): string[] {
+  const [p, key, crt] = [pem, `${pem}.key`, `${pem}.crt`].map(shellQuote);
+  const create = [
+    "umask 077",
+    `mkdir -p ${shellQuote(posix.dirname(pem))}`,
+    `openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj ${shellQuote(`/CN=${commonName}`)} -keyout ${key} -out ${crt}`,
+    `cat ${crt} ${key} > ${p}`,
+    `rm -f ${crt} ${key}`,
+  ].join(" && ");
+  const script = `test -s ${p} || { ${create}; }`;
+  return ["sh", "-c", script];
+}
+
+/**
+ * The HAProxy droplet: HAProxy with exactly the rendered haproxy.cfg, socat for the switch's
+ * runtime-API calls over SSH, and the directories the switch relies on.
+ */
+export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConfig {
+  const tlsPath = options.tlsCertificatePath ?? "";
+  const sshPort = options.sshPort ?? 22;
+  const socketDir = posix.dirname(options.adminSocket);
+  return {
+    package_update: true,
+    packages: ["haproxy", "socat", ...(tlsPath ? ["openssl"] : [])],
+    write_files: [
+      {
+        // tmpfiles.d, not mkdir: the socket directory usually lives on /run, which is empty after every reboot.
+        path: TMPFILES_PATH,
+        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0700 root root -\n`,
+        permissions: "0644",
+      },
+      ...sshPortFiles(sshPort),
+      // Deferred: written after the haproxy package installed its default file, so ours wins.
+      { path: HAPROXY_CONFIG_PATH, content: options.haproxyConfig, owner: "root:root", permissions: "0644", defer: true },
+    ],
+    runcmd: [
+      ["systemd-tmpfiles", "--create", TMPFILES_PATH],
+      ...(tlsPath ? [selfSignedCertificateCommand(tlsPath, options.tlsCommonName ?? "localhost")] : []),
+      ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
+      ["systemctl", "enable", "haproxy"],
+      ["systemctl", "restart", "haproxy"],
+      ...sshPortCommands(sshPort),
+    ],
+  };
+}
+
+export function renderBalancerUserData(options: BalancerUserDataOptions): string {
+  return renderCloudConfig(balancerCloudConfig(options));
+}
