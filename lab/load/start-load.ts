@@ -9,6 +9,8 @@ import type { WorkerMessage } from "./worker-protocol";
 export interface StartedLoadRun extends LoadRun {
   /** Resolves when the worker has started issuing requests (marks taken earlier get negative atMs). */
   readonly ready: Promise<void>;
+  /** Resolves once issuing has ended (maxDurationMs or stop()) and every request has settled; stop() then returns at once. */
+  readonly settled: Promise<void>;
 }
 
 /**
@@ -45,10 +47,13 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
   });
   // Until someone awaits stop(), a crash must not surface as an unhandled rejection.
   finished.catch(() => undefined);
+  const settled = finished.then(() => undefined);
+  settled.catch(() => undefined);
 
   let stopping: Promise<LoadResult> | undefined;
   return {
     ready,
+    settled,
     mark(label: string): void {
       absoluteMarks.push({ label, at: performance.timeOrigin + performance.now() });
     },

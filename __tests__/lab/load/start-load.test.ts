@@ -1,0 +1,173 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { startLoad } from "../../../lab/load/start-load";
+import { InvalidLoadOptionsError } from "../../../lab/load/options";
+import { LoadTargetRefusedError } from "../../../lab/load/target";
+import { failureReasons, summarize } from "../../../lab/load/stats";
+import type { LoadOptions } from "../../../lab/load/types";
+
+/** A throwaway server on an ephemeral loopback port; `handle` gets the 1-based arrival number. */
+async function serve(handle: (req: http.IncomingMessage, res: http.ServerResponse, arrival: number) => void) {
+  let arrivals = 0;
+  const server = http.createServer((req, res) => {
+    arrivals++;
+    const arrival = arrivals;
+    req.resume();
+    req.on("end", () => handle(req, res, arrival));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    arrivals: () => arrivals,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Polls a condition (bounded) instead of sleeping a guessed duration. */
+async function until(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The demo app's shape: GET answers with the X-App-Version header, POST only with the JSON body's version. */
+function demoApp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.setHeader("content-type", "application/json");
+  if (req.method === "GET") {
+    res.setHeader("x-app-version", "v1");
+    res.end(JSON.stringify({ version: "v1" }));
+  } else {
+    res.end(JSON.stringify({ version: "v1-from-body", path: req.url }));
+  }
+}
+
+const base = { ratePerSecond: 400, postRatio: 0.25, maxDurationMs: 500 } satisfies Omit<LoadOptions, "url">;
+
+describe("startLoad", () => {
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("GIVEN 400 req/s for 500 ms at a 25% POST share WHEN the run completes THEN 200 requests (50 POST) are recorded with their versions", async () => {
+    const paths: string[] = [];
+    server = await serve((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      demoApp(req, res);
+    });
+    const run = startLoad({ ...base, url: `${server.url}app?x=1`, postPath: "/echo" });
+    await until(() => server!.arrivals() >= 200, "200 requests");
+    const result = await run.stop();
+
+    expect(result.samples).toHaveLength(200);
+    expect(summarize(result.samples)).toMatchObject({ sent: 200, ok: 200, failed: 0 });
+    const byMethodAndVersion = countBy(result.samples, (s) => `${s.method} ${s.version}`);
+    expect(byMethodAndVersion).toEqual({ "GET v1": 150, "POST v1-from-body": 50 });
+    expect(countBy(paths, (p) => p)).toEqual({ "GET /app?x=1": 150, "POST /echo": 50 });
+    expect(server.arrivals()).toBe(200);
+  });
+
+  it("GIVEN a server that answers 503 to every 10th request and drops every 10th+5th connection WHEN loaded THEN both kinds of failure are counted", async () => {
+    server = await serve((req, res, arrival) => {
+      if (arrival % 10 === 0) {
+        res.statusCode = 503;
+        res.end("overloaded");
+      } else if (arrival % 10 === 5) {
+        req.socket.destroy();
+      } else demoApp(req, res);
+    });
+    const run = startLoad({ ...base, url: server.url, ratePerSecond: 200 });
+    await until(() => server!.arrivals() >= 100, "100 requests");
+    const result = await run.stop();
+
+    expect(server.arrivals()).toBe(100);
+    expect(summarize(result.samples)).toMatchObject({ sent: 100, ok: 80, failed: 20, non2xx: 10, socketErrors: 10 });
+    expect(failureReasons(result.samples)["status 503"]).toBe(10);
+  });
+
+  it("GIVEN nothing listens on the port WHEN loaded THEN every request is a socket error", async () => {
+    server = await serve(demoApp);
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const run = startLoad({ ...base, url, ratePerSecond: 100, maxDurationMs: 200 });
+    const result = await settleAfterMaxDuration(run, 20);
+
+    expect(summarize(result.samples)).toMatchObject({ sent: 20, ok: 0, socketErrors: 20 });
+    expect(failureReasons(result.samples)).toEqual({ ECONNREFUSED: 20 });
+  });
+
+  it("GIVEN a server that never answers WHEN stopped early THEN every issued request is recorded as a timeout", async () => {
+    const held: http.ServerResponse[] = [];
+    server = await serve((_req, res) => held.push(res));
+    const run = startLoad({ ...base, url: server.url, ratePerSecond: 100, maxDurationMs: 60_000, timeoutMs: 300 });
+    await until(() => server!.arrivals() >= 5, "5 requests");
+    const result = await run.stop();
+
+    expect(result.samples.length).toBeGreaterThanOrEqual(5);
+    expect(failureReasons(result.samples)).toEqual({ timeout: result.samples.length });
+    expect(result.samples.every((s) => s.status === null)).toBe(true);
+  });
+
+  it("GIVEN maxDurationMs and no stop() WHEN the time is up THEN issuing stops by itself at the scheduled count", async () => {
+    server = await serve(demoApp);
+    const run = startLoad({ ...base, url: server.url, ratePerSecond: 200, maxDurationMs: 250 });
+    const result = await settleAfterMaxDuration(run, 50);
+
+    expect(result.samples).toHaveLength(50);
+    expect(server.arrivals()).toBe(50);
+  });
+
+  it("GIVEN marks taken during a run WHEN stopped THEN they come back in order, relative to the run's start", async () => {
+    server = await serve(demoApp);
+    const run = startLoad({ ...base, url: server.url, ratePerSecond: 100, maxDurationMs: 60_000 });
+    await run.ready;
+    await until(() => server!.arrivals() >= 3, "3 requests");
+    run.mark("switch-started");
+    await until(() => server!.arrivals() >= 6, "6 requests");
+    run.mark("switch-done");
+    const result = await run.stop();
+
+    expect(result.marks.map((m) => m.label)).toEqual(["switch-started", "switch-done"]);
+    const [started, done] = result.marks.map((m) => m.atMs);
+    expect(started).toBeGreaterThan(0);
+    expect(done).toBeGreaterThan(started);
+    expect(result.samples.filter((s) => s.startMs < started).length).toBeGreaterThanOrEqual(3);
+    expect(result.startedAt).toBeGreaterThan(0);
+  });
+
+  it("GIVEN a non-local URL WHEN started THEN it is refused before any thread or socket exists", () => {
+    expect(() => startLoad({ ...base, url: "http://203.0.113.7/" })).toThrow(LoadTargetRefusedError);
+  });
+
+  it("GIVEN several bad options WHEN started THEN one error names each of them", () => {
+    const attempt = () =>
+      startLoad({ url: "http://127.0.0.1:1/", ratePerSecond: 0, postRatio: 1.5, maxDurationMs: -1, connections: 0.5, postPath: "echo" });
+    expect(attempt).toThrow(InvalidLoadOptionsError);
+    expect(attempt).toThrow(/ratePerSecond=0.*postRatio=1\.5.*connections=0\.5.*maxDurationMs=-1.*postPath="echo"/);
+  });
+});
+
+/** Waits until the run has ended by itself, then collects it and checks it issued `expected` requests. */
+async function settleAfterMaxDuration(run: ReturnType<typeof startLoad>, expected: number) {
+  await run.settled;
+  const result = await run.stop();
+  if (result.samples.length !== expected) {
+    throw new Error(`expected the run to end by itself after ${expected} requests, got ${result.samples.length}`);
+  }
+  return result;
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
