@@ -1,0 +1,68 @@
+import { parse } from "yaml";
+import { loadConfig } from "../../../core/config";
+import { HAPROXY_CONFIG_PATH, renderBalancerUserData } from "../../../core/cloud-init";
+import { renderHaproxyConfig } from "../../../core/haproxy";
+import { checkCloudConfig, checkHaproxyConfig } from "../debian-validators";
+
+const FLOATING_IP = "198.18.0.10";
+
+function render(env: Record<string, string> = {}) {
+  const config = loadConfig(env, "stack");
+  const haproxyConfig = renderHaproxyConfig(config, { floatingIp: FLOATING_IP });
+  const text = renderBalancerUserData({
+    haproxyConfig,
+    adminSocket: config.haproxy.adminSocket,
+    stateDir: config.stateDir,
+    tlsCertificatePath: config.haproxy.tlsCertificatePath,
+    tlsCommonName: config.app.domain,
+    sshPort: config.ssh.port,
+  });
+  return { text, doc: parse(text), haproxyConfig };
+}
+
+describe("renderBalancerUserData", () => {
+  it.each([
+    ["the defaults", {}],
+    ["TLS and a custom SSH port", { HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem", SSH_PORT: "2222" }],
+  ])("GIVEN %s WHEN rendered THEN the real `cloud-init schema` accepts it", (_name, env) => {
+    const result = checkCloudConfig(render(env).text);
+    expect(result.output).toMatch(/Valid cloud-config/);
+    expect(result.ok).toBe(true);
+  });
+
+  it("GIVEN the rendered document WHEN haproxy.cfg is read back from it THEN it is byte for byte the rendered config and `haproxy -c` accepts it", () => {
+    const { doc, haproxyConfig } = render();
+    const file = doc.write_files.find((f: { path: string }) => f.path === HAPROXY_CONFIG_PATH);
+    expect(file.content).toBe(haproxyConfig);
+    expect(file.defer).toBe(true);
+    expect(checkHaproxyConfig(file.content).ok).toBe(true);
+  });
+
+  it("GIVEN the defaults WHEN rendered THEN HAProxy and socat are installed, checked, enabled and restarted", () => {
+    const { doc } = render();
+    expect(doc.packages).toEqual(["haproxy", "socat"]);
+    expect(doc.runcmd).toEqual([
+      ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/do-bluegreen.conf"],
+      ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
+      ["systemctl", "enable", "haproxy"],
+      ["systemctl", "restart", "haproxy"],
+    ]);
+  });
+
+  it("GIVEN custom state and socket paths WHEN rendered THEN both directories are created on every boot via tmpfiles.d", () => {
+    const { doc } = render({ SWITCH_STATE_DIR: "/srv/bluegreen", HAPROXY_ADMIN_SOCKET: "/run/lb/admin.sock" });
+    const tmpfiles = doc.write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
+    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0700 root root -\n");
+  });
+
+  it("GIVEN a TLS certificate path WHEN rendered THEN openssl is installed and a placeholder certificate is made only if none exists", () => {
+    const { doc } = render({ HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem", APP_DOMAIN: "shop.example.org" });
+    expect(doc.packages).toContain("openssl");
+    const [sh, flag, script] = doc.runcmd[1];
+    expect([sh, flag]).toEqual(["sh", "-c"]);
+    expect(script).toMatch(/^test -s '\/etc\/haproxy\/certs\/site.pem' \|\| \{ /);
+    expect(script).toContain("-subj '/CN=shop.example.org'");
+    // The certificate must exist before HAProxy's config check and restart.
+    expect(doc.runcmd.findIndex((c: string[]) => c[0] === "haproxy")).toBeGreaterThan(1);
+  });
+});
