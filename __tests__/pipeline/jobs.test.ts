@@ -1,0 +1,141 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { VARIABLES } from "../../core/config/variables";
+import { GitlabCiLocal, REPO_ROOT } from "./gitlab-ci-local";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jestConfig = require(path.join(REPO_ROOT, "jest.config.js"));
+
+const IMAGE_REF = "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA";
+const PINNED_IMAGE = /^[a-z0-9.\/-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/;
+
+type Job = Record<string, any>;
+
+describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => {
+  let ci: GitlabCiLocal;
+  let file: Record<string, any>;
+  const job = (name: string): Job => {
+    expect(file[name]).toBeDefined();
+    return file[name];
+  };
+  const lines = (j: Job, key: "script" | "before_script"): string[] => j[key] ?? [];
+  const jobNames = () => Object.keys(file).filter((key) => !["stages", "variables", "workflow"].includes(key));
+
+  beforeAll(async () => {
+    ci = await GitlabCiLocal.inSandbox();
+    file = await ci.preview();
+  }, 30_000);
+
+  afterAll(() => ci?.dispose());
+
+  it("GIVEN the file THEN it passes GitLab's CI JSON schema and declares the stages test -> build -> infrastructure -> cutover", () => {
+    expect(file.stages).toEqual([".pre", "test", "build", "infrastructure", "cutover", ".post"]);
+  });
+
+  it("GIVEN every job THEN its image and services are pinned to an exact version", () => {
+    const unpinned = jobNames().flatMap((name) => {
+      const refs = [file[name].image?.name, ...(file[name].services ?? []).map((s: { name: string }) => s.name)].filter(Boolean);
+      return refs.filter((ref: string) => !PINNED_IMAGE.test(ref)).map((ref: string) => `${name}: ${ref}`);
+    });
+    expect(unpinned).toEqual([]);
+  });
+
+  it("GIVEN the node jobs THEN the cache prefix names the node image, so a new image never reuses old native modules", () => {
+    for (const name of jobNames().filter((n) => file[n].image?.name?.startsWith("node:"))) {
+      expect({ name, prefix: job(name).cache[0].key.prefix }).toEqual({ name, prefix: job(name).image.name.replace(":", "-") });
+    }
+  });
+
+  describe.each([
+    ["test", "npm test"],
+    ["test:unit", "npm run test:unit"],
+  ])("test job %s", (name, command) => {
+    it(`GIVEN the job THEN it installs the Debian packages, then runs npm ci, then ${command}`, () => {
+      const steps = [...lines(job(name), "before_script"), ...lines(job(name), "script")];
+      const order = ["bash scripts/install-debian-packages.sh", "npm ci", command].map((cmd) => steps.findIndex((s) => s.startsWith(cmd)));
+      expect(order.every((i) => i >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(existsSync(path.join(REPO_ROOT, "scripts/install-debian-packages.sh"))).toBe(true);
+    });
+
+    it("GIVEN the job THEN it publishes the JUnit file that jest.config.js's jest-junit reporter writes", () => {
+      const [, options] = jestConfig.reporters.find((r: unknown) => Array.isArray(r) && r[0] === "jest-junit");
+      expect(job(name).artifacts.reports.junit).toBe(`${options.outputDirectory}/${options.outputName}`);
+      expect(job(name).artifacts.when).toBe("always");
+    });
+
+    it("GIVEN the job THEN it caches node_modules keyed on package-lock.json and refreshes that cache", () => {
+      const [cache] = job(name).cache;
+      expect(cache.key.files).toEqual(["package-lock.json"]);
+      expect(cache.paths).toContain("node_modules/");
+      expect(cache.policy).toBe("pull-push");
+    });
+  });
+
+  it("GIVEN the build job THEN it builds the app's Dockerfile and pushes the exact image the switch deploys", () => {
+    const build = job("build");
+    const context = file.variables.APP_BUILD_CONTEXT;
+    expect(existsSync(path.join(REPO_ROOT, context, "Dockerfile"))).toBe(true);
+    const script = lines(build, "script").join("\n");
+    expect(script).toMatch(/docker build .*"\$APP_BUILD_CONTEXT"/s);
+    expect(script).toContain(`--tag "${IMAGE_REF}"`);
+    expect(script).toContain(`docker push "${IMAGE_REF}"`);
+    expect(script).toContain('--password-stdin "$CI_REGISTRY"');
+    expect(lines(job("switch"), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
+  });
+
+  it("GIVEN the build job THEN the Docker client and the dind daemon are the same pinned version", () => {
+    const build = job("build");
+    expect(build.services.map((s: { name: string }) => s.name)).toEqual([`${build.image.name}-dind`]);
+  });
+
+  describe.each(["diff", "deploy"])("infrastructure job %s", (name) => {
+    it("GIVEN the job THEN it installs Terraform >= 1.6.3 (DigitalOcean's minimum for state on Spaces) and checks its SHA-256", () => {
+      const [major, minor, patch] = String(file.variables.TERRAFORM_VERSION).split(".").map(Number);
+      expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(1 * 1e6 + 6 * 1e3 + 3);
+      expect(file.variables.TERRAFORM_SHA256).toMatch(/^[0-9a-f]{64}$/);
+      const steps = lines(job(name), "before_script").join("\n");
+      expect(steps).toContain("terraform_${TERRAFORM_VERSION}_linux_amd64.zip");
+      expect(steps).toContain('echo "${TERRAFORM_SHA256}  /tmp/terraform.zip" | sha256sum --check --strict -');
+    });
+
+    it("GIVEN the job THEN the S3 client only sends and checks checksums when required (Spaces rejects the newer defaults)", () => {
+      expect(job(name).variables).toMatchObject({ AWS_REQUEST_CHECKSUM_CALCULATION: "when_required", AWS_RESPONSE_CHECKSUM_VALIDATION: "when_required" });
+    });
+  });
+
+  it("GIVEN the diff job THEN the plan goes to the job log and to an artifact kept even when the plan fails", () => {
+    const diff = job("diff");
+    const script = lines(diff, "script");
+    expect(script).toEqual(["set -o pipefail", "npm run diff 2>&1 | tee cdktf-diff.txt"]);
+    expect(diff.artifacts).toMatchObject({ paths: ["cdktf-diff.txt"], when: "always" });
+  });
+
+  it.each([
+    ["deploy", "npm run deploy"],
+    ["switch", `npm run switch -- --image "${IMAGE_REF}"`],
+    ["rollback", "npm run switch -- rollback"],
+    ["status", "npm run switch -- status"],
+  ])("GIVEN the %s job THEN its script runs %s", (name, command) => {
+    expect(lines(job(name), "script").some((line) => line.startsWith(command))).toBe(true);
+  });
+
+  it.each([
+    ["deploy", "production", "prepare"],
+    ["switch", "production", undefined],
+    ["rollback", "production", undefined],
+    ["status", undefined, "access"],
+  ])("GIVEN the %s job THEN resource_group is %s and it acts on the production environment (action %s) with its URL", (name, group, action) => {
+    const j = job(name);
+    expect(j.resource_group).toBe(group);
+    expect(j.environment).toMatchObject({ name: "production", url: "$PRODUCTION_URL" });
+    expect(j.environment.action).toBe(action);
+    expect(j.interruptible).toBe(false);
+  });
+
+  it("GIVEN the file THEN no secret is defined in it: secrets come only from CI/CD variables", () => {
+    const secrets = new Set([...Object.values(VARIABLES).filter((v) => "secret" in v && v.secret).map((v) => v.name), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY_FILE"]);
+    const defined = [file.variables ?? {}, ...jobNames().map((name) => file[name].variables ?? {})].flatMap((vars) => Object.keys(vars));
+    expect(defined.filter((name) => secrets.has(name))).toEqual([]);
+  });
+});
