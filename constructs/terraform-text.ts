@@ -8,7 +8,7 @@ import { InternalError } from "../core/errors";
  * Terraform never mistakes file contents for template syntax.
  */
 export function withTerraformValues(text: string, values: Readonly<Record<string, string>>): string {
-  let out = text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  let out = text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
   for (const [placeholder, value] of Object.entries(values)) {
     if (!out.includes(placeholder)) throw new InternalError(`placeholder ${placeholder} not found in the rendered text`);
     out = out.split(placeholder).join(value);
