@@ -83,7 +83,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       const path = i.path.join(".");
       issues.push({
         variable: `simulator.${path}`,
-        value: path === "token" ? "(redacted)" : describe(valueAt(options, i.path)),
+        value: path === "token" ? "[redacted]" : describe(valueAt(options, i.path)),
         problem: i.message,
         fix: `pass a valid ${path} to startSimulator`,
       });

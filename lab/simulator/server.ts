@@ -34,8 +34,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const state = (): SimulatorState => ({ ...store.snapshot(), pendingFaults: faults.pending() });
 
   const server = createServer((req, res) => {
-    // Pagination links use the address the client used (loopback or a lab namespace address).
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    const url = requestUrl(req);
+    if (!url) {
+      sendJson(res, 400, {}, { id: "bad_request", message: "malformed request URL or Host header", request_id: randomUUID() });
+      return;
+    }
     if (url.pathname.startsWith("/_lab/")) {
       void serveLab(req, res, url, { state, log, faults });
       return;
@@ -136,6 +139,15 @@ async function serveLab(
   } catch (error) {
     const problem = error instanceof ApiProblem ? error : new ApiProblem(500, "server_error", (error as Error).message);
     sendJson(res, problem.status, {}, { id: problem.id, message: problem.message, request_id: randomUUID() });
+  }
+}
+
+/** Pagination links use the address the client used (loopback or a lab namespace address). */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+  } catch {
+    return null;
   }
 }
 

@@ -227,3 +227,31 @@ describe("simulator server", () => {
     });
   });
 });
+
+describe("simulator server robustness", () => {
+  it("GIVEN a malformed Host header WHEN a request arrives THEN 400 bad_request and the server keeps serving", async () => {
+    const { request } = await import("node:http");
+    await withSimulator(baseOptions(new FakeMover()), async (sim) => {
+      const { port } = new URL(sim.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, path: "/v2/droplets", headers: { host: "bad host:x" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status).toBe(400);
+      expect((await call(sim, "GET", "/v2/droplets")).status).toBe(200);
+    });
+  });
+
+  it("GIVEN an action in progress WHEN the simulator stops THEN stop resolves and the mover is never called", async () => {
+    const mover = new FakeMover();
+    const sim = await startSimulator(baseOptions(mover, { actionDelayMs: 30 }));
+    await call(sim, "POST", "/v2/reserved_ips/198.18.0.100/actions", { body: { type: "assign", droplet_id: 102 } });
+    await sim.stop();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(mover.calls).toEqual([]);
+  });
+});
