@@ -1,0 +1,28 @@
+import { Config, loadConfig } from "../../../core/config";
+
+/** A fake-but-valid secret set, so redaction tests can look for these exact strings. */
+export const SECRETS = {
+  token: "dop_v1_testtokentesttokentesttoken0000",
+  registryPassword: "registry-password-s3cret",
+  sshKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest-key-material-not-real\n-----END OPENSSH PRIVATE KEY-----",
+};
+
+export const TEST_ENV: Record<string, string> = {
+  DIGITALOCEAN_TOKEN: SECRETS.token,
+  DIGITALOCEAN_API_URL: "http://127.0.0.1:9",
+  SSH_PRIVATE_KEY: SECRETS.sshKey,
+  SSH_KNOWN_HOSTS: "198.18.1.10 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+  CI_REGISTRY: "registry.test",
+  CI_REGISTRY_USER: "deployer",
+  CI_REGISTRY_PASSWORD: SECRETS.registryPassword,
+  FLOATING_IP: "198.18.1.100",
+  SWITCH_HEALTH_TIMEOUT_SECONDS: "10",
+  SWITCH_BAKE_SECONDS: "5",
+  SWITCH_DRAIN_TIMEOUT_SECONDS: "5",
+  SWITCH_ACTION_TIMEOUT_SECONDS: "30",
+  SWITCH_LOCK_TTL_SECONDS: "600",
+};
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ ...TEST_ENV, ...overrides }, "switch");
+}

@@ -1,0 +1,367 @@
+import { ExternalError } from "../../../core/errors";
+import { RegistryError } from "../../../switch/errors";
+import { AdminState, AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } from "../../../switch/model";
+import type {
+  AuditEntry,
+  AuditPort,
+  Clock,
+  ContainerSpec,
+  DeploymentRecorder,
+  DigitalOceanPort,
+  DockerPort,
+  HaproxyPort,
+  HealthAnswer,
+  LockAttempt,
+  LockPort,
+  Ports,
+  PulledImage,
+  RegistryAuth,
+} from "../../../switch/ports";
+
+/** How a fake image behaves once started. */
+export interface ImageBehaviour {
+  readonly version: string;
+  readonly health?: number;
+  readonly exitsAtStart?: boolean;
+  /** Health turns 200 only after this many probes. */
+  readonly slowStartProbes?: number;
+}
+
+export const IMAGES: Record<string, ImageBehaviour> = {
+  "registry.test/web:v0": { version: "v0" },
+  "registry.test/web:v1": { version: "v1" },
+  "registry.test/web:v2": { version: "v2" },
+  "registry.test/web:v3": { version: "v3", slowStartProbes: 3 },
+  "registry.test/web:health-fails": { version: "bad", health: 500 },
+  "registry.test/web:exits-at-start": { version: "bad", exitsAtStart: true },
+};
+
+export class FakeClock implements Clock {
+  t = Date.parse("2026-11-22T12:00:00Z");
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.t += Math.max(ms, 1);
+  }
+}
+
+interface FakeContainer {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  running: boolean;
+  exitCode?: number;
+  created: number;
+  probes: number;
+}
+
+/** One droplet's Docker engine. */
+export class FakeEngine implements DockerPort {
+  containers: FakeContainer[] = [];
+  constructor(
+    private readonly world: FakeWorld,
+    readonly droplet: Droplet,
+  ) {}
+
+  private toView(c: FakeContainer): AppContainer {
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.labels[LABEL.image] ?? c.image,
+      imageId: `sha256:id-${c.image}`,
+      digest: c.labels[LABEL.digest] ?? "",
+      version: c.labels[LABEL.version] ?? "",
+      running: c.running,
+      state: c.running ? "running" : "exited",
+      exitCode: c.exitCode,
+      createdAt: new Date(c.created).toISOString(),
+      labels: c.labels,
+    };
+  }
+
+  private find(id: string): FakeContainer {
+    const c = this.containers.find((x) => x.id === id);
+    if (!c) throw new ExternalError(`no such container ${id}`, "");
+    return c;
+  }
+
+  /** Seeds a container as if a previous deploy had started it. */
+  seed(image: string, running = true): FakeContainer {
+    const c: FakeContainer = {
+      id: `c${++this.world.seq}`,
+      name: `web-seed${this.world.seq}`,
+      image,
+      labels: { [LABEL.app]: "web", [LABEL.image]: image, [LABEL.version]: IMAGES[image]?.version ?? "?", [LABEL.digest]: `digest-${image}` },
+      running,
+      created: this.world.clock.now() - 1000 * (100 - this.world.seq),
+      probes: 0,
+    };
+    this.containers.push(c);
+    return c;
+  }
+
+  async listAppContainers(app: string): Promise<AppContainer[]> {
+    this.world.log(`docker ${this.droplet.name} list`);
+    return this.containers
+      .filter((c) => c.labels[LABEL.app] === app)
+      .sort((a, b) => b.created - a.created)
+      .map((c) => this.toView(c));
+  }
+
+  async pull(image: string, auth?: RegistryAuth): Promise<PulledImage> {
+    this.world.log(`docker ${this.droplet.name} pull ${image}`);
+    this.world.lastAuth = auth;
+    if (this.world.failOn === `pull`) throw new RegistryError(`registry denied pull of ${image}`, "check credentials");
+    if (!IMAGES[image]) throw new RegistryError(`image ${image} not found`, "push it first");
+    return { id: `sha256:id-${image}`, digest: `digest-${image}` };
+  }
+
+  async run(spec: ContainerSpec): Promise<string> {
+    this.world.log(`docker ${this.droplet.name} run ${spec.image}`);
+    const c: FakeContainer = { id: `c${++this.world.seq}`, name: spec.name, image: spec.image, labels: { ...spec.labels }, running: true, created: this.world.clock.now(), probes: 0 };
+    if (IMAGES[spec.image]?.exitsAtStart) Object.assign(c, { running: false, exitCode: 1 });
+    this.containers.push(c);
+    this.world.lastSpec = spec;
+    return c.id;
+  }
+
+  async start(id: string): Promise<void> {
+    this.world.log(`docker ${this.droplet.name} start ${id}`);
+    this.find(id).running = true;
+  }
+  async stop(id: string): Promise<void> {
+    this.world.log(`docker ${this.droplet.name} stop ${id}`);
+    this.find(id).running = false;
+  }
+  async remove(id: string): Promise<void> {
+    this.world.log(`docker ${this.droplet.name} remove ${id}`);
+    this.find(id);
+    this.containers = this.containers.filter((c) => c.id !== id);
+  }
+  async inspect(id: string): Promise<AppContainer> {
+    return this.toView(this.find(id));
+  }
+  async logs(id: string): Promise<string> {
+    return `log of ${this.find(id).name}\nlistening on 8080`;
+  }
+
+  /** What GET /health on this droplet answers right now. */
+  health(): HealthAnswer {
+    const c = this.containers.find((x) => x.running);
+    if (!c) throw new ExternalError("connection refused", "");
+    const b = IMAGES[c.image];
+    c.probes++;
+    if (b.slowStartProbes && c.probes <= b.slowStartProbes) throw new ExternalError("connection refused", "");
+    const status = b.health ?? 200;
+    return { status, version: b.version, body: JSON.stringify({ version: b.version }) };
+  }
+}
+
+export interface WorldOptions {
+  prodImage?: string;
+  fallbackImage?: string | null;
+}
+
+/**
+ * An in-memory DigitalOcean + two Docker engines + HAProxy + lock + audit, consistent with each other:
+ * HAProxy's floating slot serves whatever droplet holds the reserved IP, the public probe answers
+ * with the version of the container behind the active slot.
+ */
+export class FakeWorld {
+  seq = 0;
+  readonly clock = new FakeClock();
+  readonly calls: string[] = [];
+  failOn?: string;
+  lastAuth?: RegistryAuth;
+  lastSpec?: ContainerSpec;
+  droplets: Droplet[];
+  readonly engines = new Map<number, FakeEngine>();
+  ip: ReservedIp = { ip: "198.18.1.100", region: "nyc3", dropletId: 1, locked: false };
+  servers: HaproxyServer[];
+  /** Sessions the floating slot reports until drained (decremented per poll). */
+  floatingSessions = 2;
+  lockHolder: LockHolder | null = null;
+  lockDirWithoutHolder = false;
+  audit: AuditEntry[] = [];
+  deployments: { image: string; states: string[] }[] = [];
+  publicOverride?: (answer: HealthAnswer) => HealthAnswer;
+  actionPolls = 0;
+
+  constructor(options: WorldOptions = {}) {
+    this.droplets = [
+      { id: 1, name: "web-blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.11", privateIp: "198.18.2.11" },
+      { id: 2, name: "web-green", tags: ["FALLBACK"], region: "nyc3", publicIp: "198.18.1.12", privateIp: "198.18.2.12" },
+      { id: 9, name: "web-lb", tags: ["BALANCER"], region: "nyc3", publicIp: "198.18.1.10" },
+    ];
+    for (const d of this.droplets.slice(0, 2)) this.engines.set(d.id, new FakeEngine(this, d));
+    this.engine(1).seed(options.prodImage ?? "registry.test/web:v1");
+    if (options.fallbackImage !== null) this.engine(2).seed(options.fallbackImage ?? "registry.test/web:v0");
+    this.servers = [
+      { name: "floating", address: this.ip.ip, port: 8080, status: "UP", admin: "ready", currentSessions: 0 },
+      { name: "spare", address: "127.0.0.1", port: 8080, status: "MAINT", admin: "maint", currentSessions: 0 },
+    ];
+  }
+
+  log(call: string): void {
+    this.calls.push(call);
+  }
+
+  engine(id: number): FakeEngine {
+    return this.engines.get(id)!;
+  }
+
+  droplet(id: number): Droplet {
+    return this.droplets.find((d) => d.id === id)!;
+  }
+
+  tagsOf(id: number): string[] {
+    return [...this.droplet(id).tags].sort();
+  }
+
+  private fail(op: string): void {
+    if (this.failOn === op) throw new ExternalError(`injected failure in ${op}`, "retry");
+  }
+
+  private healthOf(dropletId: number | null): HealthAnswer | undefined {
+    if (dropletId === null) return undefined;
+    try {
+      return this.engine(dropletId).health();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private serverStatus(s: HaproxyServer): HaproxyServer {
+    if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0 };
+    const target = s.name === "floating" ? this.ip.dropletId : (this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null);
+    const healthy = this.healthOf(target)?.status === 200;
+    const status = s.admin === "drain" ? "DRAIN" : healthy ? "UP" : "DOWN";
+    let sessions = 0;
+    if (s.name === "floating" && s.admin !== "ready" && this.floatingSessions > 0) sessions = this.floatingSessions--;
+    return { ...s, status, currentSessions: sessions };
+  }
+
+  readonly digitalocean: DigitalOceanPort = {
+    listDropletsByTag: async (tag) => {
+      this.log(`do list ${tag}`);
+      this.fail("list");
+      return this.droplets.filter((d) => d.tags.includes(tag)).map((d) => ({ ...d, tags: [...d.tags] }));
+    },
+    getReservedIp: async (ip) => {
+      this.log(`do get-ip ${ip}`);
+      return { ...this.ip };
+    },
+    listReservedIps: async () => [{ ...this.ip }],
+    assignReservedIp: async (ip, dropletId) => {
+      this.log(`do assign ${ip} ${dropletId}`);
+      this.fail("assign");
+      this.ip = { ...this.ip, dropletId };
+      return 77;
+    },
+    getAction: async () => {
+      this.actionPolls++;
+      this.fail("action");
+      return { status: this.actionPolls < 2 ? "in-progress" : "completed" };
+    },
+    tagDroplet: async (tag, id) => {
+      this.log(`do tag ${tag} ${id}`);
+      this.fail(`tag ${tag} ${id}`);
+      const d = this.droplet(id);
+      if (!d.tags.includes(tag)) this.droplets = this.droplets.map((x) => (x.id === id ? { ...x, tags: [...x.tags, tag] } : x));
+    },
+    untagDroplet: async (tag, id) => {
+      this.log(`do untag ${tag} ${id}`);
+      this.fail(`untag ${tag} ${id}`);
+      this.droplets = this.droplets.map((x) => (x.id === id ? { ...x, tags: x.tags.filter((t) => t !== tag) } : x));
+    },
+  };
+
+  readonly haproxyPort: HaproxyPort = {
+    servers: async () => this.servers.map((s) => this.serverStatus(s)),
+    setAddress: async (server, address, port) => {
+      this.log(`haproxy ${server} addr ${address}:${port}`);
+      this.servers = this.servers.map((s) => (s.name === server ? { ...s, address, port } : s));
+    },
+    setState: async (server, state: AdminState) => {
+      this.log(`haproxy ${server} ${state}`);
+      this.fail(`haproxy ${server} ${state}`);
+      this.servers = this.servers.map((s) => (s.name === server ? { ...s, admin: state, status: state === "ready" ? "DOWN" : s.status } : s));
+    },
+    forceHealthUp: async (server) => {
+      this.log(`haproxy ${server} health up`);
+    },
+  };
+
+  readonly lockPort: LockPort = {
+    read: async () => this.lockHolder,
+    tryAcquire: async (holder): Promise<LockAttempt> => {
+      this.log("lock acquire");
+      if (this.lockHolder || this.lockDirWithoutHolder) return { acquired: false, holder: this.lockHolder };
+      this.lockHolder = holder;
+      return { acquired: true };
+    },
+    takeOver: async (stale, holder): Promise<LockAttempt> => {
+      this.log("lock takeover");
+      if (JSON.stringify(stale) !== JSON.stringify(this.lockHolder)) return { acquired: false, holder: this.lockHolder };
+      this.lockDirWithoutHolder = false;
+      this.lockHolder = holder;
+      return { acquired: true };
+    },
+    release: async (id, force) => {
+      this.log("lock release");
+      if (!this.lockHolder && !this.lockDirWithoutHolder) return false;
+      if (!force && this.lockHolder?.id !== id) return false;
+      this.lockHolder = null;
+      this.lockDirWithoutHolder = false;
+      return true;
+    },
+  };
+
+  readonly auditPort: AuditPort = {
+    append: async (entry) => void this.audit.push(entry),
+    tail: async (n) => this.audit.slice(-n),
+  };
+
+  readonly recorder: DeploymentRecorder = {
+    start: async (image) => this.deployments.push({ image, states: ["in_progress"] }) - 1,
+    finish: async (handle, state) => void this.deployments[handle!].states.push(state),
+  };
+
+  /** Where HAProxy would send a request now: spare if enabled, else floating. */
+  publicAnswer(): HealthAnswer {
+    const active = this.servers.find((s) => s.admin === "ready" && s.name === "floating") ?? this.servers.find((s) => s.admin !== "maint");
+    if (!active) return { status: 503, body: "no server available" };
+    const target = active.name === "floating" ? this.ip.dropletId : (this.droplets.find((d) => d.privateIp === active.address)?.id ?? null);
+    const answer = this.healthOf(target) ?? { status: 503, body: "down" };
+    return this.publicOverride ? this.publicOverride(answer) : answer;
+  }
+
+  ports(): Ports {
+    return {
+      digitalocean: this.digitalocean,
+      docker: (d) => this.engine(d.id),
+      health: { probe: async (d) => this.engine(d.id).health() },
+      publicProbe: { get: async () => this.publicAnswer() },
+      haproxy: () => this.haproxyPort,
+      lock: () => this.lockPort,
+      audit: () => this.auditPort,
+      deployments: this.recorder,
+      clock: this.clock,
+      close: async () => undefined,
+    };
+  }
+
+  /** The IP holder, what it runs, and the tags: the facts the tests assert on. */
+  snapshot() {
+    const running = (id: number) => this.engine(id).containers.filter((c) => c.running).map((c) => c.image);
+    return {
+      ipOn: this.ip.dropletId,
+      tags: { 1: this.tagsOf(1), 2: this.tagsOf(2) },
+      running: { 1: running(1), 2: running(2) },
+      haproxy: Object.fromEntries(this.servers.map((s) => [s.name, s.admin])),
+      locked: !!this.lockHolder,
+    };
+  }
+}

@@ -1,0 +1,153 @@
+import { InconsistentStateError } from "../../switch/errors";
+import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState } from "../../switch/model";
+import { diagnose, planCutover, planRollback } from "../../switch/plan";
+import { testConfig } from "./fakes/config";
+
+const config = testConfig();
+const blue: Droplet = { id: 1, name: "blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.11", privateIp: "198.18.2.11" };
+const green: Droplet = { id: 2, name: "green", tags: ["FALLBACK"], region: "nyc3", publicIp: "198.18.1.12" };
+const lb: Droplet = { id: 9, name: "lb", tags: ["BALANCER"], region: "nyc3", publicIp: "198.18.1.10" };
+
+const container = (image: string, running = true): AppContainer => ({
+  id: `id-${image}-${running}`,
+  name: `web-${image.split(":")[1]}`,
+  image,
+  imageId: `sha256:${image}`,
+  digest: `d-${image}`,
+  version: image.split(":")[1],
+  running,
+  state: running ? "running" : "exited",
+  createdAt: "2026-11-22T00:00:00Z",
+  labels: { [LABEL.app]: "web" },
+});
+
+const steady: HaproxyServer[] = [
+  { name: "floating", address: "198.18.1.100", port: 8080, status: "UP", admin: "ready", currentSessions: 3 },
+  { name: "spare", address: "127.0.0.1", port: 8080, status: "MAINT", admin: "maint", currentSessions: 0 },
+];
+
+interface World {
+  prodTags?: string[];
+  fallbackTags?: string[];
+  ipOn?: number | null;
+  ipRegion?: string;
+  prodRuns?: string | null;
+  fallbackRuns?: string | null;
+  haproxy?: HaproxyServer[];
+  extraWorker?: boolean;
+}
+
+/** GIVEN a world described in a few words. */
+function observed(w: World = {}): ObservedState {
+  const b = { ...blue, tags: w.prodTags ?? blue.tags };
+  const g = { ...green, tags: w.fallbackTags ?? green.tags };
+  const extra: Droplet = { id: 3, name: "stray", tags: ["FALLBACK"], region: "nyc3", publicIp: "198.18.1.13" };
+  const all = [b, g, ...(w.extraWorker ? [extra] : [])];
+  const runs = (image: string | null | undefined, fallback: string) => (image === null ? [] : [container(image ?? fallback)]);
+  return {
+    taggedProd: all.filter((d) => d.tags.includes("PROD")),
+    taggedFallback: all.filter((d) => d.tags.includes("FALLBACK")),
+    balancer: lb,
+    reservedIp: { ip: "198.18.1.100", region: w.ipRegion ?? "nyc3", dropletId: w.ipOn === undefined ? 1 : w.ipOn, locked: false },
+    workers: {
+      1: { droplet: b, containers: runs(w.prodRuns, "registry.test/web:v1") },
+      2: { droplet: g, containers: [...runs(w.fallbackRuns, "registry.test/web:v0"), container("registry.test/web:old", false)] },
+      ...(w.extraWorker ? { 3: { droplet: extra, containers: [] } } : {}),
+    },
+    haproxy: w.haproxy ?? steady,
+    lock: null,
+  };
+}
+
+const V2 = { image: "registry.test/web:v2" };
+const FLIP = ["gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify"];
+
+describe("planCutover", () => {
+  it.each([
+    ["a steady world", {}, ["pull", "start", ...FLIP, "prune"]],
+    ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["HAProxy left mid-flip", { haproxy: [{ ...steady[0], admin: "maint" as const }, { ...steady[1], admin: "ready" as const }] }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["the new PROD tagged FALLBACK and PROD (crash after retag's 3rd call)", { prodTags: ["FALLBACK"], fallbackTags: ["FALLBACK", "PROD"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify"]],
+    ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: [{ ...steady[0], admin: "drain" as const }, steady[1]] }, ["repair", "verify"]],
+    ["PROD runs nothing", { prodRuns: null }, ["pull", "start", ...FLIP, "prune"]],
+  ])("GIVEN %s WHEN planning a cutover THEN the steps are as expected", (_name, world, steps) => {
+    expect(planCutover(observed(world as World), config, V2).steps.map((s) => s.name)).toEqual(steps);
+  });
+
+  it("GIVEN a steady world WHEN planning THEN the new image goes to FALLBACK, the IP moves there, and rollback flips back to PROD", () => {
+    const plan = planCutover(observed(), config, V2);
+    expect(plan.to.droplet.id).toBe(2);
+    expect(plan.from.droplet.id).toBe(1);
+    expect(plan.steps).toContainEqual({ name: "pull", dropletId: 2, image: V2.image });
+    expect(plan.steps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 2 });
+    expect(plan.steps).toContainEqual({ name: "retag", prodId: 2, fallbackId: 1 });
+    // green has no private address: the spare slot uses its public one
+    expect(plan.steps).toContainEqual({ name: "route-to-spare", dropletId: 2, address: "198.18.1.12", port: 8080 });
+    expect(plan.rollbackSteps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 1 });
+    expect(plan.rollbackSteps).toContainEqual({ name: "route-to-spare", dropletId: 1, address: "198.18.2.11", port: 8080 });
+  });
+
+  it("GIVEN the IP on the FALLBACK-tagged droplet WHEN planning THEN the IP holder is PROD and the new image goes to the other droplet", () => {
+    const plan = planCutover(observed({ ipOn: 2 }), config, V2);
+    expect(plan.steps[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 2, fallbackId: 1 })] });
+    expect(plan.to.droplet.id).toBe(1);
+  });
+
+  it("GIVEN the same world WHEN planning twice THEN the plans are equal (pure)", () => {
+    const world = observed({ ipOn: 2 });
+    expect(planCutover(world, config, V2)).toEqual(planCutover(world, config, V2));
+  });
+
+  it("GIVEN SWITCH_PUBLIC_URL WHEN planning THEN verify uses it, else the balancer's address", () => {
+    const verifyUrl = (c: typeof config) => planCutover(observed(), c, V2).steps.find((s) => s.name === "verify") as { url: string };
+    expect(verifyUrl(config).url).toBe("http://198.18.1.10/");
+    expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/" })).url).toBe("https://example.com/");
+  });
+});
+
+describe("refusals: nothing is planned", () => {
+  it.each([
+    ["no worker is tagged", { prodTags: [], fallbackTags: [] }, /no droplet is tagged PROD or FALLBACK/],
+    ["two droplets are tagged PROD", { fallbackTags: ["PROD"] }, /more than one droplet is tagged PROD/],
+    ["only one worker exists", { fallbackTags: [] }, /no droplet is tagged FALLBACK/],
+    ["three workers exist", { extraWorker: true }, /more than one droplet is tagged FALLBACK/],
+    ["the IP is unassigned", { ipOn: null }, /is not assigned to any droplet/],
+    ["the IP points elsewhere", { ipOn: 42 }, /points to droplet 42/],
+    ["the IP is in another region", { ipRegion: "ams3" }, /is in region ams3, not nyc3/],
+    ["HAProxy lacks the spare slot", { haproxy: [steady[0]] }, /lacks the server spare/],
+    ["HAProxy targets another IP", { haproxy: [{ ...steady[0], address: "198.18.9.9" }, steady[1]] }, /targets 198.18.9.9/],
+  ])("GIVEN %s WHEN planning THEN it refuses with a one-line reason", (_name, world, message) => {
+    expect(() => planCutover(observed(world as World), config, V2)).toThrow(InconsistentStateError);
+    expect(() => planCutover(observed(world as World), config, V2)).toThrow(message);
+  });
+
+  it("GIVEN FALLBACK runs nothing WHEN planning a rollback THEN it refuses: the previous version is missing", () => {
+    expect(() => planRollback(observed({ fallbackRuns: null }), config)).toThrow(/previous version is missing/);
+  });
+});
+
+describe("planRollback", () => {
+  it("GIVEN a steady world WHEN planning a rollback THEN it flips to FALLBACK without pulling", () => {
+    const plan = planRollback(observed(), config);
+    expect(plan.steps.map((s) => s.name)).toEqual(FLIP);
+    expect(plan.to.droplet.id).toBe(2);
+    expect(plan.to.image).toBe("registry.test/web:v0");
+  });
+});
+
+describe("diagnose", () => {
+  it.each([
+    ["a steady world", {}, []],
+    ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/]],
+    ["FALLBACK runs nothing", { fallbackRuns: null }, [/previous version is missing/]],
+    ["PROD runs nothing", { prodRuns: null }, [/points at nothing healthy/]],
+    ["HAProxy mid-flip", { haproxy: [{ ...steady[0], admin: "maint" as const }, steady[1]] }, [/mid-flip/]],
+  ])("GIVEN %s WHEN diagnosing THEN the findings explain it", (_name, world, expected) => {
+    const findings = diagnose(observed(world as World), config).findings;
+    expect(findings).toHaveLength(expected.length);
+    expected.forEach((re, i) => expect(findings[i]).toMatch(re));
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Pure data shared by observe, plan and execute. Nothing here talks to the network.
+ */
+
+export interface Droplet {
+  readonly id: number;
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly region: string;
+  readonly publicIp: string;
+  /** VPC address, when the droplet has one. */
+  readonly privateIp?: string;
+}
+
+/** The address other machines in the region use to reach a droplet's app: the VPC address if any, else the public one. */
+export function ownAddress(droplet: Droplet): string {
+  return droplet.privateIp || droplet.publicIp;
+}
+
+export const LABEL = {
+  app: "do-bluegreen.app",
+  image: "do-bluegreen.image",
+  version: "do-bluegreen.version",
+  digest: "do-bluegreen.digest",
+  deployedBy: "do-bluegreen.deployed-by",
+  deployedAt: "do-bluegreen.deployed-at",
+  /** Id of the container this one replaced on the same droplet: what a failed gate restores. */
+  replaces: "do-bluegreen.replaces",
+} as const;
+
+export interface AppContainer {
+  readonly id: string;
+  readonly name: string;
+  /** The reference it was started from (label), falling back to Docker's image field. */
+  readonly image: string;
+  readonly imageId: string;
+  readonly digest: string;
+  readonly version: string;
+  readonly running: boolean;
+  /** Docker's own state: running, exited, created, restarting... */
+  readonly state: string;
+  readonly exitCode?: number;
+  /** Docker HEALTHCHECK status when the image defines one. */
+  readonly dockerHealth?: string;
+  readonly createdAt: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface WorkerState {
+  readonly droplet: Droplet;
+  /** Newest first. */
+  readonly containers: readonly AppContainer[];
+}
+
+export interface ReservedIp {
+  readonly ip: string;
+  readonly region: string;
+  readonly dropletId: number | null;
+  readonly locked: boolean;
+}
+
+export type AdminState = "ready" | "drain" | "maint";
+
+export interface HaproxyServer {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  /** show stat status: UP, DOWN, MAINT, DRAIN, NOLB, "UP 1/3"... */
+  readonly status: string;
+  readonly admin: AdminState;
+  readonly currentSessions: number;
+}
+
+export interface LockHolder {
+  readonly id: string;
+  readonly who: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly command: string;
+  readonly image?: string;
+  readonly message?: string;
+  readonly acquiredAt: string;
+  readonly expiresAt: string;
+}
+
+export interface ObservedState {
+  /** Droplets carrying the PROD tag / the FALLBACK tag, as tagged (may overlap while a retag was interrupted). */
+  readonly taggedProd: readonly Droplet[];
+  readonly taggedFallback: readonly Droplet[];
+  readonly balancer: Droplet;
+  readonly reservedIp: ReservedIp;
+  /** By droplet id. */
+  readonly workers: Readonly<Record<number, WorkerState>>;
+  readonly haproxy: readonly HaproxyServer[];
+  readonly lock: LockHolder | null;
+}
+
+/** Which droplet is PROD is decided by where the reserved IP points; tags follow. */
+export interface Roles {
+  readonly prod: WorkerState;
+  readonly fallback: WorkerState;
+}
+
+export type RepairAction =
+  | { readonly kind: "retag"; readonly prodId: number; readonly fallbackId: number; readonly why: string }
+  | { readonly kind: "restore-haproxy"; readonly why: string };
+
+/** One executable step. Names are the stable identifiers printed as `step <name> ...`. */
+export type Step =
+  | { readonly name: "repair"; readonly actions: readonly RepairAction[] }
+  | { readonly name: "pull"; readonly dropletId: number; readonly image: string }
+  | { readonly name: "start"; readonly dropletId: number; readonly image: string }
+  | { readonly name: "gate"; readonly dropletId: number }
+  | { readonly name: "route-to-spare"; readonly dropletId: number; readonly address: string; readonly port: number }
+  | { readonly name: "drain" }
+  | { readonly name: "move-ip"; readonly ip: string; readonly toDropletId: number }
+  | { readonly name: "restore-floating" }
+  | { readonly name: "release-spare" }
+  | { readonly name: "retag"; readonly prodId: number; readonly fallbackId: number }
+  | { readonly name: "verify"; readonly dropletId: number; readonly url: string }
+  | { readonly name: "prune"; readonly dropletId: number; readonly keep: number };
+
+export type StepName = Step["name"];
+
+export interface Plan {
+  readonly kind: "cutover" | "rollback";
+  /** "noop": the requested image already serves from PROD; only repairs and verification run. */
+  readonly noop: boolean;
+  readonly from: { readonly droplet: Droplet; readonly container?: AppContainer };
+  readonly to: { readonly droplet: Droplet; readonly image: string; readonly container?: AppContainer };
+  readonly floatingIp: string;
+  readonly steps: readonly Step[];
+  /** Steps that bring traffic back to `from` if verification fails. */
+  readonly rollbackSteps: readonly Step[];
+}
+
+export interface Diagnosis {
+  /** Undefined when roles cannot be decided (then `blocking` says why). */
+  readonly roles?: Roles;
+  readonly repairs: readonly RepairAction[];
+  /** Things status reports; repairs are also listed here. */
+  readonly findings: readonly string[];
+  /** A problem no automatic repair can fix: the switch refuses to change anything. */
+  readonly blocking?: { readonly message: string; readonly fix: string };
+}

@@ -1,0 +1,54 @@
+import type { Config } from "../core/config";
+import { ExternalError } from "../core/errors";
+import { InconsistentStateError } from "./errors";
+import type { Droplet, ObservedState, ReservedIp, WorkerState } from "./model";
+import type { Ports } from "./ports";
+
+export type ObserveConfig = Pick<Config, "app" | "tags" | "floatingIp" | "haproxy" | "timing">;
+
+/** The HAProxy droplet; every lock, audit and runtime-API call goes through it. */
+export async function findBalancer(ports: Ports, config: ObserveConfig): Promise<Droplet> {
+  const balancers = await ports.digitalocean.listDropletsByTag(config.tags.balancer);
+  if (balancers.length === 1) return balancers[0];
+  if (balancers.length === 0) throw new InconsistentStateError(`no droplet is tagged ${config.tags.balancer}`, "run `cdktf deploy` to create the HAProxy droplet, or set TAG_BALANCER to its tag");
+  throw new InconsistentStateError(`more than one droplet is tagged ${config.tags.balancer}: ${balancers.map((b) => b.name).join(", ")}`, `keep the ${config.tags.balancer} tag on the one HAProxy droplet`);
+}
+
+async function findReservedIp(ports: Ports, config: ObserveConfig, workers: readonly Droplet[]): Promise<ReservedIp> {
+  if (config.floatingIp) return ports.digitalocean.getReservedIp(config.floatingIp);
+  const all = await ports.digitalocean.listReservedIps();
+  const attached = all.filter((r) => workers.some((w) => w.id === r.dropletId));
+  if (attached.length === 1) return attached[0];
+  if (attached.length === 0) throw new InconsistentStateError("no reserved IP is assigned to a PROD or FALLBACK droplet", "set FLOATING_IP to the stack's reserved IP");
+  throw new InconsistentStateError(`several reserved IPs are on the workers: ${attached.map((r) => r.ip).join(", ")}`, "set FLOATING_IP to the one HAProxy forwards to");
+}
+
+/** A pending action locks the IP; an interrupted run may have left one in flight. Wait it out rather than act on a moving target. */
+async function settledReservedIp(ports: Ports, config: ObserveConfig, workers: readonly Droplet[]): Promise<ReservedIp> {
+  const deadline = ports.clock.now() + config.timing.actionTimeoutMs;
+  for (;;) {
+    const ip = await findReservedIp(ports, config, workers);
+    if (!ip.locked) return ip;
+    if (ports.clock.now() >= deadline) throw new ExternalError(`reserved IP ${ip.ip} stays locked by a pending action`, "wait for the action to finish in the DigitalOcean control panel, then re-run");
+    await ports.clock.sleep(1000);
+  }
+}
+
+/** Reads everything the plan needs. Changes nothing. */
+export async function observe(ports: Ports, config: ObserveConfig, balancer?: Droplet): Promise<ObservedState> {
+  const [taggedProd, taggedFallback, foundBalancer] = await Promise.all([
+    ports.digitalocean.listDropletsByTag(config.tags.prod),
+    ports.digitalocean.listDropletsByTag(config.tags.fallback),
+    balancer ? Promise.resolve(balancer) : findBalancer(ports, config),
+  ]);
+  const unique = [...new Map([...taggedProd, ...taggedFallback].map((d) => [d.id, d])).values()];
+  const [reservedIp, containerLists, haproxy, lock] = await Promise.all([
+    settledReservedIp(ports, config, unique),
+    Promise.all(unique.map((d) => ports.docker(d).listAppContainers(config.app.name))),
+    ports.haproxy(foundBalancer).servers(),
+    ports.lock(foundBalancer).read(),
+  ]);
+  const workers: Record<number, WorkerState> = {};
+  unique.forEach((droplet, i) => (workers[droplet.id] = { droplet, containers: containerLists[i] }));
+  return { taggedProd, taggedFallback, balancer: foundBalancer, reservedIp, workers, haproxy, lock };
+}

@@ -1,0 +1,200 @@
+import type { Config } from "../core/config";
+import { InconsistentStateError } from "./errors";
+import { Diagnosis, Droplet, ObservedState, Plan, RepairAction, Roles, Step, WorkerState, ownAddress } from "./model";
+
+/**
+ * Pure decisions: given what was observed and the configuration, what is wrong, and which steps
+ * (as data) bring REF live. No I/O here, so every branch is a table row in plan.test.ts.
+ */
+
+export type PlanConfig = Pick<Config, "app" | "tags" | "haproxy" | "publicUrl" | "digitalocean">;
+
+export interface CutoverRequest {
+  readonly image: string;
+}
+
+const names = (ds: readonly Droplet[]) => ds.map((d) => `${d.name} (${d.id})`).join(", ");
+
+function uniqueWorkers(observed: ObservedState): Droplet[] {
+  const byId = new Map<number, Droplet>();
+  for (const d of [...observed.taggedProd, ...observed.taggedFallback]) byId.set(d.id, d);
+  return [...byId.values()];
+}
+
+export function runningContainer(worker: WorkerState) {
+  return worker.containers.find((c) => c.running);
+}
+
+export function publicUrl(observed: ObservedState, config: PlanConfig): string {
+  return config.publicUrl || `http://${observed.balancer.publicIp}/`;
+}
+
+/** What status reports and what every command checks before it changes anything. */
+export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis {
+  const { prod: P, fallback: F } = config.tags;
+  const findings: string[] = [];
+  const blocked = (message: string, fix: string): Diagnosis => ({ repairs: [], findings: [...findings, message], blocking: { message, fix } });
+  const workers = uniqueWorkers(observed);
+  const ip = observed.reservedIp;
+
+  if (workers.length === 0) return blocked(`no droplet is tagged ${P} or ${F}`, `run \`cdktf deploy\` (it creates and tags both workers) or tag two droplets ${P} and ${F}`);
+  if (observed.taggedProd.length > 1)
+    return blocked(`more than one droplet is tagged ${P}: ${names(observed.taggedProd)}`, `remove the ${P} tag from the droplet that does not hold the reserved IP ${ip.ip}`);
+  if (observed.taggedFallback.length > 1 && workers.length > 2)
+    return blocked(`more than one droplet is tagged ${F}: ${names(observed.taggedFallback)}`, `keep the ${F} tag on exactly one idle worker`);
+  if (workers.length > 2) return blocked(`more than two droplets are tagged ${P} or ${F}: ${names(workers)}`, `keep exactly two workers, one tagged ${P} and one ${F}`);
+  if (workers.length === 1) {
+    const missing = observed.taggedProd.length === 0 ? P : F;
+    return blocked(`no droplet is tagged ${missing} (only ${names(workers)} is a worker)`, `tag the second worker ${missing}, or run \`cdktf deploy\` to create it`);
+  }
+  if (ip.region !== config.digitalocean.region)
+    return blocked(`reserved IP ${ip.ip} is in region ${ip.region}, not ${config.digitalocean.region}`, `use a reserved IP in ${config.digitalocean.region} (FLOATING_IP) or set DO_REGION=${ip.region}`);
+  const holder = workers.find((d) => d.id === ip.dropletId);
+  if (!holder) {
+    const where = ip.dropletId === null ? "is not assigned to any droplet" : `points to droplet ${ip.dropletId}, which is neither ${P} nor ${F}`;
+    const expected = observed.taggedProd[0] ?? workers[0];
+    return blocked(`reserved IP ${ip.ip} ${where}`, `assign it to the ${P} droplet: doctl compute reserved-ip-action assign ${ip.ip} ${expected.id}`);
+  }
+  for (const d of workers) if (d.region !== ip.region) return blocked(`droplet ${d.name} is in ${d.region} but reserved IP ${ip.ip} is in ${ip.region}`, "reserved IPs only move within one region: recreate the worker in the IP's region");
+
+  const other = workers.find((d) => d.id !== holder.id)!;
+  const roles: Roles = { prod: observed.workers[holder.id], fallback: observed.workers[other.id] };
+  const repairs: RepairAction[] = [];
+
+  const roleTags = (d: Droplet) => d.tags.filter((t) => t === P || t === F).sort().join(",");
+  if (roleTags(holder) !== P || roleTags(other) !== F) {
+    const why = `reserved IP ${ip.ip} is on ${holder.name}, tagged [${roleTags(holder)}]; ${other.name} is tagged [${roleTags(other)}] (an interrupted retag): the IP holder is ${P}`;
+    findings.push(why);
+    repairs.push({ kind: "retag", prodId: holder.id, fallbackId: other.id, why });
+  }
+
+  const { floatingServer, spareServer } = config.haproxy;
+  const floating = observed.haproxy.find((s) => s.name === floatingServer);
+  const spare = observed.haproxy.find((s) => s.name === spareServer);
+  if (!floating || !spare)
+    return blocked(`HAProxy backend ${config.haproxy.backend} lacks the server ${!floating ? floatingServer : spareServer}`, "render haproxy.cfg with core/haproxy (it declares both slots) and reload HAProxy");
+  if (floating.address !== ip.ip)
+    return blocked(`HAProxy's ${floatingServer} server targets ${floating.address}, but the reserved IP is ${ip.ip}`, `set FLOATING_IP=${floating.address}, or re-render haproxy.cfg for ${ip.ip}`);
+  if (floating.admin !== "ready" || spare.admin !== "maint") {
+    const why = `HAProxy is mid-flip: ${floatingServer} is ${floating.admin}, ${spareServer} is ${spare.admin} → ${spare.address} (an interrupted cutover)`;
+    findings.push(why);
+    repairs.push({ kind: "restore-haproxy", why });
+  }
+
+  if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: the reserved IP points at nothing healthy`);
+  if (!runningContainer(roles.fallback)) findings.push(`FALLBACK ${other.name} runs no ${config.app.name} container: the previous version is missing, so rollback would fail`);
+  return { roles, repairs, findings };
+}
+
+function decided(observed: ObservedState, config: PlanConfig): Diagnosis & { roles: Roles } {
+  const diagnosis = diagnose(observed, config);
+  if (diagnosis.blocking) throw new InconsistentStateError(diagnosis.blocking.message, diagnosis.blocking.fix);
+  return diagnosis as Diagnosis & { roles: Roles };
+}
+
+/** The traffic move from `from` to `to`: spare slot first, so no request is in flight when the IP moves. */
+function flip(to: Droplet, from: Droplet, ip: string, url: string, port: number): Step[] {
+  return [
+    { name: "gate", dropletId: to.id },
+    { name: "route-to-spare", dropletId: to.id, address: ownAddress(to), port },
+    { name: "drain" },
+    { name: "move-ip", ip, toDropletId: to.id },
+    { name: "restore-floating" },
+    { name: "release-spare" },
+    { name: "retag", prodId: to.id, fallbackId: from.id },
+    { name: "verify", dropletId: to.id, url },
+  ];
+}
+
+const repairSteps = (d: Diagnosis): Step[] => (d.repairs.length > 0 ? [{ name: "repair", actions: d.repairs }] : []);
+
+export function planCutover(observed: ObservedState, config: PlanConfig, request: CutoverRequest): Plan {
+  const d = decided(observed, config);
+  const { prod, fallback } = d.roles;
+  const ip = observed.reservedIp.ip;
+  const url = publicUrl(observed, config);
+  const live = runningContainer(prod);
+  const port = config.app.port;
+
+  if (live && live.image === request.image) {
+    return {
+      kind: "cutover",
+      noop: true,
+      from: { droplet: prod.droplet, container: live },
+      to: { droplet: prod.droplet, image: request.image, container: live },
+      floatingIp: ip,
+      steps: [...repairSteps(d), { name: "verify", dropletId: prod.droplet.id, url }],
+      rollbackSteps: [],
+    };
+  }
+
+  const [gate, ...rest] = flip(fallback.droplet, prod.droplet, ip, url, port);
+  return {
+    kind: "cutover",
+    noop: false,
+    from: { droplet: prod.droplet, container: live },
+    to: { droplet: fallback.droplet, image: request.image },
+    floatingIp: ip,
+    steps: [
+      ...repairSteps(d),
+      { name: "pull", dropletId: fallback.droplet.id, image: request.image },
+      { name: "start", dropletId: fallback.droplet.id, image: request.image },
+      gate,
+      ...rest,
+      { name: "prune", dropletId: fallback.droplet.id, keep: 1 },
+    ],
+    // The old PROD still runs the previous version: flipping back needs no pull.
+    rollbackSteps: flip(prod.droplet, fallback.droplet, ip, url, port),
+  };
+}
+
+export function planRollback(observed: ObservedState, config: PlanConfig): Plan {
+  const d = decided(observed, config);
+  const { prod, fallback } = d.roles;
+  const previous = runningContainer(fallback);
+  if (!previous)
+    throw new InconsistentStateError(
+      `cannot roll back: FALLBACK ${fallback.droplet.name} runs no ${config.app.name} container (the previous version is missing)`,
+      "deploy a known-good image instead: npm run switch -- --image <ref>",
+    );
+  return {
+    kind: "rollback",
+    noop: false,
+    from: { droplet: prod.droplet, container: runningContainer(prod) },
+    to: { droplet: fallback.droplet, image: previous.image, container: previous },
+    floatingIp: observed.reservedIp.ip,
+    steps: [...repairSteps(d), ...flip(fallback.droplet, prod.droplet, observed.reservedIp.ip, publicUrl(observed, config), config.app.port)],
+    rollbackSteps: [],
+  };
+}
+
+/** One line per step, for --dry-run and logs. */
+export function describeStep(step: Step, observed: ObservedState): string {
+  const name = (id: number) => observed.workers[id]?.droplet.name ?? String(id);
+  switch (step.name) {
+    case "repair":
+      return `repair: ${step.actions.map((a) => a.why).join("; ")}`;
+    case "pull":
+      return `pull ${step.image} on ${name(step.dropletId)}`;
+    case "start":
+      return `start ${step.image} on ${name(step.dropletId)} (the running app container is stopped, kept for restore)`;
+    case "gate":
+      return `wait until ${name(step.dropletId)} answers its health path with 200`;
+    case "route-to-spare":
+      return `point HAProxy's spare slot at ${name(step.dropletId)} (${step.address}:${step.port}) and enable it`;
+    case "drain":
+      return "drain HAProxy's floating slot until no session is open, then disable it";
+    case "move-ip":
+      return `move reserved IP ${step.ip} to ${name(step.toDropletId)}`;
+    case "restore-floating":
+      return "enable HAProxy's floating slot and wait until it is UP";
+    case "release-spare":
+      return "drain HAProxy's spare slot, then disable it";
+    case "retag":
+      return `tag ${name(step.prodId)} PROD and ${name(step.fallbackId)} FALLBACK`;
+    case "verify":
+      return `verify ${step.url} serves the version ${name(step.dropletId)} runs`;
+    case "prune":
+      return `remove stopped app containers on ${name(step.dropletId)}, keeping the newest ${step.keep}`;
+  }
+}

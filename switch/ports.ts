@@ -1,0 +1,133 @@
+import type { AdminState, AppContainer, Droplet, HaproxyServer, LockHolder, ReservedIp } from "./model";
+
+/** The few DigitalOcean calls the switch makes. */
+export interface DigitalOceanPort {
+  listDropletsByTag(tag: string): Promise<Droplet[]>;
+  getReservedIp(ip: string): Promise<ReservedIp>;
+  listReservedIps(): Promise<ReservedIp[]>;
+  /** Starts an assign action and returns its id. */
+  assignReservedIp(ip: string, dropletId: number): Promise<number>;
+  getAction(ip: string, actionId: number): Promise<{ status: "in-progress" | "completed" | "errored" }>;
+  tagDroplet(tag: string, dropletId: number): Promise<void>;
+  untagDroplet(tag: string, dropletId: number): Promise<void>;
+}
+
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+  readonly serveraddress: string;
+}
+
+export interface PulledImage {
+  readonly id: string;
+  /** repo@sha256:... when the registry reported one, else the image id. */
+  readonly digest: string;
+  /** org.opencontainers.image.version of the image, if it carries one. */
+  readonly versionLabel?: string;
+}
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly stopTimeoutSeconds: number;
+}
+
+/** The Docker engine of one worker droplet. */
+export interface DockerPort {
+  listAppContainers(appName: string): Promise<AppContainer[]>;
+  pull(image: string, auth?: RegistryAuth): Promise<PulledImage>;
+  /** Creates and starts; returns the container id. */
+  run(spec: ContainerSpec): Promise<string>;
+  start(id: string): Promise<void>;
+  stop(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  inspect(id: string): Promise<AppContainer>;
+  logs(id: string, tail: number): Promise<string>;
+}
+
+export interface HealthAnswer {
+  readonly status: number;
+  /** X-App-Version, else the JSON body's `version`. */
+  readonly version?: string;
+  readonly body: string;
+}
+
+/** GET <path> on a droplet's own address, from the droplet itself (the app port is firewalled from outside). */
+export interface HealthProbe {
+  probe(droplet: Droplet, path: string): Promise<HealthAnswer>;
+}
+
+/** GET the public entry (through HAProxy), as users see it. */
+export interface PublicProbe {
+  get(url: string): Promise<HealthAnswer>;
+}
+
+export interface HaproxyPort {
+  servers(): Promise<HaproxyServer[]>;
+  setAddress(server: string, address: string, port: number): Promise<void>;
+  setState(server: string, state: AdminState): Promise<void>;
+  forceHealthUp(server: string): Promise<void>;
+}
+
+export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };
+
+export interface LockPort {
+  read(): Promise<LockHolder | null>;
+  /** Atomic: creates the lock unless one exists. */
+  tryAcquire(holder: LockHolder): Promise<LockAttempt>;
+  /** Atomic: replaces `stale` (a dead or expired holder, or null for a holder file never written) with `holder`, unless the lock changed meanwhile. */
+  takeOver(stale: LockHolder | null, holder: LockHolder): Promise<LockAttempt>;
+  /** Removes the lock if `id` holds it (any holder with force). Returns whether a lock was removed. */
+  release(id: string | null, force: boolean): Promise<boolean>;
+}
+
+export interface AuditEntry {
+  readonly at: string;
+  readonly who: string;
+  readonly command: string;
+  readonly outcome: string;
+  readonly from?: { readonly droplet: string; readonly image?: string; readonly digest?: string };
+  readonly to?: { readonly droplet: string; readonly image?: string; readonly digest?: string };
+  readonly durationMs: number;
+  readonly message?: string;
+  readonly error?: string;
+}
+
+export interface AuditPort {
+  append(entry: AuditEntry): Promise<void>;
+  tail(lines: number): Promise<AuditEntry[]>;
+}
+
+export interface DeploymentRecorder {
+  /** Returns a handle passed to finish(); never throws (reporting must not break a deploy). */
+  start(image: string, description: string): Promise<number | undefined>;
+  finish(handle: number | undefined, state: "success" | "failure", description: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Everything the switch touches, injected: real adapters in production and the lab, fakes in unit tests. */
+export interface Ports {
+  readonly digitalocean: DigitalOceanPort;
+  docker(droplet: Droplet): DockerPort;
+  readonly health: HealthProbe;
+  readonly publicProbe: PublicProbe;
+  /** The balancer-side ports need the balancer droplet, which observe finds. */
+  haproxy(balancer: Droplet): HaproxyPort;
+  lock(balancer: Droplet): LockPort;
+  audit(balancer: Droplet): AuditPort;
+  readonly deployments: DeploymentRecorder;
+  readonly clock: Clock;
+  /** Closes SSH connections. */
+  close(): Promise<void>;
+}

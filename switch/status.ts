@@ -1,0 +1,121 @@
+import type { Config } from "../core/config";
+import { LABEL, ObservedState, WorkerState } from "./model";
+import { findBalancer, observe } from "./observe";
+import { diagnose, runningContainer } from "./plan";
+import type { AuditEntry, LockPort, Ports } from "./ports";
+import { HostIdentity, describeHolder, staleReason } from "./lock";
+import { LockHeldError } from "./errors";
+
+export interface WorkerReport {
+  readonly droplet: string;
+  readonly id: number;
+  readonly address: string;
+  readonly tags: readonly string[];
+  readonly container?: { readonly name: string; readonly image: string; readonly digest: string; readonly version: string; readonly state: string; readonly dockerHealth?: string; readonly deployedAt?: string };
+  /** Our own probe of the health path through SSH: "200 (v2)", "500", or the error. */
+  readonly health: string;
+  /** Stopped app containers kept on the droplet (newest first). */
+  readonly previous: readonly string[];
+}
+
+export interface StatusReport {
+  readonly prod?: WorkerReport;
+  readonly fallback?: WorkerReport;
+  readonly reservedIp: { readonly ip: string; readonly droplet: string | null; readonly region: string };
+  readonly haproxy: readonly { readonly server: string; readonly address: string; readonly status: string; readonly admin: string; readonly sessions: number }[];
+  readonly lock: (ObservedState["lock"] & { readonly stale?: string }) | null;
+  readonly consistent: boolean;
+  readonly findings: readonly string[];
+  readonly audit: readonly AuditEntry[];
+}
+
+async function report(ports: Ports, config: Config, worker: WorkerState | undefined): Promise<WorkerReport | undefined> {
+  if (!worker) return undefined;
+  const c = runningContainer(worker);
+  let health = "no running container";
+  if (c) {
+    health = await ports.health.probe(worker.droplet, config.app.healthPath).then(
+      (a) => `${a.status}${a.version ? ` (${a.version})` : ""}`,
+      (e: Error) => `unreachable: ${e.message}`,
+    );
+  }
+  return {
+    droplet: worker.droplet.name,
+    id: worker.droplet.id,
+    address: worker.droplet.publicIp,
+    tags: worker.droplet.tags,
+    container: c && { name: c.name, image: c.image, digest: c.digest, version: c.version, state: c.state, dockerHealth: c.dockerHealth, deployedAt: c.labels[LABEL.deployedAt] },
+    health,
+    previous: worker.containers.filter((x) => !x.running).map((x) => `${x.name} ${x.image}`),
+  };
+}
+
+/** Everything an operator needs to know before touching anything. Read-only. */
+export async function runStatus(ports: Ports, config: Config, self: HostIdentity, auditLines = 5): Promise<StatusReport> {
+  const observed = await observe(ports, config);
+  const d = diagnose(observed, config);
+  const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
+  const [prod, fallback, audit] = await Promise.all([
+    report(ports, config, d.roles?.prod ?? byTag(config.tags.prod)),
+    report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback)),
+    ports.audit(observed.balancer).tail(auditLines).catch(() => []),
+  ]);
+  const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
+  const findings = [...d.findings];
+  if (prod && !prod.health.startsWith("200")) findings.push(`PROD ${prod.droplet} health: ${prod.health}`);
+  if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
+  if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
+  const stale = staleReason(observed.lock, ports.clock.now(), self);
+  return {
+    prod,
+    fallback,
+    reservedIp: { ip: observed.reservedIp.ip, droplet: holderWorker?.droplet.name ?? (observed.reservedIp.dropletId === null ? null : String(observed.reservedIp.dropletId)), region: observed.reservedIp.region },
+    haproxy: observed.haproxy.map((s) => ({ server: s.name, address: `${s.address}:${s.port}`, status: s.status, admin: s.admin, sessions: s.currentSessions })),
+    lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
+    consistent: findings.length === 0,
+    findings,
+    audit,
+  };
+}
+
+export function formatStatus(r: StatusReport): string {
+  const worker = (role: string, w?: WorkerReport) =>
+    w
+      ? [
+          `${role.padEnd(8)} ${w.droplet} (${w.id}, ${w.address}) tags [${w.tags.join(", ")}]`,
+          `         ${w.container ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version} ${w.container.state}${w.container.dockerHealth ? ` docker-health ${w.container.dockerHealth}` : ""}` : "no running app container"}; health ${w.health}`,
+          ...(w.previous.length ? [`         kept: ${w.previous.join("; ")}`] : []),
+        ]
+      : [`${role.padEnd(8)} (none)`];
+  const lines = [
+    ...worker("PROD", r.prod),
+    ...worker("FALLBACK", r.fallback),
+    `IP       ${r.reservedIp.ip} (${r.reservedIp.region}) → ${r.reservedIp.droplet ?? "unassigned"}`,
+    ...r.haproxy.map((s) => `HAProxy  ${s.server.padEnd(9)} ${s.address} ${s.status} (${s.admin}), ${s.sessions} sessions`),
+    `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
+    r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
+    "audit (latest last):",
+    ...(r.audit.length ? r.audit.map((a) => `  ${a.at} ${a.who} ${a.command} ${a.outcome}: ${a.from?.image ?? "-"} → ${a.to?.image ?? "-"} (${a.durationMs} ms)${a.message ? ` "${a.message}"` : ""}`) : ["  (empty)"]),
+  ];
+  return lines.join("\n");
+}
+
+async function balancerLock(ports: Ports, config: Config): Promise<LockPort> {
+  return ports.lock(await findBalancer(ports, config));
+}
+
+export async function lockStatus(ports: Ports, config: Config, self: HostIdentity) {
+  const holder = await (await balancerLock(ports, config)).read();
+  return { holder, stale: staleReason(holder, ports.clock.now(), self) ?? null };
+}
+
+/** Without --force only a stale lock (expired, or its process is gone) is released. */
+export async function lockRelease(ports: Ports, config: Config, self: HostIdentity, force: boolean): Promise<{ released: boolean; holder: ObservedState["lock"] }> {
+  const lock = await balancerLock(ports, config);
+  const holder = await lock.read();
+  if (!force && holder) {
+    const stale = staleReason(holder, ports.clock.now(), self);
+    if (!stale) throw new LockHeldError(`deploy lock held by ${describeHolder(holder)}, which may still be running`, "wait for it; if you are sure it died, add --force");
+  }
+  return { released: await lock.release(null, true), holder };
+}
