@@ -1,0 +1,78 @@
+/**
+ * Measures how fast the load generator itself can go: a trivial node http server in a child process
+ * on 127.0.0.1 (so the two do not share an event loop), then one open-model run per rate.
+ *   npx tsx lab/load/max-rate-cli.ts --rates 1000,1500,2000,3000,4000 --seconds 5
+ * A rate counts as sustained when nothing failed, the schedule kept up (p99 lag <= 5 ms) and p99 latency <= 50 ms.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { Command } from "commander";
+import { asBlueGreenError } from "../../core/errors";
+import { renderTable } from "../report/summary-table";
+import { startLoad } from "./start-load";
+import { percentile, summarize } from "./stats";
+
+const TRIVIAL_SERVER = `
+const http = require("node:http");
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.setHeader("content-type", "application/json");
+    res.setHeader("x-app-version", "v1");
+    res.end('{"version":"v1"}');
+  });
+});
+server.keepAliveTimeout = 65000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+const MAX_LAG_MS = 5;
+const MAX_P99_MS = 50;
+
+async function main(): Promise<void> {
+  const options = new Command()
+    .option("--rates <list>", "comma-separated request rates to try", "1000,1500,2000,3000,4000,6000")
+    .option("--seconds <n>", "duration of each run", "5")
+    .option("--post-ratio <r>", "share of POST requests", "0.3")
+    .parse()
+    .opts<{ rates: string; seconds: string; postRatio: string }>();
+  const rates = options.rates.split(",").map(Number);
+  const durationMs = Number(options.seconds) * 1000;
+
+  const server = spawn(process.execPath, ["-e", TRIVIAL_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const [portLine] = (await once(createInterface({ input: server.stdout! }), "line")) as [string];
+    const url = `http://127.0.0.1:${Number(portLine)}/`;
+    const rows = [];
+    let best: number | undefined;
+    for (const rate of rates) {
+      const cpuBefore = process.cpuUsage();
+      const run = startLoad({ url, ratePerSecond: rate, postRatio: Number(options.postRatio), maxDurationMs: durationMs });
+      await run.settled;
+      const result = await run.stop();
+      const cpu = process.cpuUsage(cpuBefore);
+      const summary = summarize(result.samples);
+      const lags = result.samples.map((s, i) => s.startMs - (i * 1000) / rate).sort((a, b) => a - b);
+      const lagP99 = percentile(lags, 99) ?? 0;
+      const cpuPercent = ((cpu.user + cpu.system) / 1000 / durationMs) * 100;
+      const sustained = summary.failed === 0 && lagP99 <= MAX_LAG_MS && (summary.p99Ms ?? Infinity) <= MAX_P99_MS;
+      if (sustained) best = rate;
+      rows.push([rate, summary.sent, summary.rps, summary.failed, summary.p50Ms, summary.p99Ms, summary.maxMs, lagP99, cpuPercent, sustained ? "yes" : "no"]);
+    }
+    process.stdout.write(
+      renderTable(
+        ["target req/s", "sent", "issued req/s", "failed", "p50 ms", "p99 ms", "max ms", "p99 lag ms", "generator CPU %", "sustained"],
+        rows,
+      ),
+    );
+    console.log(`highest sustained rate: ${best ?? "none"} req/s (no failures, p99 schedule lag <= ${MAX_LAG_MS} ms, p99 latency <= ${MAX_P99_MS} ms)`);
+  } finally {
+    server.kill();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(asBlueGreenError(error).oneLine());
+  process.exitCode = 1;
+});
