@@ -1,0 +1,41 @@
+import { Redactor } from "../../../core/redact";
+import { SwitchDeps } from "../../../switch/cutover";
+import { HostIdentity } from "../../../switch/lock";
+import { PlainReporter, Reporter, StepRecord } from "../../../switch/progress";
+import { SECRETS, testConfig } from "./config";
+import { FakeWorld } from "./world";
+
+export const HOST = "ci-runner-1";
+
+/** A process on the fake host; `dead` pids are gone (a crashed earlier run). */
+export function identity(pid: number, dead: number[] = []): HostIdentity {
+  return { host: HOST, pid, isAlive: (p) => !dead.includes(p) };
+}
+
+/** Plain step lines into an array, exactly as the CLI prints them when not on a TTY. */
+export function captureReporter(): { reporter: PlainReporter; lines: string[] } {
+  const lines: string[] = [];
+  const reporter = new PlainReporter((t) => lines.push(...t.split("\n").filter(Boolean)), new Redactor(Object.values(SECRETS)), { gitlabSections: false, now: () => 0 });
+  return { reporter, lines };
+}
+
+/** Behaves like a process killed right after `step <name> done`: every later step hangs forever, nothing cleans up. */
+export class CrashingReporter implements Reporter {
+  private crashed = false;
+  readonly records: StepRecord[] = [];
+  constructor(private readonly after: string) {}
+  async step<T>(name: string, _title: string, run: () => Promise<T>): Promise<T> {
+    if (this.crashed) return new Promise<T>(() => undefined);
+    const result = await run();
+    if (name === this.after) this.crashed = true;
+    return result;
+  }
+  info(): void {}
+  warn(): void {}
+}
+
+export function deps(world: FakeWorld, reporter: Reporter, pid = 100, overrides: Record<string, string> = {}): SwitchDeps {
+  return { ports: world.ports(), config: testConfig(overrides), reporter, who: "alice@laptop", self: identity(pid, [1, 2, 3].map((x) => x)) };
+}
+
+export const stepNames = (lines: string[]) => lines.filter((l) => / done \(|started$/.test(l) && l.endsWith("started")).map((l) => l.split(" ")[1]);
