@@ -121,11 +121,11 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
   });
 
   it.each([
-    ["deploy", "production", "prepare"],
-    ["switch", "production", undefined],
-    ["rollback", "production", undefined],
-    ["status", undefined, "access"],
-  ])("GIVEN the %s job THEN resource_group is %s and it acts on the production environment (action %s) with its URL", (name, group, action) => {
+    ["deploy", "in resource_group production", "production", "prepare"],
+    ["switch", "in resource_group production", "production", undefined],
+    ["rollback", "in resource_group production", "production", undefined],
+    ["status", "outside any resource_group (read-only)", undefined, "access"],
+  ])("GIVEN the %s job THEN it runs %s, is not interruptible and acts on the production environment with its URL", (name, _where, group, action) => {
     const j = job(name);
     expect(j.resource_group).toBe(group);
     expect(j.environment).toMatchObject({ name: "production", url: "$PRODUCTION_URL" });
