@@ -178,7 +178,7 @@ describe("crash at any step, then re-run: always one PROD and the IP on a health
     // Invariants hold even before the re-run.
     const mid = world.snapshot();
     expect([mid.tags[1], mid.tags[2]].filter((t) => t.length === 1 && t[0] === "PROD").length).toBeLessThanOrEqual(1);
-    expect(mid.running[mid.ipOn!]).toHaveLength(1);
+    expect(mid.running[mid.ipOn as 1 | 2]).toHaveLength(1);
     expect(mid.locked).toBe(true);
     expect(mid.ipOn).toBe(STEPS.indexOf(after) >= STEPS.indexOf("move-ip") ? 2 : 1);
 

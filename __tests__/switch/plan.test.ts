@@ -52,7 +52,7 @@ function observed(w: World = {}): ObservedState {
     workers: {
       1: { droplet: b, containers: runs(w.prodRuns, "registry.test/web:v1") },
       2: { droplet: g, containers: [...runs(w.fallbackRuns, "registry.test/web:v0"), container("registry.test/web:old", false)] },
-      ...(w.extraWorker ? { 3: { droplet: extra, containers: [] } } : {}),
+      ...(w.extraWorker ? { 3: { droplet: extra, containers: [] as AppContainer[] } } : ({} as Record<number, never>)),
     },
     haproxy: w.haproxy ?? steady,
     lock: null,
