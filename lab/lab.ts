@@ -1,0 +1,335 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadConfig } from "../core/config";
+import { ExternalError, UsageError } from "../core/errors";
+import { networkDownCommands, networkUpCommands } from "./network/topology";
+import { allHosts, labIndexFromName, LabPlan, LAB_DATA_ROOT, LAB_STATE_ROOT, MAX_LAB_INDEX, MIN_LAB_INDEX, planLab, workerPaths } from "./plan";
+import { isAlive, spawnDetached, terminate, waitFor } from "./processes/daemon";
+import { mountsUnder, pidsInNamespaces, pidsMentioning } from "./processes/leftovers";
+import { CommandRunner, ExecRunner, runAll } from "./runner";
+import { dockerdArgv } from "./services/dockerd";
+import { haproxyArgv, labHaproxyConfig, openFilesHardLimit } from "./services/haproxy";
+import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./services/registry";
+import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
+import { buildAndPushDemoImages } from "./images/build-demo-images";
+import { RegistryClient } from "./images/registry-client";
+import { httpOverUnixSocket, httpStatus, sshBanner, unixSocketAccepts } from "./readiness";
+import { readLabState, writeLabState, LabState } from "./state";
+import { exportLines, labSwitchEnv, LabSecrets, SECRET_FILES } from "./switch-env";
+import { ipCommands } from "./network/ip-commands";
+
+export const REPO_ROOT = resolve(__dirname, "..");
+const READY_TIMEOUT_MS = 60_000;
+
+/** Progress lines for a person (the CLI prints them, the demo shows them in its task list). */
+export type LabReporter = (message: string) => void;
+
+export interface LabDeps {
+  readonly runner: CommandRunner;
+  readonly report: LabReporter;
+}
+
+export interface LabUpResult {
+  readonly plan: LabPlan;
+  /** Values, secrets included: for processes the lab starts (switch, tests). Never print them. */
+  readonly env: Record<string, string>;
+  /** `export` lines safe to print: secrets are read from root-only files. */
+  readonly exportLines: string[];
+  readonly images: LabState["images"];
+}
+
+export class LabNotFoundError extends UsageError {}
+export class LabStartError extends ExternalError {}
+
+/**
+ * One lab: three droplet namespaces, two Docker engines, three sshds, a registry, HAProxy and the
+ * DigitalOcean API simulator. `up` builds it, `down` removes everything it (or a crashed run) left.
+ */
+export class Lab {
+  constructor(
+    readonly plan: LabPlan,
+    private readonly deps: LabDeps = { runner: new ExecRunner(), report: () => undefined },
+  ) {}
+
+  /** Claims the first free index (atomic mkdir of its state dir) and returns that lab, not yet up. */
+  static claimFree(deps?: LabDeps, runner: CommandRunner = deps?.runner ?? new ExecRunner()): Promise<Lab> {
+    return claimFreeIndex(runner).then((index) => new Lab(planLab(index), deps));
+  }
+
+  get secrets(): LabSecrets {
+    const read = (file: string) => readFileSync(`${this.plan.paths.secretsDir}/${file}`, "utf8").trim();
+    return { token: read(SECRET_FILES.DIGITALOCEAN_TOKEN), registryPassword: read(SECRET_FILES.CI_REGISTRY_PASSWORD) };
+  }
+
+  env(): Record<string, string> {
+    return labSwitchEnv(this.plan, this.secrets);
+  }
+
+  async up(): Promise<LabUpResult> {
+    const { plan } = this;
+    const report = this.deps.report;
+    try {
+      this.makeDirectories();
+      report(`lab ${plan.index}: network ${plan.subnet} (namespaces ${allHosts(plan).map((h) => h.namespace).join(", ")})`);
+      await runAll(this.deps.runner, networkUpCommands(plan));
+      report("keys, configs and secrets");
+      const secrets = this.writeSecrets();
+      await this.writeSshFiles();
+      await this.writeRegistryFiles(secrets);
+      const env = labSwitchEnv(plan, secrets);
+      writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, loadConfig(env, "stack")));
+
+      const pids: Record<string, number> = {};
+      const state = (phase: LabState["phase"], images: LabState["images"] = []): LabState => ({ index: plan.index, createdAt: new Date().toISOString(), pids, images, phase });
+      const start = (name: string, argv: string[], env: NodeJS.ProcessEnv = process.env) => {
+        pids[name] = spawnDetached(argv, { logFile: `${plan.paths.logDir}/${name}.log`, env, cwd: REPO_ROOT });
+        writeLabState(plan, state("starting"));
+      };
+      report("starting registry, 2 dockerd, 3 sshd, haproxy, DigitalOcean API simulator");
+      start("registry", registryArgv(plan));
+      for (const worker of plan.workers) start(`dockerd-${worker.role}`, dockerdArgv(plan, worker));
+      for (const host of allHosts(plan)) start(`sshd-${host.role}`, sshdArgv(plan, host));
+      start("haproxy", haproxyArgv(plan, openFilesHardLimit(readFileSync("/proc/self/limits", "utf8"))));
+      start("simulator", [process.execPath, "--import", "tsx", resolve(__dirname, "processes", "simulator-main.ts"), String(plan.index), plan.paths.stateFile], {
+        ...process.env,
+        NODE_NO_WARNINGS: "1",
+      });
+
+      const registry = new RegistryClient(plan.registry.address, plan.registry.user, secrets.registryPassword);
+      await this.waitReady("registry", pids, async () => (await registry.ping()) === 200);
+      report("building (or reusing cached) demo images and pushing them to the lab registry");
+      const built = await buildAndPushDemoImages({
+        runner: this.deps.runner,
+        cacheDir: plan.paths.cacheDir,
+        registry,
+        registryAddress: plan.registry.address,
+        repository: plan.registry.repository,
+      });
+      report(`images: ${built.images.map((i) => i.tag).join(", ")} (${built.cachedLayers} cached layer(s), ${built.builtLayers} built)`);
+
+      await Promise.all([
+        ...plan.workers.map((w) => this.waitReady(`dockerd-${w.role}`, pids, async () => (await httpOverUnixSocket(workerPaths(plan, w).socket, "/_ping")).body === "OK")),
+        ...allHosts(plan).map((h) => this.waitReady(`sshd-${h.role}`, pids, () => sshBanner(h.publicIp))),
+        this.waitReady("haproxy", pids, () => unixSocketAccepts(plan.paths.haproxyAdminSocket)),
+        this.waitReady("simulator", pids, async () => (await httpStatus(`${plan.simulator.url}/_lab/state`)) === 200),
+      ]);
+      const lines = exportLines(plan, env);
+      writeFileSync(plan.paths.envFile, `# do-bluegreen lab ${plan.index}: source this file, then run \`npm run switch -- --image "$LAB_IMAGE_V1"\`\n${lines.join("\n")}\n`, { mode: 0o600 });
+      const images = built.images.map((i) => ({ tag: i.tag, ref: i.ref, digest: i.digest }));
+      writeLabState(plan, state("up", images));
+      report(`lab ${plan.index} is up; environment in ${plan.paths.envFile}`);
+      return { plan, env, exportLines: lines, images };
+    } catch (error) {
+      report(`lab ${plan.index}: start failed, tearing down what was started`);
+      await this.down().catch(() => undefined);
+      throw error instanceof UsageError || error instanceof ExternalError
+        ? error
+        : new LabStartError(`lab ${plan.index} failed to start: ${error instanceof Error ? error.message : String(error)}`, `see the logs printed above; \`npm run lab -- down ${plan.index}\` cleans up`, { cause: error });
+    }
+  }
+
+  /**
+   * Idempotent and crash-proof: works from the state file when there is one, and from names and
+   * paths when there is not (processes in the lab's namespaces or naming its directories, mounts
+   * under them), so it also cleans up after a run that was killed with SIGKILL.
+   */
+  async down(): Promise<void> {
+    const { plan } = this;
+    const state = readLabState(plan);
+    const namespaces = allHosts(plan).map((h) => h.namespace);
+    const roots = [plan.paths.stateDir, plan.paths.dataDir];
+    // dockerd first, gracefully: it stops its containers (the app drains) and unmounts its layers.
+    const recorded = Object.entries(state?.pids ?? {});
+    await Promise.all(recorded.filter(([name]) => name.startsWith("dockerd")).map(([, pid]) => terminate(pid, 15_000)));
+    await Promise.all(recorded.map(([, pid]) => terminate(pid, 5_000)));
+    for (let round = 0; round < 5; round++) {
+      const leftovers = [...new Set([...pidsInNamespaces(namespaces), ...pidsMentioning(roots)])].filter((pid) => pid !== process.pid);
+      if (leftovers.length === 0) break;
+      await Promise.all(leftovers.map((pid) => terminate(pid, round === 0 ? 2_000 : 0)));
+    }
+    for (const mount of mountsUnder(roots)) {
+      await this.deps.runner.run({ argv: ["umount", mount], tolerate: /./ }).then((r) => (r.code !== 0 ? this.deps.runner.run({ argv: ["umount", "-l", mount], tolerate: /./ }) : r));
+    }
+    await runAll(this.deps.runner, networkDownCommands(plan));
+    removeCgroups(plan);
+    rmSync(plan.paths.dataDir, { recursive: true, force: true });
+    rmSync(plan.paths.stateDir, { recursive: true, force: true });
+  }
+
+  async status(): Promise<LabStatus> {
+    const { plan } = this;
+    const state = readLabState(plan);
+    const processes = Object.fromEntries(Object.entries(state?.pids ?? {}).map(([name, pid]) => [name, { pid, alive: isAlive(pid) }]));
+    const namespaces = await this.existingNamespaces();
+    let floatingIpOn: string | null = null;
+    for (const host of allHosts(plan)) {
+      if (!namespaces.includes(host.namespace)) continue;
+      const out = await this.deps.runner.run(ipCommands.showAddresses(host.namespace, "eth0")).catch(() => undefined);
+      if (out?.stdout.includes(`"${plan.floatingIp}"`)) floatingIpOn = host.dropletName;
+    }
+    let simulator: unknown = null;
+    try {
+      const res = await fetch(`${plan.simulator.url}/_lab/state`, { signal: AbortSignal.timeout(2000) });
+      simulator = await res.json();
+    } catch {
+      simulator = null;
+    }
+    return { index: plan.index, phase: state?.phase ?? "absent", createdAt: state?.createdAt ?? null, processes, namespaces, floatingIpOn, envFile: existsSync(plan.paths.envFile) ? plan.paths.envFile : null, simulator };
+  }
+
+  private async existingNamespaces(): Promise<string[]> {
+    const out = await this.deps.runner.run(ipCommands.listNamespaces());
+    const names = out.stdout.trim() ? (JSON.parse(out.stdout) as { name: string }[]).map((n) => n.name) : [];
+    return names.filter((n) => n.startsWith(`${this.plan.prefix}-`));
+  }
+
+  private makeDirectories(): void {
+    const p = this.plan.paths;
+    for (const dir of [p.stateDir, p.logDir, p.sshDir, p.secretsDir, p.dataDir, p.cacheDir, p.switchStateDir, `${p.stateDir}/haproxy`, `${p.stateDir}/registry`, "/run/sshd"]) {
+      mkdirSync(dir, { recursive: true });
+    }
+    chmodSync(p.secretsDir, 0o700);
+    chmodSync(p.sshDir, 0o700);
+    for (const w of this.plan.workers) mkdirSync(workerPaths(this.plan, w).execRoot, { recursive: true });
+  }
+
+  private writeSecrets(): LabSecrets {
+    const secrets = { token: `dop_v1_lab${this.plan.index}_${randomBytes(24).toString("hex")}`, registryPassword: randomBytes(18).toString("base64url") };
+    writeFileSync(`${this.plan.paths.secretsDir}/${SECRET_FILES.DIGITALOCEAN_TOKEN}`, secrets.token + "\n", { mode: 0o600 });
+    writeFileSync(`${this.plan.paths.secretsDir}/${SECRET_FILES.CI_REGISTRY_PASSWORD}`, secrets.registryPassword + "\n", { mode: 0o600 });
+    return secrets;
+  }
+
+  private async writeSshFiles(): Promise<void> {
+    const { plan } = this;
+    const ssh = sshPaths(plan);
+    const keys = [{ path: ssh.clientKey, comment: `do-bluegreen-lab-${plan.index}-switch` }, ...allHosts(plan).map((h) => ({ path: ssh.hostKey(h), comment: h.dropletName }))];
+    for (const k of keys) rmSync(k.path, { force: true }), rmSync(`${k.path}.pub`, { force: true });
+    await Promise.all(keys.map((k) => this.deps.runner.run(keygenCommand(k.path, k.comment))));
+    writeFileSync(ssh.authorizedKeys, readFileSync(`${ssh.clientKey}.pub`, "utf8"), { mode: 0o600 });
+    writeFileSync(ssh.knownHosts, allHosts(plan).map((h) => knownHostsLine(h, readFileSync(`${ssh.hostKey(h)}.pub`, "utf8"))).join("\n") + "\n", { mode: 0o644 });
+    for (const h of allHosts(plan)) writeFileSync(ssh.config(h), sshdConfig(plan, h), { mode: 0o600 });
+  }
+
+  private async writeRegistryFiles(secrets: LabSecrets): Promise<void> {
+    const paths = registryPaths(this.plan);
+    const line = await this.deps.runner.run(htpasswdCommand(this.plan.registry.user, secrets.registryPassword));
+    writeFileSync(paths.htpasswd, line.stdout.trim() + "\n", { mode: 0o600 });
+    writeFileSync(paths.config, registryConfig(this.plan));
+    mkdirSync(paths.storage, { recursive: true });
+  }
+
+  private waitReady(name: string, pids: Record<string, number>, probe: () => Promise<boolean>): Promise<void> {
+    const logFile = `${this.plan.paths.logDir}/${name}.log`;
+    return waitFor(
+      name,
+      async () => {
+        if (!isAlive(pids[name])) throw new LabStartError(`${name} exited during start: ${tail(logFile)}`, `read ${logFile}`);
+        return probe();
+      },
+      READY_TIMEOUT_MS,
+      `log: ${logFile}`,
+    ).catch((error: unknown) => {
+      if (error instanceof LabStartError) throw error;
+      throw new LabStartError(`${name} did not become ready: ${tail(logFile)}`, `read ${logFile}`, { cause: error });
+    });
+  }
+}
+
+export interface LabStatus {
+  readonly index: number;
+  readonly phase: LabState["phase"] | "absent";
+  readonly createdAt: string | null;
+  readonly processes: Record<string, { pid: number; alive: boolean }>;
+  readonly namespaces: string[];
+  readonly floatingIpOn: string | null;
+  readonly envFile: string | null;
+  readonly simulator: unknown;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** dockerd's --cgroup-parent puts the lab's containers under /sys/fs/cgroup/<controller>/<prefix>-<role>. */
+function removeCgroups(plan: LabPlan): void {
+  const root = "/sys/fs/cgroup";
+  let controllers: string[] = [];
+  try {
+    controllers = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const controller of controllers) {
+    for (const worker of plan.workers) {
+      const dir = `${root}/${controller}${workerPaths(plan, worker).cgroupParent}`;
+      if (!existsSync(dir)) continue;
+      for (const child of safeReaddir(dir)) {
+        try {
+          rmdirSync(`${dir}/${child}`);
+        } catch {
+          // Files (cgroup knobs) cannot be removed and need not be.
+        }
+      }
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Still busy: a later `down` retries.
+      }
+    }
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Every lab index that left any trace: state dirs, data dirs, namespaces, bridges. */
+export async function discoverLabIndices(runner: CommandRunner): Promise<number[]> {
+  const found = new Set<number>();
+  for (const root of [LAB_STATE_ROOT, LAB_DATA_ROOT]) {
+    for (const entry of existsSync(root) ? readdirSync(root) : []) {
+      const index = Number(entry);
+      if (Number.isInteger(index) && index >= MIN_LAB_INDEX && index <= MAX_LAB_INDEX) found.add(index);
+    }
+  }
+  const namespaces = await runner.run(ipCommands.listNamespaces());
+  const links = await runner.run(ipCommands.listLinks());
+  const names = [
+    ...(namespaces.stdout.trim() ? (JSON.parse(namespaces.stdout) as { name: string }[]) : []).map((n) => n.name),
+    ...(links.stdout.trim() ? (JSON.parse(links.stdout) as { ifname: string }[]) : []).map((l) => l.ifname),
+  ];
+  for (const name of names) {
+    const index = labIndexFromName(name.split("@")[0]);
+    if (index !== undefined) found.add(index);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+async function claimFreeIndex(runner: CommandRunner): Promise<number> {
+  const taken = new Set(await discoverLabIndices(runner));
+  mkdirSync(LAB_STATE_ROOT, { recursive: true });
+  for (let index = MIN_LAB_INDEX; index <= MAX_LAB_INDEX; index++) {
+    if (taken.has(index)) continue;
+    try {
+      mkdirSync(`${LAB_STATE_ROOT}/${index}`); // atomic: two labs starting at once never get the same index
+      return index;
+    } catch {
+      // Claimed meanwhile by another lab.
+    }
+  }
+  throw new LabNotFoundError("no free lab index", "run `npm run lab -- down` to remove old labs");
+}
+
+export function openLab(index: number, deps?: LabDeps): Lab {
+  return new Lab(planLab(index), deps);
+}

@@ -1,0 +1,57 @@
+import { execFile } from "node:child_process";
+import { ExternalError } from "../core/errors";
+
+/**
+ * A command as data: the argv to run, and which failures mean "already in the wanted state".
+ * Building commands as data (Kamal style) keeps the lab's plans unit-testable without root.
+ */
+export interface Command {
+  readonly argv: readonly string[];
+  /** A failure whose stderr matches is treated as success (e.g. "File exists" when adding twice). */
+  readonly tolerate?: RegExp;
+  /** Text written to the command's stdin. */
+  readonly input?: string;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CommandRunner {
+  run(command: Command): Promise<CommandResult>;
+}
+
+export class CommandFailedError extends ExternalError {
+  constructor(
+    readonly command: Command,
+    readonly result: CommandResult,
+  ) {
+    super(
+      `\`${command.argv.join(" ")}\` exited ${result.code}: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`,
+      "check that you run as root and the Debian packages are installed (bash scripts/install-debian-packages.sh), then `npm run lab -- down` and retry",
+    );
+  }
+}
+
+/** Runs commands with execFile (no shell: arguments are never re-parsed). */
+export class ExecRunner implements CommandRunner {
+  run(command: Command): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      const [file, ...args] = command.argv;
+      const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
+        const result = { code, stdout, stderr: stderr || (error && code === 127 ? error.message : "") };
+        if (code === 0 || command.tolerate?.test(result.stderr)) resolve(result);
+        else reject(new CommandFailedError(command, result));
+      });
+      if (command.input !== undefined) child.stdin?.end(command.input);
+    });
+  }
+}
+
+/** Runs commands one after another; order matters for network setup. */
+export async function runAll(runner: CommandRunner, commands: readonly Command[]): Promise<void> {
+  for (const command of commands) await runner.run(command);
+}

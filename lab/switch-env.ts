@@ -1,0 +1,65 @@
+import { LabPlan } from "./plan";
+import { sshPaths } from "./services/sshd";
+import { imageRefs } from "./images/variants";
+
+/**
+ * The environment that points an unmodified switch at this lab instead of DigitalOcean.
+ * Secrets live in root-only files; the printed `export` lines read them with $(cat ...) so
+ * that `lab up` never prints a token or password, yet `eval "$(npm run -s lab -- up)"` works.
+ */
+export interface LabSecrets {
+  readonly token: string;
+  readonly registryPassword: string;
+}
+
+/** Short timings: a lab cutover should take seconds, not the production defaults' minutes. */
+export const LAB_TIMINGS = {
+  SWITCH_HEALTH_TIMEOUT_SECONDS: "30",
+  SWITCH_BAKE_SECONDS: "3",
+  SWITCH_DRAIN_TIMEOUT_SECONDS: "10",
+  SWITCH_ACTION_TIMEOUT_SECONDS: "30",
+  SWITCH_LOCK_TTL_SECONDS: "600",
+} as const;
+
+export const SECRET_FILES = { DIGITALOCEAN_TOKEN: "do-token", CI_REGISTRY_PASSWORD: "registry-password" } as const;
+
+export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string, string> {
+  const ssh = sshPaths(plan);
+  const images = imageRefs(plan.registry.address, plan.registry.repository);
+  return {
+    DIGITALOCEAN_API_URL: plan.simulator.url,
+    DIGITALOCEAN_TOKEN: secrets.token,
+    DO_REGION: plan.region,
+    SSH_USER: "root",
+    SSH_PORT: "22",
+    SSH_PRIVATE_KEY_FILE: ssh.clientKey,
+    SSH_KNOWN_HOSTS_FILE: ssh.knownHosts,
+    FLOATING_IP: plan.floatingIp,
+    CI_REGISTRY: plan.registry.address,
+    CI_REGISTRY_USER: plan.registry.user,
+    CI_REGISTRY_PASSWORD: secrets.registryPassword,
+    HAPROXY_ADMIN_SOCKET: plan.paths.haproxyAdminSocket,
+    SWITCH_STATE_DIR: plan.paths.switchStateDir,
+    SWITCH_PUBLIC_URL: `http://${plan.balancer.publicIp}/`,
+    APP_PORT: String(plan.app.port),
+    APP_HEALTH_PATH: plan.app.healthPath,
+    ...LAB_TIMINGS,
+    LAB_INDEX: String(plan.index),
+    LAB_IMAGE_V1: images["v1"],
+    LAB_IMAGE_V2: images["v2"],
+    LAB_IMAGE_HEALTH_FAILS: images["health-fails"],
+    LAB_IMAGE_EXITS_AT_START: images["exits-at-start"],
+  };
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@,=+-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function exportLines(plan: LabPlan, env: Record<string, string>): string[] {
+  return Object.entries(env).map(([key, value]) => {
+    const secretFile = SECRET_FILES[key as keyof typeof SECRET_FILES];
+    if (secretFile) return `export ${key}="$(cat ${plan.paths.secretsDir}/${secretFile})"`;
+    return `export ${key}=${shellQuote(value)}`;
+  });
+}
