@@ -1,0 +1,160 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+import { DigitalOceanClient } from "../../../switch/adapters/do-api";
+import { RateLimiter } from "../../../switch/adapters/rate-limiter";
+import { DigitalOceanAuthError, DigitalOceanError, InconsistentStateError } from "../../../switch/errors";
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+interface Seen {
+  method: string;
+  url: string;
+  auth?: string;
+  body: string;
+}
+
+/** A throwaway DigitalOcean on 127.0.0.1 that answers from a script of replies. */
+async function fakeApi(replies: Reply[]) {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
+      const reply = replies.length > 1 ? replies.shift()! : replies[0];
+      res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+      res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { seen, baseUrl, close: () => new Promise((r) => server.close(r)) };
+}
+
+const TOKEN = "dop_v1_secret_token_value_123456";
+const slept: number[] = [];
+const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
+const client = (baseUrl: string) => new DigitalOceanClient({ baseUrl, token: TOKEN, clock, minBackoffMs: 1, maxBackoffMs: 2, retries: 3 });
+const droplet = { id: 5, name: "blue", tags: ["PROD"], region: { slug: "nyc3" }, networks: { v4: [{ ip_address: "198.18.2.5", type: "private" }, { ip_address: "198.18.1.5", type: "public" }] } };
+
+let api: Awaited<ReturnType<typeof fakeApi>>;
+afterEach(async () => {
+  slept.length = 0;
+  await api?.close();
+});
+
+describe("DigitalOcean client", () => {
+  it("GIVEN droplets WHEN listing by tag THEN it sends the bearer token and maps public and private addresses", async () => {
+    api = await fakeApi([{ status: 200, body: { droplets: [droplet] } }]);
+    expect(await client(api.baseUrl).listDropletsByTag("PROD")).toEqual([{ id: 5, name: "blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.5", privateIp: "198.18.2.5" }]);
+    expect(api.seen[0]).toMatchObject({ method: "GET", url: "/v2/droplets?tag_name=PROD&per_page=200", auth: `Bearer ${TOKEN}` });
+  });
+
+  it.each([
+    ["429 with retry-after", [{ status: 429, body: { id: "too_many_requests", message: "slow down" }, headers: { "retry-after": "2" } }], [2000]],
+    ["503", [{ status: 503, body: { message: "unavailable" } }], []],
+    ["500 then 502", [{ status: 500, body: {} }, { status: 502, body: {} }], []],
+  ])("GIVEN %s WHEN requesting THEN it retries and succeeds, honouring retry-after", async (_n, failures, expectedSleeps) => {
+    api = await fakeApi([...(failures as Reply[]), { status: 200, body: { droplets: [] } }]);
+    await client(api.baseUrl).listDropletsByTag("PROD");
+    expect(api.seen).toHaveLength(failures.length + 1);
+    expect(slept).toEqual(expectedSleeps);
+  });
+
+  it.each([
+    [400, DigitalOceanError, /refused GET/],
+    [401, DigitalOceanAuthError, /rejected the token/],
+    [403, DigitalOceanAuthError, /may not GET/],
+    [404, DigitalOceanError, /404/],
+    [422, DigitalOceanError, /pending action/],
+  ])("GIVEN %d WHEN requesting THEN it fails at once without retrying", async (status, type, message) => {
+    api = await fakeApi([{ status, body: { id: "x", message: "nope" } }]);
+    const error = await client(api.baseUrl).listDropletsByTag("PROD").catch((e: Error) => e);
+    expect(error).toBeInstanceOf(type);
+    expect((error as DigitalOceanError).oneLine()).toMatch(message);
+    expect((error as Error).message).not.toContain(TOKEN);
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it("GIVEN a persistent 500 WHEN requesting THEN it gives up after the retries with a clear error", async () => {
+    api = await fakeApi([{ status: 500, body: { message: "boom" } }]);
+    await expect(client(api.baseUrl).listDropletsByTag("PROD")).rejects.toThrow(/DigitalOcean failed GET .* \(500: boom\)/);
+    expect(api.seen).toHaveLength(4);
+  });
+
+  it("GIVEN nothing listens WHEN requesting THEN a one-line error names the URL, not the token", async () => {
+    const c = new DigitalOceanClient({ baseUrl: "http://127.0.0.1:9", token: TOKEN, clock, minBackoffMs: 1, maxBackoffMs: 1, retries: 1 });
+    const error = (await c.listDropletsByTag("PROD").catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/cannot reach the DigitalOcean API at http:\/\/127.0.0.1:9/);
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it("GIVEN ratelimit-remaining 0 WHEN the next request is made THEN it waits until ratelimit-reset", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 30;
+    api = await fakeApi([{ status: 200, body: { droplets: [] }, headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(reset), "ratelimit-limit": "5000" } }]);
+    const c = client(api.baseUrl);
+    // The fake clock does not advance, so stop waiting after the first sleep.
+    let waited = 0;
+    clock.sleep = async (ms: number) => {
+      waited = ms;
+      (c as unknown as { limiter: { serverBlockedUntil: number } }).limiter.serverBlockedUntil = 0;
+    };
+    await c.listDropletsByTag("PROD");
+    await c.listDropletsByTag("PROD");
+    expect(waited).toBeGreaterThan(25_000);
+    expect(waited).toBeLessThanOrEqual(30_000);
+    clock.sleep = async (ms: number) => void slept.push(ms);
+  });
+
+  it("GIVEN an assign WHEN moving the IP THEN it posts the DigitalOcean body and polls the IP's action", async () => {
+    api = await fakeApi([{ status: 201, body: { action: { id: 77, status: "in-progress" } } }, { status: 200, body: { action: { id: 77, status: "completed" } } }]);
+    const c = client(api.baseUrl);
+    expect(await c.assignReservedIp("198.18.1.100", 5)).toBe(77);
+    expect(await c.getAction("198.18.1.100", 77)).toEqual({ id: 77, status: "completed" });
+    expect(api.seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      ["POST", "/v2/reserved_ips/198.18.1.100/actions", '{"type":"assign","droplet_id":5}'],
+      ["GET", "/v2/reserved_ips/198.18.1.100/actions/77", ""],
+    ]);
+  });
+
+  it("GIVEN an unknown reserved IP WHEN reading it THEN the error says to fix FLOATING_IP", async () => {
+    api = await fakeApi([{ status: 404, body: { id: "not_found", message: "The resource you were accessing could not be found." } }]);
+    const error = await client(api.baseUrl).getReservedIp("198.18.1.100").catch((e: Error) => e);
+    expect(error).toBeInstanceOf(InconsistentStateError);
+    expect((error as InconsistentStateError).oneLine()).toMatch(/not found .*FLOATING_IP/);
+  });
+
+  it("GIVEN a tag that does not exist yet WHEN tagging THEN it creates the tag and tags the droplet with a string resource id", async () => {
+    api = await fakeApi([{ status: 404, body: { message: "tag not found" } }, { status: 201, body: { tag: { name: "PROD" } } }, { status: 204 }]);
+    await client(api.baseUrl).tagDroplet("PROD", 5);
+    expect(api.seen.map((s) => [s.method, s.url])).toEqual([
+      ["POST", "/v2/tags/PROD/resources"],
+      ["POST", "/v2/tags"],
+      ["POST", "/v2/tags/PROD/resources"],
+    ]);
+    expect(JSON.parse(api.seen[2].body)).toEqual({ resources: [{ resource_id: "5", resource_type: "droplet" }] });
+  });
+});
+
+describe("rate limiter", () => {
+  it("GIVEN 250 requests within a minute WHEN the 251st is due THEN it must wait for the window", async () => {
+    let t = 0;
+    const limiter = new RateLimiter({ now: () => t, sleep: async (ms) => void (t += ms) });
+    for (let i = 0; i < 250; i++) {
+      await limiter.acquire();
+      t += 10;
+    }
+    expect(limiter.delayMs()).toBe(60_000 - 2500);
+    await limiter.acquire();
+    expect(t).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("GIVEN 5,000 requests within an hour WHEN the next is due THEN it waits for the hour window", () => {
+    let t = 0;
+    const limiter = new RateLimiter({ now: () => t, sleep: async () => undefined }, [{ limit: 5000, windowMs: 3_600_000 }]);
+    for (let i = 0; i < 5000; i++) {
+      void limiter.acquire();
+      t += 100;
+    }
+    expect(limiter.delayMs()).toBe(3_600_000 - 500_000);
+  });
+});

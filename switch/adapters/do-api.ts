@@ -1,0 +1,188 @@
+import retry from "async-retry";
+import { ExternalError } from "../../core/errors";
+import { DigitalOceanAuthError, DigitalOceanError, InconsistentStateError } from "../errors";
+import type { Droplet, ReservedIp } from "../model";
+import { Clock, DigitalOceanPort, systemClock } from "../ports";
+import { RateLimiter, RateWindow } from "./rate-limiter";
+
+/**
+ * A small typed client over the eight DigitalOcean endpoints the switch uses (see docs/decisions/0201).
+ * Retries 429 and 5xx (and network errors) with backoff, honouring retry-after; never retries another 4xx.
+ */
+export interface DigitalOceanClientOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly clock?: Clock;
+  /** @default 5 */
+  readonly retries?: number;
+  /** First backoff delay. @default 1000 */
+  readonly minBackoffMs?: number;
+  /** @default 30000 */
+  readonly maxBackoffMs?: number;
+  /** @default 30000 */
+  readonly requestTimeoutMs?: number;
+  readonly limits?: readonly RateWindow[];
+  /** Called for every HTTP request made (for counting in tests and benchmarks). */
+  readonly onRequest?: (method: string, path: string, status: number) => void;
+}
+
+interface ApiDroplet {
+  id: number;
+  name: string;
+  tags?: string[];
+  region?: { slug: string };
+  networks?: { v4?: { ip_address: string; type: string }[] };
+}
+
+interface ApiReservedIp {
+  ip: string;
+  region?: { slug: string };
+  droplet?: { id: number } | null;
+  locked?: boolean;
+}
+
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly final: Error,
+  ) {
+    super(message);
+  }
+}
+
+function toDroplet(d: ApiDroplet): Droplet {
+  const v4 = d.networks?.v4 ?? [];
+  return {
+    id: d.id,
+    name: d.name,
+    tags: d.tags ?? [],
+    region: d.region?.slug ?? "",
+    publicIp: v4.find((n) => n.type === "public")?.ip_address ?? "",
+    privateIp: v4.find((n) => n.type === "private")?.ip_address,
+  };
+}
+
+function toReservedIp(r: ApiReservedIp): ReservedIp {
+  return { ip: r.ip, region: r.region?.slug ?? "", dropletId: r.droplet?.id ?? null, locked: !!r.locked };
+}
+
+export class DigitalOceanClient implements DigitalOceanPort {
+  private readonly clock: Clock;
+  private readonly limiter: RateLimiter;
+
+  constructor(private readonly options: DigitalOceanClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.limiter = new RateLimiter(this.clock, options.limits);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, "")}${path}`;
+    const what = `${method} ${path}`;
+    return retry(
+      async (bail) => {
+        await this.limiter.acquire();
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method,
+            headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json", accept: "application/json" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
+          });
+        } catch (error) {
+          const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+          throw new Retryable(what, new ExternalError(`cannot reach the DigitalOcean API at ${this.options.baseUrl} (${cause})`, "check DIGITALOCEAN_API_URL and the network, then re-run"));
+        }
+        this.limiter.observe(response.headers);
+        this.options.onRequest?.(method, path, response.status);
+        const text = await response.text();
+        if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+        const message = (() => {
+          try {
+            return (JSON.parse(text) as { message?: string }).message ?? text;
+          } catch {
+            return text;
+          }
+        })().slice(0, 300);
+        if (response.status === 429 || response.status >= 500) {
+          const retryAfter = Number(response.headers.get("retry-after"));
+          if (response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0) await this.clock.sleep(Math.min(retryAfter, 3600) * 1000);
+          const final =
+            response.status === 429
+              ? new ExternalError(`DigitalOcean kept rate-limiting ${what} (429)`, "another process shares this token: wait a minute and re-run")
+              : new ExternalError(`DigitalOcean failed ${what} (${response.status}: ${message})`, "DigitalOcean may be degraded (status.digitalocean.com): re-run later");
+          throw new Retryable(what, final);
+        }
+        bail(this.clientError(response.status, what, message));
+        return undefined as T;
+      },
+      {
+        retries: this.options.retries ?? 5,
+        minTimeout: this.options.minBackoffMs ?? 1000,
+        maxTimeout: this.options.maxBackoffMs ?? 30_000,
+        factor: 2,
+        randomize: true,
+      },
+    ).catch((error: unknown) => {
+      throw error instanceof Retryable ? error.final : error;
+    });
+  }
+
+  private clientError(status: number, what: string, message: string): Error {
+    if (status === 401) return new DigitalOceanAuthError(`DigitalOcean rejected the token (401: ${message})`, "set DIGITALOCEAN_TOKEN to a valid API token with write scope");
+    if (status === 403) return new DigitalOceanAuthError(`the token may not ${what} (403: ${message})`, "use a token with write scope for droplets, tags and reserved IPs");
+    if (status === 422)
+      return new DigitalOceanError(status, `DigitalOcean refused ${what} (422: ${message})`, "a pending action on the droplet or IP must finish first, and the IP must be in the droplet's region: wait a minute and re-run, or check DO_REGION / FLOATING_IP");
+    return new DigitalOceanError(status, `DigitalOcean refused ${what} (${status}: ${message})`, "check the configuration (tags, FLOATING_IP) against the control panel");
+  }
+
+  async listDropletsByTag(tag: string): Promise<Droplet[]> {
+    const body = await this.request<{ droplets: ApiDroplet[] }>("GET", `/v2/droplets?tag_name=${encodeURIComponent(tag)}&per_page=200`);
+    return body.droplets.map(toDroplet);
+  }
+
+  async getReservedIp(ip: string): Promise<ReservedIp> {
+    try {
+      return toReservedIp((await this.request<{ reserved_ip: ApiReservedIp }>("GET", `/v2/reserved_ips/${ip}`)).reserved_ip);
+    } catch (error) {
+      if (error instanceof DigitalOceanError && error.status === 404) throw new InconsistentStateError(`reserved IP ${ip} not found in this account`, "set FLOATING_IP to the stack's reserved IP (or leave it empty to discover it)");
+      throw error;
+    }
+  }
+
+  async listReservedIps(): Promise<ReservedIp[]> {
+    return (await this.request<{ reserved_ips: ApiReservedIp[] }>("GET", "/v2/reserved_ips?per_page=200")).reserved_ips.map(toReservedIp);
+  }
+
+  async assignReservedIp(ip: string, dropletId: number): Promise<number> {
+    const body = await this.request<{ action: { id: number } }>("POST", `/v2/reserved_ips/${ip}/actions`, { type: "assign", droplet_id: dropletId });
+    return body.action.id;
+  }
+
+  async getAction(ip: string, actionId: number): Promise<{ status: "in-progress" | "completed" | "errored" }> {
+    return (await this.request<{ action: { status: "in-progress" | "completed" | "errored" } }>("GET", `/v2/reserved_ips/${ip}/actions/${actionId}`)).action;
+  }
+
+  private async tagResources(method: "POST" | "DELETE", tag: string, dropletId: number): Promise<void> {
+    const body = { resources: [{ resource_id: String(dropletId), resource_type: "droplet" }] };
+    const path = `/v2/tags/${encodeURIComponent(tag)}/resources`;
+    try {
+      await this.request(method, path, body);
+    } catch (error) {
+      if (!(error instanceof DigitalOceanError && error.status === 404)) throw error;
+      if (method === "DELETE") return; // the tag does not exist: nothing to remove
+      await this.request("POST", "/v2/tags", { name: tag }).catch((e: unknown) => {
+        if (!(e instanceof DigitalOceanError && e.status === 422)) throw e; // 422: it exists after all
+      });
+      await this.request("POST", path, body);
+    }
+  }
+
+  tagDroplet(tag: string, dropletId: number): Promise<void> {
+    return this.tagResources("POST", tag, dropletId);
+  }
+
+  untagDroplet(tag: string, dropletId: number): Promise<void> {
+    return this.tagResources("DELETE", tag, dropletId);
+  }
+}
