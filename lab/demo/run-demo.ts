@@ -1,0 +1,187 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Listr, ListrTask } from "listr2";
+import { ExternalError } from "../../core/errors";
+import { Lab, REPO_ROOT } from "../lab";
+import { missingPrograms, assertLabPrerequisites } from "../preflight";
+import { ExecRunner } from "../runner";
+import { installSignalCleanup } from "../processes/signal-cleanup";
+import { startLoad, StartedLoadRun, summarize, bucketize, versionsAfter, markAt, LoadResult, Summary } from "../load";
+import { renderRunTable, renderTimelineSvg } from "../report";
+import { PhaseResult, publicVersion, runPhase } from "./scenario";
+
+/**
+ * `npm run demo`: a full blue/green cutover on a fresh lab, under steady GET+POST load, with a
+ * broken image refused and a rollback, then a summary table and a timeline chart. Each step
+ * runs the real switch CLI as a subprocess against the lab, as CI would.
+ */
+export interface DemoOptions {
+  readonly ratePerSecond: number;
+  readonly postRatio: number;
+  readonly svgPath: string;
+  readonly keepLab: boolean;
+}
+
+export interface DemoSummary {
+  readonly ok: boolean;
+  readonly lab: number;
+  readonly requests: Summary;
+  readonly versionsAfterCutover: Record<string, number>;
+  readonly phases: Record<string, { exitCode: number | null; seconds: number; apiCalls: number }>;
+  readonly publicVersionAtEnd: string | undefined;
+  readonly svg: string;
+  readonly problems: string[];
+}
+
+interface Ctx {
+  lab?: Lab;
+  load?: StartedLoadRun;
+  result?: LoadResult;
+  phases: PhaseResult[];
+  problems: string[];
+  finalVersion?: string;
+}
+
+export class DemoExpectationError extends ExternalError {}
+
+const LOAD_MAX_MS = 15 * 60_000;
+
+export async function runDemo(options: DemoOptions, out: (text: string) => void): Promise<DemoSummary> {
+  const ctx: Ctx = { phases: [], problems: [] };
+  const images = () => ctx.lab!.env();
+  const showSteps = (task: { output: string }) => (line: string) => {
+    if (/\bstep [a-z-]+ (done|failed)/.test(line) || /^(error|switch):/i.test(line)) task.output = line.trim();
+  };
+  const phase = (name: string, title: string, args: (env: Record<string, string>) => string[], expect: (r: PhaseResult) => string | undefined): ListrTask<Ctx> => ({
+    title,
+    task: async (c, task) => {
+      if (c.load) c.load.mark(`${name}-start`);
+      const result = await runPhase(c.lab!, name, args(images()), showSteps(task));
+      if (c.load) c.load.mark(`${name}-done`);
+      c.phases.push(result);
+      const problem = expect(result);
+      task.title = `${title}: exit ${result.run.code}, ${result.seconds.toFixed(1)} s, ${result.apiCalls} DO API calls`;
+      if (problem) {
+        c.problems.push(`${name}: ${problem}`);
+        throw new DemoExpectationError(`${name}: ${problem}`, `read the switch output above; the lab stays up with --keep`);
+      }
+    },
+    rendererOptions: { persistentOutput: true, outputBar: 3 },
+  });
+  const exitIs = (code: number) => (r: PhaseResult) => (r.run.code === code ? undefined : `expected exit ${code}, got ${r.run.code}: ${lastLines(r.run.stderr || r.run.stdout)}`);
+
+  const tasks = new Listr<Ctx>(
+    [
+      {
+        title: "1. Start the lab (network namespaces, dockerd, sshd, registry, HAProxy, DO API simulator)",
+        task: async (c, task) => {
+          if (missingPrograms().length > 0) {
+            task.output = "installing Debian packages (scripts/install-debian-packages.sh)";
+            const install = spawnSync("bash", [resolve(REPO_ROOT, "scripts/install-debian-packages.sh")], { stdio: "inherit" });
+            if (install.status !== 0) throw new ExternalError("installing the lab's Debian packages failed", "run `sudo bash scripts/install-debian-packages.sh` and read its output");
+          }
+          assertLabPrerequisites();
+          c.lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => (task.output = m) });
+          await c.lab.up();
+          task.title = `1. Lab ${c.lab.plan.index} is up (${c.lab.plan.subnet}, public entry http://${c.lab.plan.balancer.publicIp}/)`;
+        },
+        rendererOptions: { persistentOutput: true, outputBar: 1 },
+      },
+      phase("deploy", "2. Deploy v1 (the first cutover bootstraps an empty pair)", (e) => ["--image", e.LAB_IMAGE_V1, "--json"], exitIs(0)),
+      {
+        title: `Start steady load: ${options.ratePerSecond} req/s, ${Math.round(options.postRatio * 100)}% POST, through HAProxy`,
+        task: async (c) => {
+          c.load = startLoad({ url: `http://${c.lab!.plan.balancer.publicIp}/`, ratePerSecond: options.ratePerSecond, postRatio: options.postRatio, maxDurationMs: LOAD_MAX_MS });
+          await c.load.ready;
+          await new Promise((r) => setTimeout(r, 2000));
+        },
+      },
+      phase("cutover", "3. Cut over to v2 under load", (e) => ["--image", e.LAB_IMAGE_V2, "--json"], exitIs(0)),
+      phase("broken", "4. Try a broken image (health check fails): must be refused", (e) => ["--image", e.LAB_IMAGE_HEALTH_FAILS, "--json"], (r) =>
+        r.run.code === 0 ? "the broken image was accepted" : undefined,
+      ),
+      phase("rollback", "5. Roll back (to v1)", () => ["rollback", "--json"], exitIs(0)),
+      {
+        title: "Stop the load",
+        task: async (c) => {
+          await new Promise((r) => setTimeout(r, 1500));
+          c.result = await c.load!.stop();
+          c.finalVersion = await publicVersion(c.lab!);
+        },
+      },
+    ],
+    { renderer: "default", fallbackRenderer: "simple", fallbackRendererCondition: () => !process.stdout.isTTY, exitOnError: true, rendererOptions: { collapseSubtasks: false } },
+  );
+
+  const release = installSignalCleanup(async () => {
+    await ctx.load?.stop().catch(() => undefined);
+    if (ctx.lab) await ctx.lab.down();
+  });
+  let failure: unknown;
+  try {
+    await tasks.run(ctx);
+  } catch (error) {
+    failure = error;
+  }
+  if (ctx.load && !ctx.result) ctx.result = await ctx.load.stop().catch(() => undefined);
+
+  const summary = summarise(ctx, options, out);
+  if (ctx.lab && !options.keepLab) {
+    out("8. Tearing down the lab\n");
+    await ctx.lab.down();
+    out(`   lab ${ctx.lab.plan.index} removed (namespaces, processes, mounts, files)\n`);
+  } else if (ctx.lab) {
+    out(`lab ${ctx.lab.plan.index} kept: source ${ctx.lab.plan.paths.envFile}; remove it with npm run lab -- down ${ctx.lab.plan.index}\n`);
+  }
+  release();
+  if (failure) throw failure;
+  return summary;
+}
+
+function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void): DemoSummary {
+  const result = ctx.result;
+  const requests = result ? summarize(result.samples) : summarize([]);
+  const byName = Object.fromEntries(ctx.phases.map((p) => [p.name, p]));
+  let versionsAfterCutover: Record<string, number> = {};
+  if (result && byName.cutover && byName.broken) {
+    const from = markAt(result.marks, "cutover-done");
+    versionsAfterCutover = versionsAfter(result.samples.filter((s) => s.startMs < markAt(result.marks, "broken-start")), from);
+  }
+  const problems = [...ctx.problems];
+  if (requests.failed > 0) problems.push(`${requests.failed} requests failed`);
+  if (ctx.finalVersion !== undefined && byName.rollback?.run.code === 0 && ctx.finalVersion !== "v1") problems.push(`after the rollback the public entry serves ${ctx.finalVersion}, not v1`);
+  if (result && result.samples.length > 0) {
+    out("6. Summary\n");
+    out(
+      renderRunTable([
+        {
+          name: "demo",
+          summary: requests,
+          cutoverS: byName.cutover?.seconds,
+          rollbackS: byName.rollback?.seconds,
+          apiCalls: ctx.phases.reduce((sum, p) => sum + p.apiCalls, 0),
+        },
+      ]),
+    );
+    const perPhase = ctx.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s / ${p.apiCalls} calls / exit ${p.run.code}`).join("; ");
+    out(`   per switch run: ${perPhase}\n`);
+    const svg = renderTimelineSvg({ title: "do-bluegreen lab: cutover v1 → v2, broken image refused, rollback", buckets: bucketize(result.samples, 100), marks: result.marks, bucketMs: 100 });
+    writeFileSync(options.svgPath, svg);
+    out(`7. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
+  }
+  return {
+    ok: problems.length === 0 && ctx.phases.length === 4,
+    lab: ctx.lab?.plan.index ?? 0,
+    requests,
+    versionsAfterCutover,
+    phases: Object.fromEntries(ctx.phases.map((p) => [p.name, { exitCode: p.run.code, seconds: Math.round(p.seconds * 10) / 10, apiCalls: p.apiCalls }])),
+    publicVersionAtEnd: ctx.finalVersion,
+    svg: options.svgPath,
+    problems,
+  };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split("\n").slice(-2).join(" | ");
+}
