@@ -72,9 +72,14 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
   };
 }
 
-/** The worker runs the TypeScript sources through tsx's require hook, as the rest of the lab does. */
+/**
+ * The worker runs the TypeScript sources through tsx's require hook, as the rest of the lab does.
+ * Both paths are resolved here, so the worker does not depend on the caller's working directory.
+ */
 function workerBootstrap(): string {
   const extension = extname(__filename);
   const entry = JSON.stringify(join(__dirname, `load-worker${extension}`));
-  return extension === ".ts" ? `require("tsx/cjs/api").register();\nrequire(${entry});` : `require(${entry});`;
+  if (extension !== ".ts") return `require(${entry});`;
+  const tsx = JSON.stringify(require.resolve("tsx/cjs/api"));
+  return `require(${tsx}).register();\nrequire(${entry});`;
 }

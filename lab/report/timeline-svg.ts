@@ -4,8 +4,8 @@
  * a dashed vertical line per mark, axes in seconds and requests per bucket, and a legend.
  * Pure: same input, same string.
  */
-import { NO_VERSION, type Bucket } from "../load/stats";
-import type { LoadMark } from "../load/types";
+import { bucketize, NO_VERSION, type Bucket } from "../load/stats";
+import type { LoadMark, LoadResult } from "../load/types";
 
 export interface TimelineInput {
   readonly title: string;
@@ -66,6 +66,11 @@ export function renderTimelineSvg(input: TimelineInput): string {
     `</svg>`,
   ];
   return parts.join("\n") + "\n";
+}
+
+/** The usual chart of a finished load run: requests per `bucketMs` (default 100 ms) with the run's marks. */
+export function renderLoadTimelineSvg(title: string, result: Pick<LoadResult, "samples" | "marks">, bucketMs = 100): string {
+  return renderTimelineSvg({ title, buckets: bucketize(result.samples, bucketMs), marks: result.marks, bucketMs });
 }
 
 export function escapeXml(text: string): string {

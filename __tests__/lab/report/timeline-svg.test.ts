@@ -1,6 +1,6 @@
 import { bucketize, NO_VERSION, type Bucket } from "../../../lab/load/stats";
 import type { RequestSample } from "../../../lab/load/types";
-import { ERROR_COLOR, escapeXml, niceCeiling, renderTimelineSvg } from "../../../lab/report/timeline-svg";
+import { ERROR_COLOR, escapeXml, niceCeiling, renderLoadTimelineSvg, renderTimelineSvg } from "../../../lab/report/timeline-svg";
 
 /**
  * A small XML well-formedness check: one root, every tag closed in order, attributes quoted,
@@ -133,6 +133,15 @@ describe("renderTimelineSvg", () => {
     expect(svg).toContain(">0 s</text>");
     expect(svg).toContain(">30 s</text>");
     expect(svg).toContain('text-anchor="end">late mark 29.99 s</text>'); // flipped left so it stays inside the picture
+  });
+
+  it("GIVEN a load result WHEN rendered with 250 ms buckets THEN bars follow that width and the marks are drawn", () => {
+    const samples: RequestSample[] = [0, 100, 260, 900].map((startMs) => ({ startMs, endMs: startMs + 1, method: "POST", status: 200, version: "v2" }));
+    const svg = renderLoadTimelineSvg("run", { samples, marks: [{ label: "switch-done", atMs: 300 }] }, 250);
+    assertWellFormedXml(svg);
+    expect(count(svg, /<rect class="bar"/)).toBe(3); // buckets 0, 250, 750 (500 is empty)
+    expect(svg).toContain("requests / 250 ms");
+    expect(count(svg, /<line class="mark"/)).toBe(1);
   });
 
   it("GIVEN 50 ms buckets WHEN rendered THEN the y axis says so", () => {
