@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, copyFile, mkdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
@@ -97,4 +97,18 @@ function contextArgs(context: PipelineContext): string[] {
 /** No CI_*, GIT_* or GCL_* variables from the calling shell (e.g. a GitLab job running these tests) leak in. */
 function isolatedEnv(dir: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: path.join(dir, "home"), LANG: "C.UTF-8", GIT_CONFIG_NOSYSTEM: "1" };
+}
+
+/** Like Promise.all over items.map(fn), but at most one call per CPU at a time: each call is a CPU-bound node process. */
+export async function mapInParallel<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), items.length) }, worker));
+  return results;
 }

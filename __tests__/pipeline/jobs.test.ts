@@ -133,6 +133,12 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     expect(j.interruptible).toBe(false);
   });
 
+  it("GIVEN the switch job THEN it has no needs, so it waits for every earlier stage: tests, the image push and the deploy", () => {
+    expect(job("switch").needs).toBeUndefined();
+    expect(file.stages.indexOf(job("switch").stage)).toBeGreaterThan(file.stages.indexOf(job("deploy").stage));
+    expect(file.stages.indexOf(job("deploy").stage)).toBeGreaterThan(file.stages.indexOf(job("build").stage));
+  });
+
   it("GIVEN the file THEN no secret is defined in it: secrets come only from CI/CD variables", () => {
     const secrets = new Set([...Object.values(VARIABLES).filter((v) => "secret" in v && v.secret).map((v) => v.name), "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY_FILE"]);
     const defined = [file.variables ?? {}, ...jobNames().map((name) => file[name].variables ?? {})].flatMap((vars) => Object.keys(vars));

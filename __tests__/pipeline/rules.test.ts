@@ -1,4 +1,4 @@
-import { GitlabCiLocal, ListedJob, PipelineContext } from "./gitlab-ci-local";
+import { GitlabCiLocal, ListedJob, mapInParallel, PipelineContext } from "./gitlab-ci-local";
 
 type When = ListedJob["when"];
 
@@ -37,15 +37,14 @@ describe(".gitlab-ci.yml rules, evaluated by gitlab-ci-local for each kind of pi
 
   beforeAll(async () => {
     ci = await GitlabCiLocal.inSandbox();
-    await Promise.all(
-      KINDS.map(async (kind) => {
-        const [listed, dependencyCheck] = await Promise.all([ci.listJobs(kind), ci.validateDependencyChain(kind).then(
-          (out) => ({ status: "fulfilled", value: out }) as const,
-          (error) => ({ status: "rejected", reason: error }) as const,
-        )]);
-        evaluated.set(kind.kind, { listed, dependencyCheck });
-      }),
-    );
+    await mapInParallel(KINDS, async (kind) => {
+      const listed = await ci.listJobs(kind);
+      const dependencyCheck = await ci.validateDependencyChain(kind).then(
+        (out): PromiseSettledResult<string> => ({ status: "fulfilled", value: out }),
+        (error): PromiseSettledResult<string> => ({ status: "rejected", reason: error }),
+      );
+      evaluated.set(kind.kind, { listed, dependencyCheck });
+    });
   }, 60_000);
 
   afterAll(() => ci?.dispose());
