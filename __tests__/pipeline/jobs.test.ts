@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
 import path from "node:path";
 import { VARIABLES } from "../../core/config/variables";
 import { GitlabCiLocal, REPO_ROOT } from "./gitlab-ci-local";
@@ -30,6 +31,11 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
 
   it("GIVEN the file THEN it passes GitLab's CI JSON schema and declares the stages test -> build -> infrastructure -> cutover", () => {
     expect(file.stages).toEqual([".pre", "test", "build", "infrastructure", "cutover", ".post"]);
+  });
+
+  it("GIVEN the raw file THEN it includes nothing, so these tests (and gitlab-ci-local) never fetch anything from the network", () => {
+    const raw = parse(readFileSync(path.join(REPO_ROOT, ".gitlab-ci.yml"), "utf8"));
+    expect(Object.keys(raw)).not.toContain("include");
   });
 
   it("GIVEN every job THEN its image and services are pinned to an exact version", () => {
