@@ -1,5 +1,5 @@
-import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
+import { monotonicMs } from "./clock";
 import type { HttpMethod, RequestSample } from "./types";
 import type { ResolvedLoadOptions } from "./options";
 
@@ -10,8 +10,10 @@ import type { ResolvedLoadOptions } from "./options";
  * runs it in a worker so the caller's event loop cannot delay the schedule.
  */
 export interface EngineRun {
-  /** Epoch ms (fractional) of the run's start; sample times are relative to it. */
+  /** Epoch ms of the run's start, for display. */
   readonly startedAt: number;
+  /** The run's start on the process-wide monotonic clock (clock.ts); sample times are relative to it. */
+  readonly startedAtMonotonicMs: number;
   /** Resolves once issuing has ended (stop() or maxDurationMs) and every issued request has settled. */
   readonly done: Promise<RequestSample[]>;
   /** Ends issuing now; requests in flight still get up to timeoutMs each. */
@@ -39,9 +41,9 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
     bodyTimeout: 0,
   });
 
-  const t0 = performance.now();
-  const startedAt = performance.timeOrigin + t0;
-  const elapsed = () => performance.now() - t0;
+  const t0 = monotonicMs();
+  const startedAt = Date.now();
+  const elapsed = () => monotonicMs() - t0;
   const intervalMs = 1000 / options.ratePerSecond;
   const lastIndex = Math.ceil(options.maxDurationMs / intervalMs) - 1;
 
@@ -124,7 +126,7 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
   })();
 
   schedule();
-  return { startedAt, done, stop: endIssuing };
+  return { startedAt, startedAtMonotonicMs: t0, done, stop: endIssuing };
 }
 
 /** Spreads POSTs evenly: request i is a POST when it crosses the next multiple of 1/postRatio. */

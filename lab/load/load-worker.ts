@@ -13,7 +13,7 @@ if (!port) throw new Error("load-worker must run in a worker thread");
 
 const run = runOpenModel(workerData as ResolvedLoadOptions);
 const post = (message: WorkerMessage) => port.postMessage(message);
-post({ type: "started", startedAt: run.startedAt });
+post({ type: "started", startedAt: run.startedAt, startedAtMonotonicMs: run.startedAtMonotonicMs });
 const onMessage = (message: { type?: string }) => {
   if (message?.type === "stop") run.stop();
 };

@@ -1,7 +1,7 @@
 import { extname, join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { InternalError } from "../../core/errors";
+import { monotonicMs } from "./clock";
 import { resolveLoadOptions } from "./options";
 import type { LoadMark, LoadOptions, LoadResult, LoadRun } from "./types";
 import type { WorkerMessage } from "./worker-protocol";
@@ -24,20 +24,20 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
   // Never keep the caller's process alive on our account, except while stop() waits for the result.
   worker.unref();
 
-  const absoluteMarks: { label: string; at: number }[] = [];
-  let startedAt: number | undefined;
+  const monotonicMarks: { label: string; at: number }[] = [];
+  let started: { startedAt: number; startedAtMonotonicMs: number } | undefined;
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
 
   const finished = new Promise<LoadResult>((resolve, reject) => {
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "started") {
-        startedAt = message.startedAt;
+        started = message;
         resolveReady();
-      } else if (message.type === "done" && startedAt !== undefined) {
-        const origin = startedAt;
-        const marks: LoadMark[] = absoluteMarks.map(({ label, at }) => ({ label, atMs: at - origin }));
-        resolve({ samples: message.samples, marks, startedAt: origin });
+      } else if (message.type === "done" && started) {
+        const { startedAt, startedAtMonotonicMs } = started;
+        const marks: LoadMark[] = monotonicMarks.map(({ label, at }) => ({ label, atMs: at - startedAtMonotonicMs }));
+        resolve({ samples: message.samples, marks, startedAt });
       } else if (message.type === "failed") {
         reject(new InternalError(`load generator failed: ${message.message}`));
       }
@@ -55,7 +55,7 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
     ready,
     settled,
     mark(label: string): void {
-      absoluteMarks.push({ label, at: performance.timeOrigin + performance.now() });
+      monotonicMarks.push({ label, at: monotonicMs() });
     },
     stop(): Promise<LoadResult> {
       stopping ??= (async () => {

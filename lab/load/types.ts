@@ -45,7 +45,7 @@ export interface LoadResult {
   /** Every request that was issued, answered or not. */
   readonly samples: RequestSample[];
   readonly marks: LoadMark[];
-  /** Epoch ms (fractional) of the run's start; every `*Ms` field is relative to it. */
+  /** Epoch ms of the run's start (for display); every `*Ms` field is relative to that start. */
   readonly startedAt: number;
 }
 
