@@ -26,6 +26,8 @@ interface InFlight {
   timedOut: boolean;
 }
 
+const IDLE_SOCKET_MS = 2_000;
+
 /** Extra time, past a request's own deadline, before it is recorded as timed out without its promise settling. */
 const SETTLE_GRACE_MS = 1_000;
 
@@ -39,6 +41,10 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
     // Our own per-request deadline (issue time + timeoutMs) governs; undici's phase timers would only muddle it.
     headersTimeout: 0,
     bodyTimeout: 0,
+    // Close idle sockets well before the server would (HAProxy's http-keep-alive and Node's keepAliveTimeout are 5 s),
+    // so a reused socket is never one the server is closing: that race would be a failure the cutover did not cause.
+    keepAliveTimeout: IDLE_SOCKET_MS,
+    keepAliveMaxTimeout: IDLE_SOCKET_MS,
   });
 
   const t0 = monotonicMs();
