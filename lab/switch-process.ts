@@ -9,8 +9,9 @@ import { resolve } from "node:path";
  */
 const REPO_ROOT = resolve(__dirname, "..");
 const SWITCH_ENTRY = resolve(REPO_ROOT, "switch", "cli.ts");
-// GitLab's collapsible-section markers may wrap step lines when CI=true: match anywhere in the line.
-const STEP_LINE = /\bstep ([a-z][a-z0-9-]*) (started|done|failed)\b/;
+// GitLab's collapsible-section markers ("\e[0Ksection_start:...\r\e[0K") may wrap step lines when CI=true.
+const STEP_LINE = /(?:^|\s)step ([a-z][a-z0-9-]*) (started|done|failed)\b/;
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 export interface StepEvent {
   readonly name: string;
@@ -61,7 +62,8 @@ export function parseLastJsonLine(stdout: string): Record<string, unknown> | und
 }
 
 export function parseStepLine(line: string): { name: string; event: StepEvent["event"] } | undefined {
-  const match = STEP_LINE.exec(line);
+  const visible = (line.split("\r").pop() ?? "").replace(ANSI, "");
+  const match = STEP_LINE.exec(visible);
   return match ? { name: match[1], event: match[2] as StepEvent["event"] } : undefined;
 }
 

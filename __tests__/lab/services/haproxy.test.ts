@@ -1,0 +1,39 @@
+import { loadConfig } from "../../../core/config";
+import { renderHaproxyConfig } from "../../../core/haproxy";
+import { planLab } from "../../../lab/plan";
+import { haproxyArgv, labHaproxyConfig, maxconnOverride, openFilesHardLimit } from "../../../lab/services/haproxy";
+import { labSwitchEnv } from "../../../lab/switch-env";
+
+describe("the balancer's HAProxy", () => {
+  const plan = planLab(8);
+  const config = loadConfig(labSwitchEnv(plan, { token: "dop_v1_" + "a".repeat(40), registryPassword: "pw-123456" }), "stack");
+
+  it("GIVEN the lab config THEN the lab runs exactly what the renderer produces for the balancer's address, root, no log", () => {
+    expect(labHaproxyConfig(plan, config)).toBe(renderHaproxyConfig(config, { floatingIp: "198.18.8.100", bindAddress: "198.18.8.2", runAsUser: null, logTarget: null }));
+  });
+
+  it("GIVEN the lab config THEN the admin socket is the lab-private path the switch is told about", () => {
+    expect(labHaproxyConfig(plan, config)).toContain(`stats socket ${plan.paths.haproxyAdminSocket} `);
+  });
+
+  it.each([
+    [1_048_576, undefined],
+    [40_100, undefined],
+    [20_000, 9_950],
+    [4_096, 1_998],
+  ])("GIVEN a hard open-files limit of %i THEN the maxconn override is %p", (limit, expected) => {
+    expect(maxconnOverride(limit)).toBe(expected);
+  });
+
+  it("GIVEN a low limit THEN haproxy gets -n before -f, and the config file is untouched", () => {
+    expect(haproxyArgv(plan, 20_000)).toEqual(["nsenter", "--net=/var/run/netns/dbg8-lb", "haproxy", "-db", "-n", "9950", "-f", plan.paths.haproxyConfig]);
+    expect(haproxyArgv(plan, 1_048_576)).not.toContain("-n");
+  });
+
+  it.each([
+    ["Max open files            1024                 20000                files     ", 20_000],
+    ["Max open files            1024                 unlimited            files     ", Number.MAX_SAFE_INTEGER],
+  ])("GIVEN /proc/self/limits with %p THEN the hard limit is %p", (line, expected) => {
+    expect(openFilesHardLimit(`Limit                     Soft Limit           Hard Limit           Units     \n${line}\n`)).toBe(expected);
+  });
+});
