@@ -2,6 +2,7 @@ import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { Construct } from "constructs";
 import { checkPlacement, DropletPlacement } from "./droplet-placement";
 import { isHostname, isNonEmpty, PropsValidator } from "./props-validation";
+import { withTerraformValues } from "./terraform-text";
 
 export interface BalancerDropletProps extends DropletPlacement {
   /** Droplet name (and hostname), e.g. web-haproxy. */
@@ -10,6 +11,12 @@ export interface BalancerDropletProps extends DropletPlacement {
   readonly tag: string;
   /** cloud-init user data that installs HAProxy with the rendered haproxy.cfg. Changing it replaces the droplet. */
   readonly userData: string;
+  /**
+   * Apply-time values spliced into userData, by placeholder: e.g. the reserved IP's address token
+   * where the rendered haproxy.cfg says `DO_BLUEGREEN_FLOATING_IP`.
+   * @default {} (userData is used as is)
+   */
+  readonly userDataValues?: Readonly<Record<string, string>>;
 }
 
 /** The public entry: HAProxy forwarding to the reserved IP, plus the switch's lock, audit log and runtime API socket. */
@@ -32,7 +39,7 @@ export class BalancerDroplet extends Construct {
       sshKeys: [...(props.sshKeys ?? [])],
       monitoring: props.monitoring ?? true,
       tags: [props.tag],
-      userData: props.userData,
+      userData: withTerraformValues(props.userData, props.userDataValues),
     });
   }
 }

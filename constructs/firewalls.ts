@@ -1,9 +1,18 @@
 import { Firewall, FirewallInboundRule, FirewallOutboundRule } from "@cdktf/provider-digitalocean/lib/firewall";
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { isCidr, isHostname, isIpv4Cidr, isPort, PropsValidator } from "./props-validation";
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+/**
+ * Droplet ids as the number list the firewall expects, written as one `tolist([...])` expression.
+ * A list of `Token.asNumber` values synthesizes valid JSON but invalid HCL (`$ { id }`) under
+ * `cdktf synth --hcl`, which would break the documented exit path to plain Terraform.
+ */
+function dropletIdList(ids: readonly string[]): number[] {
+  return Token.asNumberList(Fn.tolist([...ids]));
+}
 
 export interface FirewallsProps {
   /** Prefix of the firewall names: `<prefix>-workers` and `<prefix>-haproxy`. */
@@ -54,12 +63,12 @@ export class Firewalls extends Construct {
 
     this.workers = new Firewall(this, "workers", {
       name: `${props.namePrefix}-workers`,
-      dropletIds: props.workerDropletIds.map((dropletId) => Token.asNumber(dropletId)),
+      dropletIds: dropletIdList(props.workerDropletIds),
       inboundRule: [
         {
           protocol: "tcp",
           portRange: String(props.appPort),
-          sourceDropletIds: [Token.asNumber(props.balancerDropletId)],
+          sourceDropletIds: dropletIdList([props.balancerDropletId]),
           sourceAddresses: [props.vpcIpRange],
         },
         ssh,
@@ -70,7 +79,7 @@ export class Firewalls extends Construct {
     const web = (port: number): FirewallInboundRule => ({ protocol: "tcp", portRange: String(port), sourceAddresses: ANYWHERE });
     this.balancer = new Firewall(this, "haproxy", {
       name: `${props.namePrefix}-haproxy`,
-      dropletIds: [Token.asNumber(props.balancerDropletId)],
+      dropletIds: dropletIdList([props.balancerDropletId]),
       inboundRule: [web(80), ...(props.https ? [web(443)] : []), ssh],
       outboundRule: outbound,
     });

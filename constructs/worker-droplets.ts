@@ -2,6 +2,7 @@ import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { Construct } from "constructs";
 import { checkPlacement, DropletPlacement } from "./droplet-placement";
 import { isHostname, isNonEmpty, PropsValidator } from "./props-validation";
+import { withTerraformValues } from "./terraform-text";
 
 export interface WorkerDropletsProps extends DropletPlacement {
   /** Prefix of the droplet names: `<prefix>-blue` and `<prefix>-green`. */
@@ -10,7 +11,7 @@ export interface WorkerDropletsProps extends DropletPlacement {
   readonly prodTag: string;
   /** Tag of the idle droplet at creation (green). */
   readonly fallbackTag: string;
-  /** cloud-init user data of both workers. Changing it replaces both droplets. */
+  /** cloud-init user data of both workers (a #cloud-config document). Changing it replaces both droplets. */
   readonly userData: string;
 }
 
@@ -27,6 +28,7 @@ export class WorkerDroplets extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerDropletsProps) {
     super(scope, id);
+    const userData = withTerraformValues(props.userData);
     checkPlacement(new PropsValidator(this), props)
       .check(isHostname(`${props.namePrefix}-green`), "namePrefix", props.namePrefix, "droplet names would not be valid hostnames", "use letters, digits and dashes, e.g. web")
       .check(isNonEmpty(props.prodTag), "prodTag", props.prodTag, "empty tag", "use a tag such as PROD")
@@ -45,7 +47,7 @@ export class WorkerDroplets extends Construct {
         sshKeys: [...(props.sshKeys ?? [])],
         monitoring: props.monitoring ?? true,
         tags: [tag],
-        userData: props.userData,
+        userData,
         lifecycle: { ignoreChanges: ["tags"] },
       });
     this.initialProd = worker("blue", props.prodTag);

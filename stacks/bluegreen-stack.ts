@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { Config } from "../core/config";
 import { renderBalancerUserData, renderWorkerUserData } from "../core/cloud-init";
 import { renderHaproxyConfig } from "../core/haproxy";
-import { BalancerDroplet, Dns, Firewalls, FloatingIp, Network, Project, WorkerDroplets, withTerraformValues } from "../constructs";
+import { BalancerDroplet, Dns, Firewalls, FloatingIp, Network, Project, WorkerDroplets } from "../constructs";
 import { useSpacesBackend } from "./state-backend";
 
 export const STACK_NAME = "do-bluegreen";
@@ -55,7 +55,8 @@ export class BlueGreenStack extends TerraformStack {
       size: d.haproxySize,
       name: `${app.name}-haproxy`,
       tag: tags.balancer,
-      userData: withTerraformValues(balancerUserData, { [FLOATING_IP_PLACEHOLDER]: floatingIp.ipAddress }),
+      userData: balancerUserData,
+      userDataValues: { [FLOATING_IP_PLACEHOLDER]: floatingIp.ipAddress },
     });
 
     new Firewalls(this, "firewalls", {

@@ -1,6 +1,7 @@
 import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { BalancerDroplet, BalancerDropletProps } from "../../constructs";
-import { CLOUD_CONFIG, only, PLACEMENT, propsErrorOf, synth } from "./synth-helpers";
+import { ReservedIp } from "@cdktf/provider-digitalocean/lib/reserved-ip";
+import { CLOUD_CONFIG, evaluateUserData, only, PLACEMENT, propsErrorOf, synth } from "./synth-helpers";
 
 const PROPS: BalancerDropletProps = { ...PLACEMENT, size: "s-1vcpu-512mb-10gb", name: "web-haproxy", tag: "BALANCER", userData: CLOUD_CONFIG };
 
@@ -12,8 +13,16 @@ describe("BalancerDroplet", () => {
       tags: ["BALANCER"],
       size: "s-1vcpu-512mb-10gb",
       vpc_uuid: "vpc-uuid-1",
-      user_data: CLOUD_CONFIG,
     });
+  });
+
+  it("GIVEN user data with a placeholder and a token for it WHEN synthesized THEN the droplet receives the document with the apply-time value", () => {
+    const { resources } = synth((scope) => {
+      const ip = new ReservedIp(scope, "fip", { region: "nyc3" });
+      new BalancerDroplet(scope, "haproxy", { ...PROPS, userData: CLOUD_CONFIG + "# forwards to FIP\n", userDataValues: { FIP: ip.ipAddress } });
+    });
+    const userData = only(resources, "digitalocean_droplet").user_data;
+    expect(evaluateUserData(userData, { "digitalocean_reserved_ip.fip.ip_address": "198.18.0.10" })).toBe(CLOUD_CONFIG + "# forwards to 198.18.0.10\n");
   });
 
   it("GIVEN the props WHEN synthesized THEN its tags are managed by Terraform (only the workers' tags move)", () => {

@@ -1,18 +1,24 @@
+import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { Firewall } from "@cdktf/provider-digitalocean/lib/firewall";
+import { Construct } from "constructs";
 import { loadConfig } from "../../core/config";
 import { Firewalls, FirewallsProps } from "../../constructs";
 import { propsErrorOf, synth } from "./synth-helpers";
 
 const VPC_RANGE = loadConfig({}, "stack").digitalocean.vpcIpRange;
 const ADMINS = ["203.0.113.0/24", "2001:db8::/32"];
-const PROPS: FirewallsProps = {
-  namePrefix: "web",
-  workerDropletIds: ["${digitalocean_droplet.blue.id}", "${digitalocean_droplet.green.id}"],
-  balancerDropletId: "${digitalocean_droplet.haproxy.id}",
-  appPort: 8080,
-  vpcIpRange: VPC_RANGE,
-  sshAllowedCidrs: ADMINS,
-};
+const BASE = { namePrefix: "web", appPort: 8080, vpcIpRange: VPC_RANGE, sshAllowedCidrs: ADMINS };
+
+/** Firewalls wired to three real droplets, as in the stack. */
+function withDroplets(scope: Construct, overrides: Partial<FirewallsProps> = {}): Firewalls {
+  const droplet = (name: string) => new Droplet(scope, name, { name, size: "s-1vcpu-1gb", image: "debian-12-x64" }).id;
+  return new Firewalls(scope, "firewalls", {
+    ...BASE,
+    workerDropletIds: [droplet("blue"), droplet("green")],
+    balancerDropletId: droplet("haproxy"),
+    ...overrides,
+  });
+}
 const OUTBOUND_ANYWHERE = [
   { protocol: "tcp", port_range: "1-65535", destination_addresses: ["0.0.0.0/0", "::/0"] },
   { protocol: "udp", port_range: "1-65535", destination_addresses: ["0.0.0.0/0", "::/0"] },
@@ -21,12 +27,12 @@ const OUTBOUND_ANYWHERE = [
 
 describe("Firewalls", () => {
   it("GIVEN the workers WHEN synthesized THEN the app port is open only to HAProxy and the VPC, SSH only to the configured CIDRs", () => {
-    const { text } = synth((scope) => new Firewalls(scope, "firewalls", PROPS));
+    const { text } = synth((scope) => withDroplets(scope));
     expect(text).toHaveResourceWithProperties(Firewall, {
       name: "web-workers",
-      droplet_ids: ["${digitalocean_droplet.blue.id}", "${digitalocean_droplet.green.id}"],
+      droplet_ids: "${tolist([digitalocean_droplet.blue.id, digitalocean_droplet.green.id])}",
       inbound_rule: [
-        { protocol: "tcp", port_range: "8080", source_droplet_ids: ["${digitalocean_droplet.haproxy.id}"], source_addresses: [VPC_RANGE] },
+        { protocol: "tcp", port_range: "8080", source_droplet_ids: "${tolist([digitalocean_droplet.haproxy.id])}", source_addresses: [VPC_RANGE] },
         { protocol: "tcp", port_range: "22", source_addresses: ADMINS },
       ],
       outbound_rule: OUTBOUND_ANYWHERE,
@@ -34,10 +40,10 @@ describe("Firewalls", () => {
   });
 
   it("GIVEN no certificate WHEN synthesized THEN HAProxy accepts 80 from anywhere and SSH only from the configured CIDRs", () => {
-    const { text } = synth((scope) => new Firewalls(scope, "firewalls", PROPS));
+    const { text } = synth((scope) => withDroplets(scope));
     expect(text).toHaveResourceWithProperties(Firewall, {
       name: "web-haproxy",
-      droplet_ids: ["${digitalocean_droplet.haproxy.id}"],
+      droplet_ids: "${tolist([digitalocean_droplet.haproxy.id])}",
       inbound_rule: [
         { protocol: "tcp", port_range: "80", source_addresses: ["0.0.0.0/0", "::/0"] },
         { protocol: "tcp", port_range: "22", source_addresses: ADMINS },
@@ -47,7 +53,7 @@ describe("Firewalls", () => {
   });
 
   it("GIVEN https and a custom SSH port WHEN synthesized THEN HAProxy also accepts 443 and SSH rules use that port", () => {
-    const { text } = synth((scope) => new Firewalls(scope, "firewalls", { ...PROPS, https: true, sshPort: 2222 }));
+    const { text } = synth((scope) => withDroplets(scope, { https: true, sshPort: 2222 }));
     expect(text).toHaveResourceWithProperties(Firewall, {
       name: "web-haproxy",
       inbound_rule: [
@@ -65,14 +71,14 @@ describe("Firewalls", () => {
   it("GIVEN invalid props WHEN constructed THEN every problem is reported at once", () => {
     const error = propsErrorOf(
       (scope) =>
-        new Firewalls(scope, "firewalls", { ...PROPS, workerDropletIds: ["1"], appPort: 0, sshPort: 70000, vpcIpRange: "::/0", sshAllowedCidrs: [] }),
+        withDroplets(scope, { workerDropletIds: ["1"], appPort: 0, sshPort: 70000, vpcIpRange: "::/0", sshAllowedCidrs: [] }),
     );
     expect(error.issues.map((i) => i.prop)).toEqual(["workerDropletIds", "appPort", "sshPort", "vpcIpRange", "sshAllowedCidrs"]);
     expect(error.oneLine()).toContain("nobody could SSH, so the switch could not work");
   });
 
   it("GIVEN a CIDR list with a bad entry WHEN constructed THEN it is rejected", () => {
-    const error = propsErrorOf((scope) => new Firewalls(scope, "firewalls", { ...PROPS, sshAllowedCidrs: ["203.0.113.0/24", "everyone"] }));
+    const error = propsErrorOf((scope) => withDroplets(scope, { sshAllowedCidrs: ["203.0.113.0/24", "everyone"] }));
     expect(error.issues).toEqual([expect.objectContaining({ prop: "sshAllowedCidrs", problem: "contains a value that is not a CIDR" })]);
   });
 });

@@ -1,6 +1,6 @@
 import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { WorkerDroplets, WorkerDropletsProps } from "../../constructs";
-import { CLOUD_CONFIG, PLACEMENT, propsErrorOf, synth } from "./synth-helpers";
+import { CLOUD_CONFIG, evaluateUserData, PLACEMENT, propsErrorOf, synth } from "./synth-helpers";
 
 const PROPS: WorkerDropletsProps = { ...PLACEMENT, namePrefix: "web", prodTag: "PROD", fallbackTag: "FALLBACK", userData: CLOUD_CONFIG, sshKeys: ["1234"] };
 
@@ -20,8 +20,12 @@ describe("WorkerDroplets", () => {
       vpc_uuid: "vpc-uuid-1",
       ssh_keys: ["1234"],
       monitoring: true,
-      user_data: CLOUD_CONFIG,
     });
+  });
+
+  it("GIVEN user data WHEN synthesized THEN both workers receive exactly that document", () => {
+    const { resources } = synth((scope) => new WorkerDroplets(scope, "workers", PROPS));
+    for (const droplet of Object.values(resources.digitalocean_droplet)) expect(evaluateUserData(droplet.user_data)).toBe(CLOUD_CONFIG);
   });
 
   it("GIVEN the props WHEN synthesized THEN there are exactly two droplets, and neither uses the deprecated private_networking", () => {

@@ -13,6 +13,7 @@ import { loadConfig } from "../../core/config";
 import { HAPROXY_CONFIG_PATH } from "../../core/cloud-init";
 import { BlueGreenStack, STACK_NAME } from "../../stacks/bluegreen-stack";
 import { checkCloudConfig, checkHaproxyConfig, withTempDir, writeSelfSignedPem } from "../core/debian-validators";
+import { evaluateUserData } from "../constructs/synth-helpers";
 
 type Json = Record<string, any>;
 const LAB_IP = "198.18.0.10";
@@ -39,7 +40,9 @@ describe("BlueGreenStack", () => {
   const [blueId] = dropletNamed(json, "web-blue");
   const [greenId] = dropletNamed(json, "web-green");
   const [haproxyId, haproxy] = dropletNamed(json, "web-haproxy");
-  const floatingIpRef = `\${digitalocean_reserved_ip.${reservedIpId}.ip_address}`;
+  const floatingIpRef = `digitalocean_reserved_ip.${reservedIpId}.ip_address`;
+  // What Terraform will send: the user_data expression evaluated, with the address the reserved IP gets.
+  const applied = (userData: string) => evaluateUserData(userData, { [floatingIpRef]: LAB_IP });
 
   describe("resources", () => {
     it("GIVEN the defaults WHEN synthesized THEN exactly the expected resource types and counts are declared", () => {
@@ -96,9 +99,9 @@ describe("BlueGreenStack", () => {
       const { text: custom } = synthStack({ DO_SSH_ALLOWED_CIDRS: "203.0.113.0/24", APP_PORT: "3000" });
       expect(custom).toHaveResourceWithProperties(Firewall, {
         name: "web-workers",
-        droplet_ids: [`\${digitalocean_droplet.${blueId}.id}`, `\${digitalocean_droplet.${greenId}.id}`],
+        droplet_ids: `\${tolist([digitalocean_droplet.${blueId}.id, digitalocean_droplet.${greenId}.id])}`,
         inbound_rule: [
-          { protocol: "tcp", port_range: "3000", source_droplet_ids: [`\${digitalocean_droplet.${haproxyId}.id}`], source_addresses: [loadConfig({}, "stack").digitalocean.vpcIpRange] },
+          { protocol: "tcp", port_range: "3000", source_droplet_ids: `\${tolist([digitalocean_droplet.${haproxyId}.id])}`, source_addresses: [loadConfig({}, "stack").digitalocean.vpcIpRange] },
           { protocol: "tcp", port_range: "22", source_addresses: ["203.0.113.0/24"] },
         ],
       });
@@ -145,7 +148,7 @@ describe("BlueGreenStack", () => {
   describe("outputs", () => {
     it("GIVEN the stack WHEN synthesized THEN it outputs the floating IP, HAProxy IP, droplet ids and names, and the domain", () => {
       expect(Object.keys(json.output).sort()).toEqual(["domain", "droplet_ids", "droplet_names", "floating_ip", "haproxy_ip"]);
-      expect(json.output.floating_ip.value).toBe(floatingIpRef);
+      expect(json.output.floating_ip.value).toBe(`\${${floatingIpRef}}`);
       expect(json.output.haproxy_ip.value).toBe(`\${digitalocean_droplet.${haproxyId}.ipv4_address}`);
       expect(json.output.droplet_ids.value).toEqual({
         blue: `\${digitalocean_droplet.${blueId}.id}`,
@@ -162,13 +165,11 @@ describe("BlueGreenStack", () => {
   });
 
   describe("user data", () => {
-    // What Terraform will send: the interpolation replaced by the address the reserved IP gets.
-    const applied = (userData: string) => userData.split(floatingIpRef).join(LAB_IP);
 
-    it("GIVEN the HAProxy droplet WHEN synthesized THEN its haproxy.cfg targets the reserved IP through a Terraform interpolation", () => {
-      expect(haproxy.user_data).toContain(`server floating ${floatingIpRef}:8080 check`);
-      // The only interpolation is the reserved IP: nothing else in the file is mistaken for template syntax.
-      expect(applied(haproxy.user_data)).not.toMatch(/[$%]\{/);
+    it("GIVEN the HAProxy droplet WHEN synthesized THEN its haproxy.cfg targets the reserved IP through a Terraform interpolation, and nothing else", () => {
+      expect(haproxy.user_data).toContain(`\${${floatingIpRef}}`);
+      // evaluateUserData rejects any other reference or template syntax.
+      expect(applied(haproxy.user_data)).toContain(`server floating ${LAB_IP}:8080 check`);
     });
 
     it("GIVEN the HAProxy user data after interpolation THEN the real `cloud-init schema` accepts it", () => {
@@ -193,8 +194,9 @@ describe("BlueGreenStack", () => {
 
     it.each(["web-blue", "web-green"])("GIVEN %s WHEN synthesized THEN its user data installs Docker and passes `cloud-init schema`", (name) => {
       const [, worker] = dropletNamed(json, name);
-      expect(parse(worker.user_data).packages).toEqual(["docker.io"]);
-      expect(checkCloudConfig(worker.user_data).ok).toBe(true);
+      const userData = evaluateUserData(worker.user_data);
+      expect(parse(userData).packages).toEqual(["docker.io"]);
+      expect(checkCloudConfig(userData).ok).toBe(true);
     });
   });
 
@@ -212,7 +214,7 @@ describe("BlueGreenStack", () => {
           ],
         });
         const [, tlsHaproxy] = dropletNamed(tlsJson, "web-haproxy");
-        const userData = tlsHaproxy.user_data.split(floatingIpRef).join(LAB_IP);
+        const userData = applied(tlsHaproxy.user_data);
         expect(checkCloudConfig(userData).ok).toBe(true);
         const cfg = parse(userData).write_files.find((f: Json) => f.path === HAPROXY_CONFIG_PATH).content;
         expect(cfg).toContain(`bind *:443 ssl crt ${pem}`);

@@ -1,0 +1,50 @@
+import { parse } from "@cdktf/hcl2json";
+import { Testing } from "cdktf";
+import { loadConfig } from "../../core/config";
+import { BlueGreenStack, STACK_NAME } from "../../stacks/bluegreen-stack";
+
+type Json = Record<string, any>;
+
+// The way out after the CDKTF sunset is `npm run synth:hcl` plus plain Terraform, so the HCL must be
+// valid HCL (checked with HashiCorp's own parser, @cdktf/hcl2json) and mean the same as the JSON.
+describe("HCL synthesis (the exit path to plain Terraform)", () => {
+  const env = { HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem" };
+  let hcl: Json;
+  let json: Json;
+
+  beforeAll(async () => {
+    const stack = () => new BlueGreenStack(Testing.app(), STACK_NAME, loadConfig(env, "stack"));
+    json = JSON.parse(Testing.synth(stack()));
+    hcl = await parse("cdk.tf", Testing.synthHcl(stack()));
+  });
+
+  it("GIVEN the stack WHEN synthesized as HCL THEN HashiCorp's HCL parser accepts it with the same resources", () => {
+    const countsOf = (resources: Json) => Object.fromEntries(Object.entries(resources).map(([type, all]) => [type, Object.keys(all).sort()]));
+    expect(countsOf(hcl.resource)).toEqual(countsOf(json.resource));
+  });
+
+  it("GIVEN the HCL THEN the Spaces backend is exactly the JSON's", () => {
+    expect(hcl.terraform[0].backend.s3).toEqual([json.terraform.backend.s3]);
+  });
+
+  it("GIVEN the HCL THEN both ignore_changes rules survive", () => {
+    for (const [name, ip] of Object.entries<Json[]>(hcl.resource.digitalocean_reserved_ip)) {
+      expect({ name, lifecycle: ip[0].lifecycle }).toEqual({ name, lifecycle: [{ ignore_changes: ["droplet_id"] }] });
+    }
+    const workers = Object.values<Json[]>(hcl.resource.digitalocean_droplet).filter(([d]) => d.name !== "web-haproxy");
+    expect(workers.map(([d]) => d.lifecycle)).toEqual([[{ ignore_changes: ["tags"] }], [{ ignore_changes: ["tags"] }]]);
+  });
+
+  it("GIVEN the HCL THEN every droplet's user data is byte for byte the JSON's, the reserved IP interpolation included", () => {
+    for (const [name, [droplet]] of Object.entries<Json[]>(hcl.resource.digitalocean_droplet)) {
+      expect({ name, userData: droplet.user_data }).toEqual({ name, userData: json.resource.digitalocean_droplet[name].user_data });
+    }
+  });
+
+  it("GIVEN the HCL THEN the firewalls keep their droplet ids and rules", () => {
+    for (const [name, [firewall]] of Object.entries<Json[]>(hcl.resource.digitalocean_firewall)) {
+      const original = json.resource.digitalocean_firewall[name];
+      expect({ name, ids: firewall.droplet_ids, inbound: firewall.inbound_rule }).toEqual({ name, ids: original.droplet_ids, inbound: original.inbound_rule });
+    }
+  });
+});
