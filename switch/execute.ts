@@ -245,7 +245,7 @@ export class Executor {
     const { spareServer } = this.ctx.config.haproxy;
     await this.haproxy.setAddress(spareServer, address, port);
     await this.haproxy.setState(spareServer, "ready");
-    await this.haproxy.forceHealthUp(spareServer);
+    await this.haproxy.setHealth(spareServer, "up");
     const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, async () => (await this.server(spareServer)).status === "UP");
     if (!up) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) did not come UP`, "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run");
   }
@@ -272,8 +272,11 @@ export class Executor {
   }
 
   private async restoreFloating(): Promise<void> {
-    const { floatingServer } = this.ctx.config.haproxy;
+    const { floatingServer, spareServer } = this.ctx.config.haproxy;
     await this.haproxy.setState(floatingServer, "ready");
+    // Leaving maint, HAProxy counts a server UP before any check ran. While the spare slot still serves,
+    // demand `rise` passing checks through the moved IP before floating takes traffic.
+    if ((await this.server(spareServer)).status === "UP") await this.haproxy.setHealth(floatingServer, "down");
     const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, async () => (await this.server(floatingServer)).status === "UP");
     // The spare slot keeps serving until floating is proven: never release it onto a DOWN server.
     if (!up) throw new HaproxyError(`HAProxy's ${floatingServer} slot did not come UP`, `check the app behind the reserved IP (status shows it); traffic still flows through the ${this.ctx.config.haproxy.spareServer} slot`);

@@ -68,7 +68,8 @@ export interface HaproxyPort {
   servers(): Promise<HaproxyServer[]>;
   setAddress(server: string, address: string, port: number): Promise<void>;
   setState(server: string, state: AdminState): Promise<void>;
-  forceHealthUp(server: string): Promise<void>;
+  /** Overrides the health-check verdict until the next check decides: up to serve at once, down to demand `rise` passing checks first. */
+  setHealth(server: string, health: "up" | "down"): Promise<void>;
 }
 
 export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };

@@ -51,6 +51,7 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
       "haproxy floating maint",
       "do assign 198.18.1.100 2",
       "haproxy floating ready",
+      "haproxy floating health down",
       "haproxy spare drain",
       "haproxy spare maint",
     ]);

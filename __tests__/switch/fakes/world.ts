@@ -289,8 +289,8 @@ export class FakeWorld {
       this.fail(`haproxy ${server} ${state}`);
       this.servers = this.servers.map((s) => (s.name === server ? { ...s, admin: state, status: state === "ready" ? "DOWN" : s.status } : s));
     },
-    forceHealthUp: async (server) => {
-      this.log(`haproxy ${server} health up`);
+    setHealth: async (server, health) => {
+      this.log(`haproxy ${server} health ${health}`);
     },
   };
 

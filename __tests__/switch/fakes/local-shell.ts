@@ -1,0 +1,19 @@
+import { spawn } from "node:child_process";
+import type { ExecResult, RemoteShell } from "../../../switch/adapters/shell";
+
+/** Runs commands on this machine. Tests run the real lock, audit and HAProxy scripts through it; production uses SSH. */
+export class LocalShell implements RemoteShell {
+  readonly label = "localhost";
+  exec(command: string, stdin?: string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c) => (stdout += c));
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.end(stdin ?? "");
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import type { Config } from "../../core/config";
+import { HaproxyError } from "../errors";
+import type { AdminState, HaproxyServer } from "../model";
+import type { HaproxyPort } from "../ports";
+import { RemoteShell, shellQuote } from "./shell";
+
+// srv_admin_state bits (HAProxy src/server.h): maintenance forced/inherited/resolution/hostname, and drain forced/inherited.
+const ADMIN_MAINT = 0x01 | 0x02 | 0x20 | 0x40;
+const ADMIN_DRAIN = 0x08 | 0x10;
+
+export function adminStateOf(bits: number): AdminState {
+  if (bits & ADMIN_MAINT) return "maint";
+  if (bits & ADMIN_DRAIN) return "drain";
+  return "ready";
+}
+
+function table(text: string, separator: RegExp, headerPrefix: string): Record<string, string>[] {
+  const lines = text.split("\n");
+  const headerLine = lines.find((l) => l.startsWith(headerPrefix));
+  if (!headerLine) return [];
+  const header = headerLine.replace(/^#\s*/, "").split(separator);
+  return lines
+    .filter((l) => l && !l.startsWith("#") && separator.test(l))
+    .map((l) => Object.fromEntries(l.split(separator).map((v, i) => [header[i], v])));
+}
+
+/** Joins `show servers state <backend>` (admin state, address) and `show stat` (sessions, status). */
+export function parseServers(backend: string, serversState: string, stat: string): HaproxyServer[] {
+  const stats = table(stat, /,/, "# pxname").filter((r) => r.pxname === backend);
+  return table(serversState, / /, "# be_id")
+    .filter((r) => r.be_name === backend)
+    .map((r) => {
+      const s = stats.find((x) => x.svname === r.srv_name);
+      return {
+        name: r.srv_name,
+        address: r.srv_addr,
+        port: Number(r.srv_port),
+        admin: adminStateOf(Number(r.srv_admin_state)),
+        status: s?.status ?? "UNKNOWN",
+        currentSessions: Number(s?.scur ?? 0),
+      };
+    });
+}
+
+/**
+ * HAProxy's runtime API, one command per exec of `socat stdio UNIX-CONNECT:<socket>` on the HAProxy droplet.
+ * The admin socket is never exposed on the network.
+ */
+export class HaproxyRuntime implements HaproxyPort {
+  constructor(
+    private readonly shell: RemoteShell,
+    private readonly config: Pick<Config, "haproxy">,
+  ) {}
+
+  private async command(cmd: string): Promise<string> {
+    const socket = this.config.haproxy.adminSocket;
+    const result = await this.shell.exec(`socat stdio ${shellQuote(`UNIX-CONNECT:${socket}`)}`, `${cmd}\n`);
+    if (result.code !== 0)
+      throw new HaproxyError(`cannot reach HAProxy's runtime API at ${socket} on ${this.shell.label} (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`, "check that haproxy runs there and HAPROXY_ADMIN_SOCKET names its stats socket (socat must be installed)");
+    const out = result.stdout;
+    if (/^(No such (server|backend)|Unknown command|Require|Invalid|Permission denied)/m.test(out.trim()))
+      throw new HaproxyError(`HAProxy refused \`${cmd}\`: ${out.trim().split("\n")[0]}`, "render haproxy.cfg with core/haproxy (backend app, servers floating and spare) and reload HAProxy");
+    return out;
+  }
+
+  private target(server: string): string {
+    return `${this.config.haproxy.backend}/${server}`;
+  }
+
+  async servers(): Promise<HaproxyServer[]> {
+    const backend = this.config.haproxy.backend;
+    const state = await this.command(`show servers state ${backend}`);
+    const stat = await this.command("show stat");
+    return parseServers(backend, state, stat);
+  }
+
+  async setAddress(server: string, address: string, port: number): Promise<void> {
+    await this.command(`set server ${this.target(server)} addr ${address} port ${port}`);
+  }
+
+  async setState(server: string, state: AdminState): Promise<void> {
+    await this.command(`set server ${this.target(server)} state ${state}`);
+  }
+
+  async setHealth(server: string, health: "up" | "down"): Promise<void> {
+    await this.command(`set server ${this.target(server)} health ${health}`);
+  }
+}
