@@ -20,9 +20,9 @@ export interface StartedLoadRun extends LoadRun {
  */
 export function startLoad(options: LoadOptions): StartedLoadRun {
   const resolved = resolveLoadOptions(options);
+  // The worker keeps the process alive while it runs, so `await run.settled` works in a plain script; it cannot
+  // hold it for long: issuing ends at maxDurationMs and every request settles within timeoutMs after that.
   const worker = new Worker(workerBootstrap(), { eval: true, workerData: resolved });
-  // Never keep the caller's process alive on our account, except while stop() waits for the result.
-  worker.unref();
 
   const monotonicMarks: { label: string; at: number }[] = [];
   let started: { startedAt: number; startedAtMonotonicMs: number } | undefined;
@@ -59,7 +59,6 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
     },
     stop(): Promise<LoadResult> {
       stopping ??= (async () => {
-        worker.ref();
         worker.postMessage({ type: "stop" });
         try {
           return await finished;
