@@ -2,12 +2,14 @@
  * Measures how fast the load generator itself can go: a trivial node http server in a child process
  * on 127.0.0.1 (so the two do not share an event loop), then one open-model run per rate.
  *   npx tsx lab/load/max-rate-cli.ts --rates 1000,1500,2000,3000,4000 --seconds 5
- * A rate counts as sustained when nothing failed, the schedule kept up (p99 lag <= 5 ms) and p99 latency <= 50 ms,
- * measured after a 1 s warm-up (the first connections compile undici's HTTP parser and the JIT warms up);
- * the failure count covers the whole run.
+ * A rate counts as sustained when nothing failed, at least 99% of the target rate was issued and the median request
+ * did not queue (p50 <= 2 ms). Tails (p99, max, schedule lag) are printed but not judged: on a shared 2-core machine
+ * they measure whatever else is running. Latency, lag and CPU are taken after a 1 s warm-up (the first connections
+ * compile undici's HTTP parser and the JIT warms up); the failure count covers the whole run.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { Command } from "commander";
@@ -31,8 +33,8 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
 const WARM_UP_MS = 1_000;
-const MAX_LAG_MS = 5;
-const MAX_P99_MS = 50;
+const MAX_P50_MS = 2;
+const MIN_ISSUED_SHARE = 0.99;
 
 async function main(): Promise<void> {
   const options = new Command()
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
         .sort((a, b) => a - b);
       const lagP99 = percentile(lags, 99) ?? 0;
       const cpuPercent = ((cpu.user + cpu.system) / 1000 / measuredMs) * 100;
-      const sustained = whole.failed === 0 && lagP99 <= MAX_LAG_MS && (summary.p99Ms ?? Infinity) <= MAX_P99_MS;
+      const sustained =
+        whole.failed === 0 && (summary.rps ?? 0) >= rate * MIN_ISSUED_SHARE && (summary.p50Ms ?? Infinity) <= MAX_P50_MS;
       if (sustained) best = rate;
       rows.push([rate, whole.sent, summary.rps, whole.failed, summary.p50Ms, summary.p99Ms, summary.maxMs, lagP99, cpuPercent, sustained ? "yes" : "no"]);
     }
@@ -80,7 +83,10 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`* after the first ${WARM_UP_MS} ms`);
-    console.log(`highest sustained rate: ${best ?? "none"} req/s (no failures, p99 schedule lag <= ${MAX_LAG_MS} ms, p99 latency <= ${MAX_P99_MS} ms)`);
+    console.log(
+      `highest sustained rate: ${best ?? "none"} req/s ` +
+        `(no failures, >= ${MIN_ISSUED_SHARE * 100}% of the target issued, p50 <= ${MAX_P50_MS} ms); load average ${loadavg()[0].toFixed(1)}`,
+    );
   } finally {
     server.kill();
   }
