@@ -1,0 +1,78 @@
+import { Octokit } from "@octokit/rest";
+import type { DeploymentRecorder } from "../ports";
+
+export interface GithubDeploymentsOptions {
+  readonly token: string;
+  /** owner/name */
+  readonly repository: string;
+  /** Commit or ref the deployment is about (CI_COMMIT_SHA / GITHUB_SHA). */
+  readonly ref: string;
+  readonly environmentUrl: string;
+  /** @default "production" */
+  readonly environment?: string;
+  /** @default https://api.github.com (tests point it at a loopback server) */
+  readonly baseUrl?: string;
+  readonly logUrl?: string;
+  readonly warn: (line: string) => void;
+}
+
+/**
+ * Records each cutover as a GitHub Deployment (in_progress → success/failure). Reporting must never break
+ * a deploy, so every failure here becomes a warning.
+ */
+export class GithubDeployments implements DeploymentRecorder {
+  private readonly octokit: Octokit;
+  private readonly owner: string;
+  private readonly repo: string;
+
+  constructor(private readonly options: GithubDeploymentsOptions) {
+    this.octokit = new Octokit({ auth: options.token, baseUrl: options.baseUrl, userAgent: "do-bluegreen", request: { retries: 0 } });
+    [this.owner, this.repo] = options.repository.split("/");
+  }
+
+  private async status(id: number, state: "in_progress" | "success" | "failure", description: string): Promise<void> {
+    await this.octokit.rest.repos.createDeploymentStatus({
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: id,
+      state,
+      description: description.slice(0, 140),
+      environment_url: this.options.environmentUrl,
+      log_url: this.options.logUrl,
+      auto_inactive: true,
+    });
+  }
+
+  async start(image: string, description: string): Promise<number | undefined> {
+    try {
+      const created = await this.octokit.rest.repos.createDeployment({
+        owner: this.owner,
+        repo: this.repo,
+        ref: this.options.ref,
+        environment: this.options.environment ?? "production",
+        description: description.slice(0, 140),
+        payload: { image },
+        auto_merge: false,
+        required_contexts: [],
+        production_environment: true,
+      });
+      if (!("id" in created.data)) throw new Error(created.data.message ?? "no deployment created");
+      await this.status(created.data.id, "in_progress", description);
+      return created.data.id;
+    } catch (error) {
+      this.options.warn(`could not record a GitHub deployment (${(error as Error).message})`);
+      return undefined;
+    }
+  }
+
+  async finish(handle: number | undefined, state: "success" | "failure", description: string): Promise<void> {
+    if (handle === undefined) return;
+    await this.status(handle, state, description).catch((error: Error) => this.options.warn(`could not update GitHub deployment ${handle} (${error.message})`));
+  }
+}
+
+/** When GITHUB_TOKEN/GITHUB_REPOSITORY are not set. */
+export const noDeploymentRecorder: DeploymentRecorder = {
+  start: async () => undefined,
+  finish: async () => undefined,
+};
