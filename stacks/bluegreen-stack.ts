@@ -1,5 +1,5 @@
 import { DigitaloceanProvider } from "@cdktf/provider-digitalocean/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Config } from "../core/config";
 import { renderBalancerUserData, renderWorkerUserData } from "../core/cloud-init";
@@ -23,6 +23,7 @@ export class BlueGreenStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id);
     const { app, digitalocean: d, tags, haproxy } = config;
+    warnAboutRiskyDefaults(this, config);
 
     // No token here: the provider reads DIGITALOCEAN_TOKEN (and DIGITALOCEAN_API_URL) at plan time.
     new DigitaloceanProvider(this, "digitalocean", {});
@@ -83,6 +84,17 @@ export class BlueGreenStack extends TerraformStack {
     new TerraformOutput(this, "droplet_ids", { value: mapValues(droplets, (droplet) => droplet.id), description: "Droplet ids by role at creation" });
     new TerraformOutput(this, "droplet_names", { value: mapValues(droplets, (droplet) => droplet.name), description: "Droplet names by role at creation" });
     new TerraformOutput(this, "domain", { value: dns.domain.name, description: "Domain served by HAProxy" });
+  }
+}
+
+/** Legal settings that are still likely mistakes in production: synth prints them, deploy goes ahead. */
+function warnAboutRiskyDefaults(stack: Construct, config: Config): void {
+  const { sshKeys, sshAllowedCidrs } = config.digitalocean;
+  if (sshKeys.length === 0) {
+    Annotations.of(stack).addWarning("DO_SSH_KEYS is empty: the droplets get no SSH key, so the switch cannot reach them — fix: list your key fingerprints in DO_SSH_KEYS");
+  }
+  if (sshAllowedCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
+    Annotations.of(stack).addWarning("DO_SSH_ALLOWED_CIDRS lets the whole internet reach SSH — fix: list only your CI runners' and admins' CIDRs");
   }
 }
 

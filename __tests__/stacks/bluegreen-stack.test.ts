@@ -247,3 +247,21 @@ describe("BlueGreenStack", () => {
     });
   });
 });
+
+describe("BlueGreenStack warnings", () => {
+  function warningsFor(env: Record<string, string>): string[] {
+    const stack = new BlueGreenStack(Testing.app(), STACK_NAME, loadConfig(env, "stack"));
+    return stack.node.metadata.filter((entry) => entry.type === "@cdktf/warn").map((entry) => String(entry.data));
+  }
+
+  it("GIVEN no SSH keys and SSH open to the internet (the defaults) WHEN synthesized THEN both are warned about, with the fix", () => {
+    const warnings = warningsFor({});
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^DO_SSH_KEYS is empty.*fix: list your key fingerprints/);
+    expect(warnings[1]).toMatch(/^DO_SSH_ALLOWED_CIDRS lets the whole internet reach SSH.*fix: /);
+  });
+
+  it("GIVEN SSH keys and restricted CIDRs WHEN synthesized THEN there is no warning", () => {
+    expect(warningsFor({ DO_SSH_KEYS: "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa", DO_SSH_ALLOWED_CIDRS: "203.0.113.0/24" })).toEqual([]);
+  });
+});
