@@ -26,8 +26,7 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
 
   const monotonicMarks: { label: string; at: number }[] = [];
   let started: { startedAt: number; startedAtMonotonicMs: number } | undefined;
-  let resolveReady!: () => void;
-  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  let resolveReady: () => void = () => undefined;
 
   const finished = new Promise<LoadResult>((resolve, reject) => {
     worker.on("message", (message: WorkerMessage) => {
@@ -45,10 +44,14 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
     worker.once("error", (error) => reject(new InternalError(`load generator crashed: ${error.message}`, { cause: error })));
     worker.once("exit", (code) => reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
   });
-  // Until someone awaits stop(), a crash must not surface as an unhandled rejection.
-  finished.catch(() => undefined);
+  // A crash before the first request rejects `ready` too, so nobody waits forever for load that never comes.
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    finished.catch(reject);
+  });
   const settled = finished.then(() => undefined);
-  settled.catch(() => undefined);
+  // Until someone awaits them, a crash must not surface as an unhandled rejection.
+  for (const promise of [finished, ready, settled]) promise.catch(() => undefined);
 
   let stopping: Promise<LoadResult> | undefined;
   return {
