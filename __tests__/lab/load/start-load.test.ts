@@ -94,6 +94,18 @@ describe("startLoad", () => {
     expect(failureReasons(result.samples)["status 503"]).toBe(10);
   });
 
+  it("GIVEN 2 connections and a slow server WHEN loaded THEN requests keep being issued on schedule while none is answered (open model)", async () => {
+    server = await serve((req, res) => setTimeout(() => demoApp(req, res), 50));
+    const run = startLoad({ ...base, url: server.url, ratePerSecond: 200, maxDurationMs: 200, connections: 2 });
+    const result = await settleAfterMaxDuration(run, 40);
+
+    expect(summarize(result.samples)).toMatchObject({ sent: 40, ok: 40, failed: 0 });
+    // A closed model would wait for an answer before issuing a third request; at 200 req/s against 50 ms answers
+    // about 10 are issued before the first answer comes back.
+    const firstAnswer = Math.min(...result.samples.map((s) => s.endMs));
+    expect(result.samples.filter((s) => s.startMs < firstAnswer).length).toBeGreaterThanOrEqual(5);
+  });
+
   it("GIVEN nothing listens on the port WHEN loaded THEN every request is a socket error", async () => {
     server = await serve(demoApp);
     const url = server.url;
