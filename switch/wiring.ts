@@ -1,0 +1,51 @@
+import type { Config } from "../core/config";
+import { AuditLog } from "./adapters/audit-log";
+import { DigitalOceanClient } from "./adapters/do-api";
+import { DockerEngine } from "./adapters/docker";
+import { GithubDeployments, noDeploymentRecorder } from "./adapters/github-deployments";
+import { HaproxyRuntime } from "./adapters/haproxy-runtime";
+import { LockDir } from "./adapters/lock-dir";
+import { HttpPublicProbe, SshHealthProbe } from "./adapters/probes";
+import type { RemoteShell } from "./adapters/shell";
+import { SshPool, dropletLabel } from "./adapters/ssh";
+import type { Droplet } from "./model";
+import { DockerPort, Ports, systemClock } from "./ports";
+
+export interface RunContext {
+  /** Who runs this, for the lock, labels and audit: user@host, plus the CI job when there is one. */
+  readonly who: string;
+  /** Commit the deployment is about, for GitHub Deployments. */
+  readonly ref: string;
+  readonly jobUrl?: string;
+}
+
+/** A shell on a droplet that connects on first use, through the run's shared SSH pool. */
+function shellOn(pool: SshPool, droplet: Droplet): RemoteShell {
+  return { label: dropletLabel(droplet), exec: async (command, stdin) => (await pool.get(droplet)).exec(command, stdin) };
+}
+
+/** The real adapters: DigitalOcean over HTTPS, everything on droplets over pinned SSH. */
+export function realPorts(config: Config, context: RunContext, warn: (line: string) => void): Ports {
+  const pool = new SshPool(config.ssh);
+  const engines = new Map<number, DockerPort>();
+  const github =
+    config.github.token && config.github.repository
+      ? new GithubDeployments({ token: config.github.token, repository: config.github.repository, ref: context.ref, environmentUrl: `https://${config.app.domain}`, logUrl: context.jobUrl, warn })
+      : noDeploymentRecorder;
+  return {
+    digitalocean: new DigitalOceanClient({ baseUrl: config.digitalocean.apiUrl, token: config.digitalocean.token ?? "" }),
+    docker: (droplet) => {
+      let engine = engines.get(droplet.id);
+      if (!engine) engines.set(droplet.id, (engine = new DockerEngine(droplet, config.ssh, pool)));
+      return engine;
+    },
+    health: new SshHealthProbe(pool, config),
+    publicProbe: new HttpPublicProbe(),
+    haproxy: (balancer) => new HaproxyRuntime(shellOn(pool, balancer), config),
+    lock: (balancer) => new LockDir(shellOn(pool, balancer), config.stateDir),
+    audit: (balancer) => new AuditLog(shellOn(pool, balancer), config.stateDir),
+    deployments: github,
+    clock: systemClock,
+    close: () => pool.closeAll(),
+  };
+}
