@@ -176,6 +176,18 @@ function bars(
     }
   }
   out.push(`</g>`);
+  // One failed request in a 1,000-request bucket is a sliver; a red tick under the axis makes it impossible to miss.
+  const ticks = buckets.filter((b) => b.errors > 0);
+  if (ticks.length) {
+    const baseline = y(0);
+    out.push(`<g class="error-ticks" fill="${ERROR_COLOR}">`);
+    for (const bucket of ticks) {
+      const left = x(bucket.startMs);
+      const width = Math.max(2, x(bucket.startMs + bucketMs) - left);
+      out.push(`<rect class="error-tick" x="${round(left)}" y="${round(baseline + 6)}" width="${round(width)}" height="4"/>`);
+    }
+    out.push(`</g>`);
+  }
   return out;
 }
 

@@ -64,6 +64,7 @@ describe("renderTimelineSvg", () => {
     expect(count(svg, /<rect class="bar" data-series="errors"[^>]*fill="#d62728"/)).toBe(2);
     expect(count(svg, /data-series="v1"/)).toBe(2);
     expect(count(svg, /data-series="v2"/)).toBe(2);
+    expect(count(svg, /<rect class="error-tick"/)).toBe(2); // buckets 100 and 400 had failures
     expect(ERROR_COLOR).toBe("#d62728");
   });
 
@@ -130,6 +131,7 @@ describe("renderTimelineSvg", () => {
     const svg = renderTimelineSvg({ title: "30 s", buckets: bucketize(samples, 100), marks: [{ label: "late mark", atMs: 29_990 }] });
     assertWellFormedXml(svg);
     expect(count(svg, /<rect class="bar"/)).toBe(300);
+    expect(count(svg, /class="error-tick"/)).toBe(0);
     expect(svg).toContain(">0 s</text>");
     expect(svg).toContain(">30 s</text>");
     expect(svg).toContain('text-anchor="end">late mark 29.99 s</text>'); // flipped left so it stays inside the picture
