@@ -62,8 +62,9 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
 export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
   parseImageRef(request.image);
   if (request.dryRun) return dryRun(deps, request);
-  return withLockAndRecord(deps, "cutover", request, async (observed, executor) => {
+  return withLockAndRecord(deps, "cutover", request, async (observed, executor, planned) => {
     const plan = planCutover(observed, deps.config, { image: request.image });
+    planned(plan);
     if (plan.noop) deps.reporter.info(`${request.image} already serves from PROD ${plan.to.droplet.name}: verifying only`);
     try {
       await runSteps(deps, executor, plan);
@@ -81,8 +82,9 @@ export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Pro
 
 /** Flip back to FALLBACK, which still runs the previous version: no pull, seconds. */
 export async function runRollback(deps: SwitchDeps): Promise<RunResult> {
-  return withLockAndRecord(deps, "rollback", {}, async (observed, executor) => {
+  return withLockAndRecord(deps, "rollback", {}, async (observed, executor, planned) => {
     const plan = planRollback(observed, deps.config);
+    planned(plan);
     await runSteps(deps, executor, plan);
     return { plan, outcome: "rolled-back" };
   });
@@ -124,7 +126,7 @@ async function withLockAndRecord(
   deps: SwitchDeps,
   command: "cutover" | "rollback",
   request: Partial<CutoverRequest>,
-  body: (observed: ObservedState, executor: Executor) => Promise<Executed>,
+  body: (observed: ObservedState, executor: Executor, planned: (plan: Plan) => void) => Promise<Executed>,
 ): Promise<RunResult> {
   const { ports, config, reporter } = deps;
   const started = ports.clock.now();
@@ -135,18 +137,19 @@ async function withLockAndRecord(
   });
   let observed: ObservedState | undefined;
   let executed: Executed | undefined;
+  // Known once planned, so even a failed run's audit line says from what to what.
+  let plan: Plan | undefined;
   let failure: unknown;
   const deployment = command === "cutover" ? await ports.deployments.start(request.image!, request.message ?? `deploy ${request.image}`) : undefined;
   try {
     observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config, balancer));
     const executor = new Executor({ ports, config, reporter, observed, who: deps.who });
-    executed = await body(observed, executor);
+    executed = await body(observed, executor, (p) => (plan = p));
   } catch (error) {
     failure = error;
   }
   const durationMs = ports.clock.now() - started;
   const outcome: Outcome = executed?.outcome ?? (failure instanceof ImageRejectedError ? "rejected" : "failed");
-  const plan = executed?.plan;
   const result: RunResult = {
     command,
     outcome,

@@ -197,7 +197,8 @@ export class Executor {
     let last = "no answer yet";
     for (;;) {
       const container = await docker.inspect(containerId);
-      if (!container.running) throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"})`);
+      if (!container.running || (container.restartCount ?? 0) > 0)
+        throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"}, restarted ${container.restartCount ?? 0} times)`);
       try {
         const answer = await ports.health.probe(droplet, path);
         if (answer.status === 200) {

@@ -40,6 +40,8 @@ export interface AppContainer {
   /** Docker's own state: running, exited, created, restarting... */
   readonly state: string;
   readonly exitCode?: number;
+  /** How often Docker restarted it: a container that dies at start and is restarted by its policy looks "running" in between. */
+  readonly restartCount?: number;
   /** Docker HEALTHCHECK status when the image defines one. */
   readonly dockerHealth?: string;
   readonly createdAt: string;

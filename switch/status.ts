@@ -62,7 +62,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   ]);
   const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
   const findings = [...d.findings];
-  if (prod && !prod.health.startsWith("200")) findings.push(`PROD ${prod.droplet} health: ${prod.health}`);
+  if (prod?.container && !prod.health.startsWith("200")) findings.push(`PROD ${prod.droplet} health: ${prod.health}`);
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
   const stale = staleReason(observed.lock, ports.clock.now(), self);

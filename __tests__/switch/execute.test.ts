@@ -93,6 +93,7 @@ describe("a bad image never reaches users", () => {
   it.each([
     ["health path answers 500", "registry.test/web:health-fails", /health check timed out .*answered 500/],
     ["container exits at start", "registry.test/web:exits-at-start", /exited at start .*exit code 1/],
+    ["container crash-loops under its restart policy", "registry.test/web:crash-loop", /exited at start .*restarted 2 times/],
   ])("GIVEN %s WHEN cutting over THEN exit 5, PROD untouched, FALLBACK restored, lock released", async (_n, image, message) => {
     const world = new FakeWorld();
     const { result, lines } = await cutover(world, image);
@@ -106,7 +107,7 @@ describe("a bad image never reaches users", () => {
     expect(world.engine(2).containers.map((c) => c.image)).not.toContain(image);
     expect(lines.join("\n")).toMatch(/last 20 log lines/);
     expect(stepNames(lines)).toContain("restore");
-    expect(world.audit[0]).toMatchObject({ outcome: "rejected" });
+    expect(world.audit[0]).toMatchObject({ outcome: "rejected", from: { droplet: "web-blue", image: "registry.test/web:v1" }, to: { droplet: "web-green", image } });
     expect(world.deployments[0].states).toEqual(["in_progress", "failure"]);
   });
 

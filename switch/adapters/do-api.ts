@@ -90,7 +90,8 @@ export class DigitalOceanClient implements DigitalOceanPort {
             signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
           });
         } catch (error) {
-          const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+          const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+          const cause = inner?.code ?? inner?.message ?? (error as Error).message;
           throw new Retryable(what, new ExternalError(`cannot reach the DigitalOcean API at ${this.options.baseUrl} (${cause})`, "check DIGITALOCEAN_API_URL and the network, then re-run"));
         }
         this.limiter.observe(response.headers);

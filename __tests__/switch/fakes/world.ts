@@ -23,6 +23,8 @@ export interface ImageBehaviour {
   readonly version: string;
   readonly health?: number;
   readonly exitsAtStart?: boolean;
+  /** Dies at start and is restarted by its restart policy: "running" between restarts. */
+  readonly crashLoops?: boolean;
   /** Health turns 200 only after this many probes. */
   readonly slowStartProbes?: number;
 }
@@ -34,6 +36,7 @@ export const IMAGES: Record<string, ImageBehaviour> = {
   "registry.test/web:v3": { version: "v3", slowStartProbes: 3 },
   "registry.test/web:health-fails": { version: "bad", health: 500 },
   "registry.test/web:exits-at-start": { version: "bad", exitsAtStart: true },
+  "registry.test/web:crash-loop": { version: "bad", crashLoops: true },
 };
 
 export class FakeClock implements Clock {
@@ -53,6 +56,7 @@ interface FakeContainer {
   labels: Record<string, string>;
   running: boolean;
   exitCode?: number;
+  restartCount?: number;
   created: number;
   probes: number;
 }
@@ -76,6 +80,7 @@ export class FakeEngine implements DockerPort {
       running: c.running,
       state: c.running ? "running" : "exited",
       exitCode: c.exitCode,
+      restartCount: c.restartCount,
       createdAt: new Date(c.created).toISOString(),
       labels: c.labels,
     };
@@ -122,6 +127,7 @@ export class FakeEngine implements DockerPort {
     this.world.log(`docker ${this.droplet.name} run ${spec.image}`);
     const c: FakeContainer = { id: `c${++this.world.seq}`, name: spec.name, image: spec.image, labels: { ...spec.labels }, running: true, created: this.world.clock.now(), probes: 0 };
     if (IMAGES[spec.image]?.exitsAtStart) Object.assign(c, { running: false, exitCode: 1 });
+    if (IMAGES[spec.image]?.crashLoops) Object.assign(c, { restartCount: 2, exitCode: 1 });
     this.containers.push(c);
     this.world.lastSpec = spec;
     return c.id;
