@@ -4,7 +4,7 @@ import { ExternalError } from "../core/errors";
 import { HaproxyError, ImageRejectedError } from "./errors";
 import { parseImageRef, versionOf } from "./image-ref";
 import { AppContainer, Droplet, LABEL, ObservedState, RepairAction, Step } from "./model";
-import { describeStep } from "./plan";
+import { describeStep, isUnfinished, replacedIds } from "./plan";
 import type { Ports, PulledImage, RegistryAuth } from "./ports";
 import type { Reporter } from "./progress";
 
@@ -108,6 +108,8 @@ export class Executor {
         return this.verify(step.dropletId, step.url);
       case "prune":
         return this.prune(step.dropletId, step.keep);
+      case "restore-previous":
+        return this.restorePrevious(step.dropletId, step.remove, step.start);
     }
   }
 
@@ -132,14 +134,16 @@ export class Executor {
     // A re-run after a crash finds its own container already up: use it rather than start a twin.
     const same = running.find((c) => c.image === image && c.imageId === pulled.id);
     if (same) {
-      const replaces = (same.labels[LABEL.replaces] ?? "").split(",").filter(Boolean);
-      this.started = { dropletId, containerId: same.id, replaces, created: false };
+      this.started = { dropletId, containerId: same.id, replaces: replacedIds(same), created: false };
       this.ctx.reporter.info(`${same.name} already runs ${image}: reusing it`);
       for (const other of running) if (other.id !== same.id) await docker.stop(other.id);
       return;
     }
-    this.started = { dropletId, replaces: running.map((c) => c.id), created: true };
+    // An unfinished container from an interrupted run is no "previous version": the one it replaced is.
+    const replaces = running.flatMap((c) => (isUnfinished(c, this.ctx.observed) && replacedIds(c).length > 0 ? replacedIds(c) : [c.id]));
+    this.started = { dropletId, replaces, created: true };
     for (const c of running) await docker.stop(c.id);
+    for (const c of running) if (!replaces.includes(c.id)) await docker.remove(c.id);
     const name = `${app.name}-${randomBytes(4).toString("hex")}`;
     this.started.containerId = await docker.run({
       name,
@@ -153,7 +157,7 @@ export class Executor {
         [LABEL.digest]: pulled.digest,
         [LABEL.deployedBy]: this.ctx.who,
         [LABEL.deployedAt]: new Date(this.ctx.ports.clock.now()).toISOString(),
-        [LABEL.replaces]: running.map((c) => c.id).join(","),
+        [LABEL.replaces]: replaces.join(","),
       },
     });
     this.ctx.reporter.info(`started ${name} from ${image}`);
@@ -197,8 +201,8 @@ export class Executor {
     let last = "no answer yet";
     for (;;) {
       const container = await docker.inspect(containerId);
-      if (!container.running || (container.restartCount ?? 0) > 0)
-        throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"}, restarted ${container.restartCount ?? 0} times)`);
+      if (!container.running) throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"})`);
+      if ((container.restartCount ?? 0) > 0) throw await rejected(`container ${container.name} exited at start and was restarted ${container.restartCount} times by its restart policy`);
       try {
         const answer = await ports.health.probe(droplet, path);
         if (answer.status === 200) {
@@ -330,6 +334,13 @@ export class Executor {
         throw new ImageRejectedError(`${url} did not serve version ${expected ?? "(any)"} within ${config.timing.bakeMs / 1000} s (last: ${last})`, "see `npm run switch -- status`; check HAProxy and the app's logs on the new PROD");
       await ports.clock.sleep(200);
     }
+  }
+
+  private async restorePrevious(dropletId: number, remove: string, start: readonly string[]): Promise<void> {
+    const docker = this.ctx.ports.docker(this.droplet(dropletId));
+    await docker.stop(remove);
+    await docker.remove(remove);
+    for (const id of start) await docker.start(id);
   }
 
   private async prune(dropletId: number, keep: number): Promise<void> {

@@ -95,6 +95,8 @@ export interface ObservedState {
   readonly workers: Readonly<Record<number, WorkerState>>;
   readonly haproxy: readonly HaproxyServer[];
   readonly lock: LockHolder | null;
+  /** Time of the newest audit line: a container deployed after it belongs to a run that never finished. */
+  readonly lastAuditAt?: string;
 }
 
 /** Which droplet is PROD is decided by where the reserved IP points; tags follow. */
@@ -120,7 +122,9 @@ export type Step =
   | { readonly name: "release-spare" }
   | { readonly name: "retag"; readonly prodId: number; readonly fallbackId: number }
   | { readonly name: "verify"; readonly dropletId: number; readonly url: string }
-  | { readonly name: "prune"; readonly dropletId: number; readonly keep: number };
+  | { readonly name: "prune"; readonly dropletId: number; readonly keep: number }
+  /** Rollback after an interrupted cutover: FALLBACK's unfinished container goes, the one it replaced runs again. */
+  | { readonly name: "restore-previous"; readonly dropletId: number; readonly remove: string; readonly start: readonly string[] };
 
 export type StepName = Step["name"];
 

@@ -42,13 +42,14 @@ export async function observe(ports: Ports, config: ObserveConfig, balancer?: Dr
     balancer ? Promise.resolve(balancer) : findBalancer(ports, config),
   ]);
   const unique = [...new Map([...taggedProd, ...taggedFallback].map((d) => [d.id, d])).values()];
-  const [reservedIp, containerLists, haproxy, lock] = await Promise.all([
+  const [reservedIp, containerLists, haproxy, lock, audit] = await Promise.all([
     settledReservedIp(ports, config, unique),
     Promise.all(unique.map((d) => ports.docker(d).listAppContainers(config.app.name))),
     ports.haproxy(foundBalancer).servers(),
     ports.lock(foundBalancer).read(),
+    ports.audit(foundBalancer).tail(1),
   ]);
   const workers: Record<number, WorkerState> = {};
   unique.forEach((droplet, i) => (workers[droplet.id] = { droplet, containers: containerLists[i] }));
-  return { taggedProd, taggedFallback, balancer: foundBalancer, reservedIp, workers, haproxy, lock };
+  return { taggedProd, taggedFallback, balancer: foundBalancer, reservedIp, workers, haproxy, lock, lastAuditAt: audit[0]?.at };
 }

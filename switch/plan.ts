@@ -1,6 +1,6 @@
 import type { Config } from "../core/config";
 import { InconsistentStateError } from "./errors";
-import { Diagnosis, Droplet, ObservedState, Plan, RepairAction, Roles, Step, WorkerState, ownAddress } from "./model";
+import { AppContainer, Diagnosis, Droplet, LABEL, ObservedState, Plan, RepairAction, Roles, Step, WorkerState, ownAddress } from "./model";
 
 /**
  * Pure decisions: given what was observed and the configuration, what is wrong, and which steps
@@ -24,6 +24,18 @@ function uniqueWorkers(observed: ObservedState): Droplet[] {
 export function runningContainer(worker: WorkerState) {
   return worker.containers.find((c) => c.running);
 }
+
+/**
+ * A container a cutover started but never finished (the run was killed before its audit line): not a
+ * "previous version" anyone has seen live. Every run ends with an audit line, so anything deployed after
+ * the newest one is unfinished.
+ */
+export function isUnfinished(container: AppContainer, observed: Pick<ObservedState, "lastAuditAt">): boolean {
+  const deployedAt = container.labels[LABEL.deployedAt];
+  return !!deployedAt && (!observed.lastAuditAt || deployedAt > observed.lastAuditAt);
+}
+
+export const replacedIds = (c: AppContainer) => (c.labels[LABEL.replaces] ?? "").split(",").filter(Boolean);
 
 export function publicUrl(observed: ObservedState, config: PlanConfig): string {
   return config.publicUrl || `http://${observed.balancer.publicIp}/`;
@@ -82,7 +94,10 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
   }
 
   if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: the reserved IP points at nothing healthy`);
-  if (!runningContainer(roles.fallback)) findings.push(`FALLBACK ${other.name} runs no ${config.app.name} container: the previous version is missing, so rollback would fail`);
+  const previous = runningContainer(roles.fallback);
+  if (!previous) findings.push(`FALLBACK ${other.name} runs no ${config.app.name} container: the previous version is missing, so rollback would fail`);
+  else if (isUnfinished(previous, observed))
+    findings.push(`FALLBACK ${other.name} runs ${previous.image}, started by a cutover that never finished: re-run that cutover to finish it; rollback would first restore the container it replaced`);
   return { roles, repairs, findings };
 }
 
@@ -151,19 +166,25 @@ export function planCutover(observed: ObservedState, config: PlanConfig, request
 export function planRollback(observed: ObservedState, config: PlanConfig): Plan {
   const d = decided(observed, config);
   const { prod, fallback } = d.roles;
-  const previous = runningContainer(fallback);
-  if (!previous)
-    throw new InconsistentStateError(
-      `cannot roll back: FALLBACK ${fallback.droplet.name} runs no ${config.app.name} container (the previous version is missing)`,
-      "deploy a known-good image instead: npm run switch -- --image <ref>",
-    );
+  const missing = (why: string) =>
+    new InconsistentStateError(`cannot roll back: FALLBACK ${fallback.droplet.name} ${why} (the previous version is missing)`, "deploy a known-good image instead: npm run switch -- --image <ref>");
+  let previous = runningContainer(fallback);
+  if (!previous) throw missing(`runs no ${config.app.name} container`);
+  const restore: Step[] = [];
+  if (isUnfinished(previous, observed)) {
+    // An interrupted cutover left its new image on FALLBACK: rolling back means the container it replaced, not that one.
+    const replaced = fallback.containers.filter((c) => !c.running && replacedIds(previous!).includes(c.id));
+    if (replaced.length === 0) throw missing(`runs only ${previous.image}, started by an interrupted cutover, and the container it replaced is gone`);
+    restore.push({ name: "restore-previous", dropletId: fallback.droplet.id, remove: previous.id, start: replaced.map((c) => c.id) });
+    previous = replaced[0];
+  }
   return {
     kind: "rollback",
     noop: false,
     from: { droplet: prod.droplet, container: runningContainer(prod) },
     to: { droplet: fallback.droplet, image: previous.image, container: previous },
     floatingIp: observed.reservedIp.ip,
-    steps: [...repairSteps(d), ...flip(fallback.droplet, prod.droplet, observed.reservedIp.ip, publicUrl(observed, config), config.app.port)],
+    steps: [...repairSteps(d), ...restore, ...flip(fallback.droplet, prod.droplet, observed.reservedIp.ip, publicUrl(observed, config), config.app.port)],
     rollbackSteps: [],
   };
 }
@@ -196,5 +217,7 @@ export function describeStep(step: Step, observed: ObservedState): string {
       return `verify ${step.url} serves the version ${name(step.dropletId)} runs`;
     case "prune":
       return `remove stopped app containers on ${name(step.dropletId)}, keeping the newest ${step.keep}`;
+    case "restore-previous":
+      return `on ${name(step.dropletId)}, remove the interrupted cutover's container and start the one it replaced`;
   }
 }

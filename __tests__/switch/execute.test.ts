@@ -93,7 +93,7 @@ describe("a bad image never reaches users", () => {
   it.each([
     ["health path answers 500", "registry.test/web:health-fails", /health check timed out .*answered 500/],
     ["container exits at start", "registry.test/web:exits-at-start", /exited at start .*exit code 1/],
-    ["container crash-loops under its restart policy", "registry.test/web:crash-loop", /exited at start .*restarted 2 times/],
+    ["container crash-loops under its restart policy", "registry.test/web:crash-loop", /exited at start and was restarted 2 times/],
   ])("GIVEN %s WHEN cutting over THEN exit 5, PROD untouched, FALLBACK restored, lock released", async (_n, image, message) => {
     const world = new FakeWorld();
     const { result, lines } = await cutover(world, image);
@@ -200,6 +200,34 @@ describe("crash at any step, then re-run: always one PROD and the IP on a health
     expect(result.ok).toBe(true);
     expect(lines.join("\n")).toMatch(/repairing: reserved IP .* interrupted retag/);
     expect(world.snapshot()).toEqual(LIVE_V2);
+  });
+});
+
+describe("an interrupted cutover's container is never taken for the previous version", () => {
+  async function crashAfterStart(world: FakeWorld) {
+    void runCutover(deps(world, new CrashingReporter("start"), 3), { image: V2 });
+    for (let i = 0; i < 60; i++) await new Promise((r) => setImmediate(r));
+    expect(world.snapshot().running[2]).toEqual([V2]);
+  }
+
+  it("GIVEN a crash after start WHEN rolling back THEN FALLBACK's replaced container runs again and goes live, not the unfinished image", async () => {
+    const world = new FakeWorld();
+    await world.auditPort.append({ at: "2026-11-22T11:00:00.000Z", who: "x", command: "cutover", outcome: "deployed", durationMs: 1 });
+    await crashAfterStart(world);
+    const { reporter, lines } = captureReporter();
+    const result = await runRollback({ ...deps(world, reporter, 200) });
+    expect(result.to).toMatchObject({ droplet: "web-green", image: "registry.test/web:v0" });
+    expect(stepNames(lines)).toContain("restore-previous");
+    expect(world.snapshot()).toMatchObject({ ipOn: 2, running: { 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] } });
+    expect(world.engine(2).containers.map((c) => c.image)).not.toContain(V2);
+  });
+
+  it("GIVEN a crash after start WHEN the next cutover's image is rejected THEN FALLBACK gets the original previous container back", async () => {
+    const world = new FakeWorld();
+    await crashAfterStart(world);
+    const { result } = await cutover(world, "registry.test/web:health-fails", 200);
+    expect(result.ok).toBe(false);
+    expect(world.snapshot()).toEqual(STEADY_V1);
   });
 });
 

@@ -130,6 +130,23 @@ describe("refusals: nothing is planned", () => {
 });
 
 describe("planRollback", () => {
+  const unfinished = (world: ObservedState, replaced: boolean): ObservedState => {
+    const old = container("registry.test/web:v0", false);
+    const fresh = { ...container("registry.test/web:v2"), labels: { [LABEL.app]: "web", [LABEL.deployedAt]: "2026-11-22T12:00:00.000Z", [LABEL.replaces]: old.id } };
+    return { ...world, lastAuditAt: "2026-11-22T11:00:00.000Z", workers: { ...world.workers, 2: { droplet: green, containers: [fresh, ...(replaced ? [old] : [])] } } };
+  };
+
+  it("GIVEN FALLBACK runs a container from an interrupted cutover WHEN planning a rollback THEN it first restores the container it replaced", () => {
+    const plan = planRollback(unfinished(observed(), true), config);
+    expect(plan.steps[0]).toEqual({ name: "restore-previous", dropletId: 2, remove: "id-registry.test/web:v2-true", start: ["id-registry.test/web:v0-false"] });
+    expect(plan.to.image).toBe("registry.test/web:v0");
+    expect(diagnose(unfinished(observed(), true), config).findings).toEqual([expect.stringMatching(/started by a cutover that never finished/)]);
+  });
+
+  it("GIVEN that container's predecessor is gone WHEN planning a rollback THEN it refuses", () => {
+    expect(() => planRollback(unfinished(observed(), false), config)).toThrow(/interrupted cutover, and the container it replaced is gone/);
+  });
+
   it("GIVEN a steady world WHEN planning a rollback THEN it flips to FALLBACK without pulling", () => {
     const plan = planRollback(observed(), config);
     expect(plan.steps.map((s) => s.name)).toEqual(FLIP);
