@@ -1,0 +1,22 @@
+/**
+ * A few runtime-API commands on the lab's own HAProxy, written straight to its admin socket (the lab
+ * shares one filesystem). The bench uses them only between methods, without load, to put the balancer
+ * back in its resting state (floating ready, spare in maintenance) whatever the previous method left.
+ */
+import { connect } from "node:net";
+
+export function haproxyAdmin(socketPath: string, command: string, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path: socketPath });
+    let out = "";
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`HAProxy admin socket ${socketPath}: no answer to "${command}"`)));
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (chunk) => (out += chunk.toString("utf8")));
+    socket.on("end", () => resolve(out));
+    socket.on("error", reject);
+  });
+}
+
+export function restingStateCommands(backend: string, floatingServer: string, spareServer: string): string[] {
+  return [`set server ${backend}/${spareServer} state maint`, `set server ${backend}/${floatingServer} state ready`];
+}

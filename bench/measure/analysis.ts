@@ -1,0 +1,72 @@
+/**
+ * Pure figures of one switch-over under load, shared by every method so they are counted the same way.
+ *
+ * - "converged run": the requests from the first one after which every request that started before the end
+ *   of the observation was a success answered by the target version;
+ * - "serving at": the first answer in that run, i.e. the instant from which the target version answered
+ *   every request. Answers, not start times: after `docker rm -f; docker run` the balancer holds requests
+ *   until the new process listens, so they start early but are served only when it does;
+ * - "time to target": serving at - command start, in seconds; null when it never converged in the observation;
+ * - "switch window": from the command's start until the command returned or the target version was serving,
+ *   whichever is later; latency and failures are over the requests that started in it.
+ */
+import { isFailure, summarize, type Summary } from "../../lab/load/stats";
+import type { RequestSample } from "../../lab/load/types";
+
+export interface SwitchObservation {
+  /** When the method's command started (ms on the load run's clock). */
+  readonly commandStartMs: number;
+  /** When the method's command returned. */
+  readonly commandEndMs: number;
+  /** End of what may be looked at (exclusive): the next phase's start, or the end of the settle period. */
+  readonly observeUntilMs: number;
+  /** The version every request should be answered by once the method is done. */
+  readonly targetVersion: string;
+}
+
+export interface SwitchFigures {
+  /** Requests that started in the switch window. */
+  readonly window: Summary & { readonly fromMs: number; readonly toMs: number };
+  readonly commandSeconds: number;
+  /** When the target version started answering every request; null when it never did. */
+  readonly servingAtMs: number | null;
+  /** Seconds from command start until the target version answered every request; null when it never did. */
+  readonly timeToTargetSeconds: number | null;
+}
+
+/** The requests (by start time, within [fromMs, untilMs)) from which on every one was a success from `targetVersion`; null when the last one was not. */
+export function convergedRun(samples: readonly RequestSample[], fromMs: number, untilMs: number, targetVersion: string): RequestSample[] | null {
+  const observed = samples.filter((s) => s.startMs >= fromMs && s.startMs < untilMs).sort((a, b) => a.startMs - b.startMs);
+  let lastBad = -1;
+  for (let i = 0; i < observed.length; i++) {
+    if (isFailure(observed[i]) || observed[i].version !== targetVersion) lastBad = i;
+  }
+  if (observed.length === 0 || lastBad === observed.length - 1) return null;
+  return observed.slice(lastBad + 1);
+}
+
+/** The first answer of the converged run: from then on the target version answered every request. */
+export function servingAt(samples: readonly RequestSample[], fromMs: number, untilMs: number, targetVersion: string): number | null {
+  const run = convergedRun(samples, fromMs, untilMs, targetVersion);
+  if (!run) return null;
+  let first = Infinity;
+  for (const s of run) if (s.endMs < first) first = s.endMs;
+  return first;
+}
+
+export function analyzeSwitch(samples: readonly RequestSample[], o: SwitchObservation): SwitchFigures {
+  const serving = servingAt(samples, o.commandStartMs, o.observeUntilMs, o.targetVersion);
+  const toMs = serving === null ? o.observeUntilMs : Math.max(o.commandEndMs, serving);
+  const window = { ...summarize(samples, { fromMs: o.commandStartMs, toMs }), fromMs: o.commandStartMs, toMs };
+  return {
+    window,
+    commandSeconds: round((o.commandEndMs - o.commandStartMs) / 1000, 2),
+    servingAtMs: serving,
+    timeToTargetSeconds: serving === null ? null : round(Math.max(0, serving - o.commandStartMs) / 1000, 2),
+  };
+}
+
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

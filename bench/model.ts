@@ -1,0 +1,96 @@
+/**
+ * The benchmark's results as data: what `--json` prints on its last line and what docs/benchmarks.md
+ * is rendered from. Every number comes from one run; nothing here is asserted.
+ */
+import type { SwitchFigures } from "./measure/analysis";
+import type { MethodRatios } from "./measure/ratios";
+
+export const BENCH_SCHEMA = "do-bluegreen.bench/1";
+
+/** (a)-(d) as in the issue; "d-stop-first" is the Swarm variant that can run here, labelled as such. */
+export type MethodId = "a" | "b" | "c" | "d" | "d-stop-first";
+
+export interface LoadFigures {
+  /** Every request of the method's load run (warm-up, switch, rollback, settle). */
+  readonly sent: number;
+  /** non2xx + socketErrors. */
+  readonly failed: number;
+  readonly non2xx: number;
+  readonly socketErrors: number;
+  /** e.g. { "status 503": 12, ECONNRESET: 3 }. */
+  readonly failureReasons: Record<string, number>;
+}
+
+export interface MethodResult {
+  readonly id: MethodId;
+  readonly title: string;
+  /** "measured": the method ran to its end; "did-not-complete": it ran but never served the new version; "error": the bench could not run it. */
+  readonly outcome: "measured" | "did-not-complete" | "error";
+  /** What was observed, in sentences (errors, task states, caveats). */
+  readonly notes: string[];
+  readonly load: LoadFigures | null;
+  readonly cutover: SwitchFigures | null;
+  /** Only for methods that have a rollback: (a) and the Swarm variant. */
+  readonly rollback: SwitchFigures | null;
+  /** DigitalOcean API requests the method made (simulator request log); 0 for methods that never call it. */
+  readonly apiCalls: { readonly cutover: number | null; readonly rollback: number | null };
+  /** Peak resident memory of the switch process (VmHWM), only for (a). */
+  readonly peakRssKiB?: { readonly cutover: number | null; readonly rollback: number | null };
+  /** Repository-relative paths of the method's timeline charts. */
+  readonly charts: string[];
+}
+
+export interface TimedCommand {
+  readonly command: string;
+  readonly seconds: number;
+  readonly exitCode: number | null;
+  /** The command's last output lines when it failed. */
+  readonly failure?: string;
+}
+
+export interface Machine {
+  readonly nproc: number;
+  readonly memoryGiB: number;
+  readonly kernel: string;
+  readonly node: string;
+  readonly cpuModel: string;
+}
+
+export interface SwarmFindings {
+  /** One paragraph: why a start-first update cannot complete here, from what this run observed. */
+  readonly reason: string;
+  readonly ingress: {
+    readonly taskStates: string[];
+    readonly portAnswered: boolean;
+    readonly probeError: string | null;
+    readonly ipvsInKernel: boolean;
+    /** iptables NAT rules in the node's namespace that mention the published port. */
+    readonly natRulesForPort: number;
+    readonly dockerdLog: string[];
+  } | null;
+  readonly hostModeStartFirst: {
+    readonly waitedSeconds: number;
+    readonly updateState: string | null;
+    readonly updateMessage: string | null;
+    readonly newTaskErrors: string[];
+    readonly versionsServed: Record<string, number>;
+  } | null;
+  readonly cleanedUp: boolean;
+}
+
+export interface BenchReport {
+  readonly schema: typeof BENCH_SCHEMA;
+  readonly date: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly load: { readonly ratePerSecond: number; readonly postRatio: number; readonly connections: number; readonly timeoutMs: number };
+  readonly methods: MethodResult[];
+  /** Ratios of each other method's figures to (a)'s, keyed by method id. */
+  readonly ratios: Partial<Record<MethodId, MethodRatios>>;
+  /** DigitalOcean API calls of one cutover by the switch ((a)'s cutover). */
+  readonly apiCallsPerCutover: number | null;
+  readonly unitTests: TimedCommand | null;
+  readonly synth: TimedCommand | null;
+  readonly swarm: SwarmFindings | null;
+  readonly benchSeconds: number;
+}

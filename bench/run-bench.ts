@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: one run, one lab, every method under the same open-model load, then a report.
+ * Order: tool timings first (nothing else running), then the lab: (a) the switch, (b) the seed's naive
+ * floating-IP move, (c) in-place replacement, (d) Docker Swarm. A method that fails is reported as such
+ * and the next one still runs. The lab is torn down at the end whatever happened (also on Ctrl-C).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { Lab, REPO_ROOT } from "../lab/lab";
+import { assertLabPrerequisites } from "../lab/preflight";
+import { ExecRunner } from "../lab/runner";
+import { installSignalCleanup } from "../lab/processes/signal-cleanup";
+import { Redactor } from "../core/redact";
+import { BenchLab } from "./bench-lab";
+import { describeMachine } from "./machine";
+import { BENCH_SCHEMA, type BenchReport, type MethodId, type MethodResult, type SwarmFindings, type TimedCommand } from "./model";
+import { round } from "./measure/analysis";
+import { ratiosAgainst, type MethodRatios } from "./measure/ratios";
+import { timeCommand } from "./measure/timed-command";
+import { errorText, type MethodContext } from "./methods/context";
+import type { LoadProfile } from "./methods/load-phase";
+import { runSwitchMethod } from "./methods/a-switch";
+import { runNaiveFloatingIpMethod } from "./methods/b-naive-floating-ip";
+import { runInPlaceMethod } from "./methods/c-in-place";
+import { runSwarmMethod } from "./methods/d-swarm";
+import { comparable } from "./report/figures";
+import { renderMarkdown } from "./report/markdown";
+
+export interface BenchOptions {
+  readonly profile: LoadProfile;
+  /** Which of a, b, c, d to run (all by default; fewer only while developing the bench). */
+  readonly methods: readonly ("a" | "b" | "c" | "d")[];
+  /** Time `npm run test:unit` and `npm run synth`. */
+  readonly timeTooling: boolean;
+  /** Where docs/benchmarks.md and the charts go. */
+  readonly markdownPath: string;
+  readonly chartDir: string;
+  readonly command: string;
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  const started = Date.now();
+  const date = new Date().toISOString();
+  let unitTests: TimedCommand | null = null;
+  let synth: TimedCommand | null = null;
+  if (options.timeTooling) {
+    log("timing npm run test:unit");
+    unitTests = await timeCommand(["npm", "run", "test:unit"], REPO_ROOT);
+    log(`  ${unitTests.seconds} s, exit ${unitTests.exitCode}`);
+    log("timing npm run synth");
+    synth = await timeCommand(["npm", "run", "synth"], REPO_ROOT);
+    log(`  ${synth.seconds} s, exit ${synth.exitCode}`);
+  }
+
+  assertLabPrerequisites();
+  const lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => log(`  ${m}`) });
+  let bench: BenchLab | undefined;
+  const release = installSignalCleanup(async () => {
+    bench?.cleanup();
+    await lab.down();
+  });
+  const results: MethodResult[] = [];
+  let swarm: SwarmFindings | null = null;
+  // The lab's token and registry password must not reach the report, even inside an error text.
+  let redactor = Redactor.fromEnv();
+  try {
+    log(`starting lab ${lab.plan.index}`);
+    await lab.up();
+    bench = new BenchLab(lab);
+    redactor = Redactor.fromEnv({ ...process.env, ...bench.env });
+    await bench.login();
+    const ctx: MethodContext = { bench, profile: options.profile, chartDir: options.chartDir, chartLinkDir: relative(dirname(options.markdownPath), options.chartDir) || ".", log };
+    const guarded = async (id: MethodId, title: string, run: () => Promise<MethodResult>) => {
+      try {
+        results.push(await run());
+      } catch (error) {
+        log(`(${id}) failed: ${errorText(error)}`);
+        results.push({ id, title, outcome: "error", notes: [errorText(error)], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null }, charts: [] });
+      }
+    };
+    if (options.methods.includes("a")) await guarded("a", "(a) do-bluegreen switch", () => runSwitchMethod(ctx));
+    if (options.methods.includes("b")) await guarded("b", "(b) seed design: naive HAProxy, floating IP reassigned", () => runNaiveFloatingIpMethod(ctx));
+    if (options.methods.includes("c")) await guarded("c", "(c) in place: docker rm -f, docker run", () => runInPlaceMethod(ctx));
+    if (options.methods.includes("d")) {
+      try {
+        const outcome = await runSwarmMethod(ctx);
+        results.push(outcome.attempt, outcome.variant);
+        swarm = outcome.findings;
+      } catch (error) {
+        log(`(d) failed: ${errorText(error)}`);
+        results.push({ id: "d", title: "(d) Docker Swarm start-first update", outcome: "error", notes: [errorText(error)], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null }, charts: [] });
+      }
+    }
+  } finally {
+    log(`tearing down lab ${lab.plan.index}`);
+    bench?.cleanup();
+    await lab.down();
+    release();
+  }
+
+  const baseline = results.find((r) => r.id === "a" && r.outcome === "measured");
+  const ratios: Partial<Record<MethodId, MethodRatios>> = {};
+  for (const result of results) {
+    if (result.id === "a" || result.outcome !== "measured") continue;
+    ratios[result.id] = ratiosAgainst(baseline ? comparable(baseline) : undefined, comparable(result));
+  }
+  const unredacted: BenchReport = {
+    schema: BENCH_SCHEMA,
+    date,
+    command: options.command,
+    machine: describeMachine(),
+    load: options.profile,
+    methods: results,
+    ratios,
+    apiCallsPerCutover: baseline?.apiCalls.cutover ?? null,
+    unitTests,
+    synth,
+    swarm,
+    benchSeconds: round((Date.now() - started) / 1000, 1),
+  };
+  const report = JSON.parse(redactor.redact(JSON.stringify(unredacted))) as BenchReport;
+  mkdirSync(dirname(options.markdownPath), { recursive: true });
+  writeFileSync(options.markdownPath, renderMarkdown(report));
+  log(`wrote ${relative(REPO_ROOT, options.markdownPath)} and ${results.reduce((n, r) => n + r.charts.length, 0)} chart(s) in ${relative(REPO_ROOT, options.chartDir)}`);
+  return report;
+}
+
+export const DEFAULT_MARKDOWN = join(REPO_ROOT, "docs", "benchmarks.md");
+export const DEFAULT_CHART_DIR = join(REPO_ROOT, "docs", "benchmarks");
