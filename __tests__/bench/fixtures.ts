@@ -1,0 +1,67 @@
+import type { RequestSample } from "../../lab/load/types";
+import type { SwitchFigures } from "../../bench/measure/analysis";
+import { BENCH_SCHEMA, type BenchReport, type MethodResult } from "../../bench/model";
+
+/** A request starting at `startMs` that took `latencyMs`; 200 from `version`. */
+export function ok(startMs: number, version: string, latencyMs = 1): RequestSample {
+  return { startMs, endMs: startMs + latencyMs, method: "GET", status: 200, version };
+}
+
+export function reset(startMs: number, latencyMs = 1): RequestSample {
+  return { startMs, endMs: startMs + latencyMs, method: "GET", status: null, error: "ECONNRESET" };
+}
+
+export function status(startMs: number, code: number, version = "v1"): RequestSample {
+  return { startMs, endMs: startMs + 1, method: "GET", status: code, version };
+}
+
+export function figures(over: Partial<SwitchFigures["window"]> & { timeToTargetSeconds?: number | null; commandSeconds?: number } = {}): SwitchFigures {
+  const { timeToTargetSeconds = 1.5, commandSeconds = 2, ...window } = over;
+  return {
+    window: { sent: 100, ok: 100, failed: 0, non2xx: 0, socketErrors: 0, p50Ms: 1, p99Ms: 20, maxMs: 40, rps: 1000, fromMs: 2000, toMs: 4000, ...window },
+    commandSeconds,
+    servingAtMs: timeToTargetSeconds === null ? null : 2000 + timeToTargetSeconds * 1000,
+    timeToTargetSeconds,
+  };
+}
+
+export function method(over: Partial<MethodResult> & Pick<MethodResult, "id">): MethodResult {
+  return {
+    title: `(${over.id}) method`,
+    outcome: "measured",
+    notes: [],
+    load: { sent: 10_000, failed: 0, non2xx: 0, socketErrors: 0, failureReasons: {} },
+    cutover: figures(),
+    rollback: null,
+    apiCalls: { cutover: 0, rollback: null },
+    charts: [`benchmarks/${over.id}.svg`],
+    ...over,
+  };
+}
+
+export function report(over: Partial<BenchReport> = {}): BenchReport {
+  return {
+    schema: BENCH_SCHEMA,
+    date: "2026-11-23T00:00:00.000Z",
+    command: "npm run bench",
+    machine: { nproc: 2, memoryGiB: 23.4, kernel: "6.1.0-test", node: "v20.20.2", cpuModel: "Test CPU" },
+    load: { ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000 },
+    methods: [
+      method({ id: "a", rollback: figures({ timeToTargetSeconds: 0.8 }), apiCalls: { cutover: 15, rollback: 9 }, peakRssKiB: { cutover: 131072, rollback: 126976 } }),
+      method({ id: "b", cutover: figures({ failed: 64, socketErrors: 64, p99Ms: 30, maxMs: 220, timeToTargetSeconds: 2.2 }), load: { sent: 8000, failed: 64, non2xx: 0, socketErrors: 64, failureReasons: { UND_ERR_SOCKET: 64 } } }),
+      method({ id: "d", outcome: "did-not-complete", cutover: null, charts: ["benchmarks/d.svg"] }),
+    ],
+    ratios: {},
+    apiCallsPerCutover: 15,
+    unitTests: { command: "npm run test:unit", seconds: 63.1, exitCode: 0 },
+    synth: { command: "npm run synth", seconds: 10.7, exitCode: 0 },
+    swarm: {
+      reason: "start-first cannot hold one host-mode port twice on one node",
+      ingress: { taskStates: ["bench-swarm.1 demo:v1 desired Running, Running 4 seconds ago"], portAnswered: false, probeError: "ECONNREFUSED", ipvsInKernel: false, natRulesForPort: 0, dockerdLog: ["Could not get ipvs family information"] },
+      hostModeStartFirst: { waitedSeconds: 12, updateState: "updating", updateMessage: "update in progress", newTaskErrors: ["no suitable node (host-mode port already in use on 1 node)"], versionsServed: { v1: 12000 } },
+      cleanedUp: true,
+    },
+    benchSeconds: 240.5,
+    ...over,
+  };
+}

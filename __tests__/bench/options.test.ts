@@ -1,0 +1,26 @@
+import { InvalidBenchOptionsError, parseBenchOptions } from "../../bench/options";
+
+const defaults = { rate: "1000", postRatio: "0.2", connections: "64", timeoutMs: "5000", methods: "a,b,c,d", tooling: true, out: "docs/benchmarks.md", chartDir: "docs/benchmarks" };
+
+describe("parseBenchOptions", () => {
+  it("GIVEN the defaults WHEN parsed THEN one load profile serves every method", () => {
+    const o = parseBenchOptions(defaults, "npm run bench");
+    expect(o.profile).toEqual({ ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000 });
+    expect(o.methods).toEqual(["a", "b", "c", "d"]);
+    expect(o.command).toBe("npm run bench");
+  });
+
+  it("GIVEN several bad options WHEN parsed THEN one error names every one with its value", () => {
+    let error: unknown;
+    try {
+      parseBenchOptions({ ...defaults, rate: "0", postRatio: "2", methods: "a,x" }, "npm run bench");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidBenchOptionsError);
+    const message = (error as Error).message;
+    expect(message).toContain('--rate="0"');
+    expect(message).toContain('--post-ratio="2"');
+    expect(message).toContain('--methods="a,x"');
+  });
+});

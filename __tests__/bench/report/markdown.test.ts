@@ -1,0 +1,73 @@
+import { ratiosAgainst } from "../../../bench/measure/ratios";
+import { comparable } from "../../../bench/report/figures";
+import { escapeCell, markdownTable, ms, renderMarkdown } from "../../../bench/report/markdown";
+import { report } from "../fixtures";
+
+function withRatios() {
+  const r = report();
+  const a = comparable(r.methods[0]);
+  return { ...r, ratios: { b: ratiosAgainst(a, comparable(r.methods[1])) } };
+}
+
+describe("renderMarkdown", () => {
+  const page = renderMarkdown(withRatios());
+
+  it.each([
+    ["the exact command", "- Command: `npm run bench`"],
+    ["the date", "- Date: 2026-11-23T00:00:00.000Z"],
+    ["the machine", "nproc 2, 23.4 GiB memory, kernel 6.1.0-test, Node v20.20.2"],
+    ["the load", "1,000 requests/s"],
+    ["the POST share", "20% POST"],
+    ["unit test time", "| `npm run test:unit` wall time | 63.1 s (exit 0) |"],
+    ["synth time", "| `npm run synth` (cdktf synth) wall time | 10.7 s (exit 0) |"],
+    ["API calls per cutover", "15 (rollback: 9)"],
+    ["the switch's peak memory", "cutover 128.0 MiB, rollback 124.0 MiB"],
+    ["a chart per method", "![(b) method](benchmarks/b.svg)"],
+    ["the Swarm reason", "start-first cannot hold one host-mode port twice on one node"],
+    ["the Swarm task error", "`no suitable node (host-mode port already in use on 1 node)`"],
+    ["an infinite ratio with its reason", "∞ ((a) is 0, the method 64)"],
+    ["a method that never served v2", "n/a: never served v2"],
+  ])("GIVEN a report WHEN rendered THEN the page shows %s", (_what, text) => {
+    expect(page).toContain(text);
+  });
+
+  it("GIVEN a report WHEN rendered THEN no value leaks as undefined or NaN", () => {
+    expect(page).not.toMatch(/undefined|NaN|\[object Object\]/);
+  });
+
+  it("GIVEN every result table row WHEN rendered THEN it has as many cells as the header", () => {
+    const tables = page.split("\n").filter((l) => l.startsWith("|"));
+    const header = tables.find((l) => l.startsWith("| Method | Outcome"))!;
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    const rows = page.split("\n").filter((l) => l.startsWith("| (a)") || l.startsWith("| (b)") || l.startsWith("| (d)"));
+    for (const row of rows.slice(0, 3)) expect(cells(row)).toBe(cells(header));
+  });
+
+  it("GIVEN (a) was not measured WHEN rendered THEN the page says there are no ratios instead of inventing them", () => {
+    const r = report();
+    const failedA = { ...r, methods: [{ ...r.methods[0], outcome: "error" as const, notes: ["switch exited 3"] }, ...r.methods.slice(1)] };
+    expect(renderMarkdown(failedA)).toContain("(a) was not measured in this run (switch exited 3), so there are no ratios.");
+  });
+
+  it("GIVEN no tool timings WHEN rendered THEN the page says they were not measured", () => {
+    expect(renderMarkdown({ ...report(), unitTests: null })).toContain("| `npm run test:unit` wall time | not measured in this run |");
+  });
+});
+
+describe("markdown helpers", () => {
+  it("GIVEN a cell with a pipe and a newline WHEN escaped THEN the table stays one row", () => {
+    expect(escapeCell("a | b\n c")).toBe("a \\| b c");
+  });
+
+  it("GIVEN right-aligned columns WHEN a table is rendered THEN the separator says so", () => {
+    expect(markdownTable(["x", "n"], [["a", "1"]], [false, true])).toBe("| x | n |\n|---|---:|\n| a | 1 |\n");
+  });
+
+  it.each([
+    [null, "-"],
+    [3.14159, "3.1"],
+    [1234.5, "1,235"],
+  ])("GIVEN %p ms WHEN formatted THEN it reads %p", (value, text) => {
+    expect(ms(value)).toBe(text);
+  });
+});
