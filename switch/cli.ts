@@ -183,6 +183,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  // docker-modem builds an "ssh:host:port" URL that Node flags as DEP0170 on every Docker call: known and harmless, pure noise for an operator.
+  process.removeAllListeners("warning");
+  process.on("warning", (w: Error & { code?: string }) => {
+    if (w.code !== "DEP0170") process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
   main(process.argv.slice(2), {
     env: process.env,
     stdout: (t) => process.stdout.write(t),
