@@ -81,6 +81,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
     const rep = reporter;
     const ports = (io.makePorts ?? realPorts)(config, context, (line) => rep.warn(line));
+    requests = ports.digitalocean.requestCount?.bind(ports.digitalocean);
     return { config, context, ports, reporter: rep, self: io.self ?? thisHost };
   };
 
@@ -93,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   };
 
+  let requests: (() => number) | undefined;
   const printResult = (result: RunResult) => {
     const summary =
       result.outcome === "planned"
@@ -100,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         : result.outcome === "already-live"
           ? `${result.to?.image} is already live on ${result.to?.droplet}`
           : `${result.to?.image} is live on ${result.to?.droplet} (was ${result.from?.image ?? "nothing"} on ${result.from?.droplet}); reserved IP ${result.floatingIp} (${result.durationMs} ms)`;
-    if (jsonMode) out(JSON.stringify({ ok: true, ...result, steps: reporter?.records ?? [] }));
+    if (jsonMode) out(JSON.stringify({ ok: true, ...result, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
     else out(summary);
   };
 
@@ -177,7 +179,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     exitCode = e.exitCode;
     err(`error: ${e.oneLine()}`);
     if (verbose && error instanceof Error && error.stack) err(error.stack);
-    if (jsonMode) out(JSON.stringify({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, steps: reporter?.records ?? [] }));
+    if (jsonMode) out(JSON.stringify({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
   }
   return exitCode;
 }

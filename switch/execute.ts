@@ -35,6 +35,8 @@ const LOG_TAIL_LINES = 20;
 const STOP_TIMEOUT_SECONDS = 30;
 /** Consecutive good answers from the public entry before verification passes. */
 const VERIFY_STREAK = 3;
+/** Longer than one HAProxy check interval (core/haproxy renders `inter 1s`). */
+const SPARE_CONFIRM_MS = 1500;
 
 /** Credentials go only to the registry they belong to, with each pull; nothing is stored on droplets. */
 export function registryAuthFor(image: string, registry: Config["registry"]): RegistryAuth | undefined {
@@ -251,8 +253,23 @@ export class Executor {
     await this.haproxy.setAddress(spareServer, address, port);
     await this.haproxy.setState(spareServer, "ready");
     await this.haproxy.setHealth(spareServer, "up");
-    const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, async () => (await this.server(spareServer)).status === "UP");
-    if (!up) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) did not come UP`, "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run");
+    // `health up` only lends the slot the benefit of the doubt. HAProxy checks a slot as soon as it leaves maint:
+    // before floating is drained, the spare must pass real checks on the path users will take.
+    const proven = async () => {
+      const spare = await this.server(spareServer);
+      const check = spare.checkStatus ?? "";
+      if (check && check !== "INI" && !/OK/.test(check))
+        throw new HaproxyError(
+          `HAProxy cannot reach the new droplet at ${address}:${port} (check ${check}${spare.lastCheck ? `: ${spare.lastCheck}` : ""})`,
+          "let the HAProxy droplet reach APP_PORT on the workers (firewall, VPC), then re-run; PROD still serves",
+        );
+      return spare.status === "UP" && (!spare.checkStatus || /OK/.test(check));
+    };
+    const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, proven);
+    if (!up) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) did not pass a health check`, "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run");
+    // One more check interval (core/haproxy: inter 1s): a single lucky check is not a healthy path.
+    await this.ctx.ports.clock.sleep(SPARE_CONFIRM_MS);
+    if (!(await proven())) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) went down right after enabling`, "check the new droplet's app and network, then re-run; PROD still serves");
   }
 
   private drain(): Promise<void> {

@@ -71,6 +71,10 @@ export interface HaproxyServer {
   readonly status: string;
   readonly admin: AdminState;
   readonly currentSessions: number;
+  /** show stat check_status: INI before the first check, L7OK/L4OK when passing, L4CON, L7STS... when failing. */
+  readonly checkStatus?: string;
+  /** show stat last_chk: the failing check's detail ("Connection refused", "HTTP status check returned code <500>"). */
+  readonly lastCheck?: string;
 }
 
 export interface LockHolder {

@@ -10,6 +10,8 @@ export interface DigitalOceanPort {
   getAction(ip: string, actionId: number): Promise<{ status: "in-progress" | "completed" | "errored" }>;
   tagDroplet(tag: string, dropletId: number): Promise<void>;
   untagDroplet(tag: string, dropletId: number): Promise<void>;
+  /** HTTP requests sent so far, retries included (reported in --json to keep an eye on the rate limits). */
+  requestCount?(): number;
 }
 
 export interface RegistryAuth {

@@ -130,6 +130,15 @@ describe("a bad image never reaches users", () => {
     expect(stepNames(lines)).toContain("rollback");
   });
 
+  it("GIVEN HAProxy cannot reach the new droplet WHEN routing to the spare slot THEN floating is never drained and traffic stays on PROD", async () => {
+    const world = new FakeWorld();
+    world.spareUnreachable = true;
+    const { result } = await cutover(world);
+    expect((result as { e: Error }).e.message).toMatch(/HAProxy cannot reach the new droplet at 198.18.2.12:8080 \(check L4CON: Connection refused\)/);
+    expect(world.calls).not.toContain("haproxy floating drain");
+    expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: STEADY_V1.tags, haproxy: STEADY_V1.haproxy, locked: false });
+  });
+
   it("GIVEN the reserved-IP action errors WHEN moving the IP THEN traffic is routed back through floating and the IP stays on PROD", async () => {
     const world = new FakeWorld();
     world.failOn = "action";

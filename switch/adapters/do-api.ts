@@ -69,6 +69,7 @@ function toReservedIp(r: ApiReservedIp): ReservedIp {
 export class DigitalOceanClient implements DigitalOceanPort {
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
+  private sent = 0;
 
   constructor(private readonly options: DigitalOceanClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -81,6 +82,7 @@ export class DigitalOceanClient implements DigitalOceanPort {
     return retry(
       async (bail) => {
         await this.limiter.acquire();
+        this.sent++;
         let response: Response;
         try {
           response = await fetch(url, {
@@ -135,6 +137,10 @@ export class DigitalOceanClient implements DigitalOceanPort {
     if (status === 422)
       return new DigitalOceanError(status, `DigitalOcean refused ${what} (422: ${message})`, "a pending action on the droplet or IP must finish first, and the IP must be in the droplet's region: wait a minute and re-run, or check DO_REGION / FLOATING_IP");
     return new DigitalOceanError(status, `DigitalOcean refused ${what} (${status}: ${message})`, "check the configuration (tags, FLOATING_IP) against the control panel");
+  }
+
+  requestCount(): number {
+    return this.sent;
   }
 
   async listDropletsByTag(tag: string): Promise<Droplet[]> {

@@ -38,6 +38,8 @@ export function parseServers(backend: string, serversState: string, stat: string
         admin: adminStateOf(Number(r.srv_admin_state)),
         status: s?.status ?? "UNKNOWN",
         currentSessions: Number(s?.scur ?? 0),
+        checkStatus: s?.check_status || undefined,
+        lastCheck: s?.last_chk || undefined,
       };
     });
 }

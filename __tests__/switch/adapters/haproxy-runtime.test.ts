@@ -14,19 +14,19 @@ const SERVERS_STATE = `1
 3 app 1 floating 198.18.1.100 0 8 1 1 0 8 2 0 6 0 0 0 - 8080 - 0 0 - - 0
 3 app 2 spare 198.18.2.12 2 4 1 1 0 1 0 4 6 0 0 0 - 8080 - 0 0 - - 0
 `;
-const STAT = `# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status
-public,FRONTEND,,,4,9,1000,120,0,0,0,0,0,,,,,OPEN
-app,floating,0,0,2,5,,100,0,0,,0,,0,0,0,0,DRAIN
-app,spare,0,0,1,2,,20,0,0,,0,,0,0,0,0,UP
-app,BACKEND,0,0,3,9,100,120,0,0,0,0,,0,0,0,0,UP
+const STAT = `# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,check_status,last_chk
+public,FRONTEND,,,4,9,1000,120,0,0,0,0,0,,,,,OPEN,,
+app,floating,0,0,2,5,,100,0,0,,0,,0,0,0,0,DRAIN,L7OK,HTTP status check returned code <200>
+app,spare,0,0,1,2,,20,0,0,,0,,0,0,0,0,UP,INI,
+app,BACKEND,0,0,3,9,100,120,0,0,0,0,,0,0,0,0,UP,,
 `;
 
 describe("HAProxy runtime parsing", () => {
   it("GIVEN show servers state and show stat mid-flip WHEN parsed THEN admin state, address and sessions are joined per server", () => {
     expect(parseServers("app", SERVERS_STATE, STAT)).toEqual([
-      { name: "floating", address: "198.18.1.100", port: 8080, admin: "drain", status: "DRAIN", currentSessions: 2 },
+      { name: "floating", address: "198.18.1.100", port: 8080, admin: "drain", status: "DRAIN", currentSessions: 2, checkStatus: "L7OK", lastCheck: "HTTP status check returned code <200>" },
       // 4 = configured `disabled`, remembered after `state ready`: the slot is in service.
-      { name: "spare", address: "198.18.2.12", port: 8080, admin: "ready", status: "UP", currentSessions: 1 },
+      { name: "spare", address: "198.18.2.12", port: 8080, admin: "ready", status: "UP", currentSessions: 1, checkStatus: "INI", lastCheck: undefined },
     ]);
   });
 

@@ -194,6 +194,8 @@ export class FakeWorld {
   deployments: { image: string; states: string[] }[] = [];
   publicOverride?: (answer: HealthAnswer) => HealthAnswer;
   actionPolls = 0;
+  /** HAProxy's checks of the spare slot fail (e.g. a firewall between the balancer and the workers). */
+  spareUnreachable = false;
 
   constructor(options: WorldOptions = {}) {
     this.droplets = [
@@ -240,13 +242,13 @@ export class FakeWorld {
   }
 
   private serverStatus(s: HaproxyServer): HaproxyServer {
-    if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0 };
+    if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0, checkStatus: undefined };
     const target = s.name === "floating" ? this.ip.dropletId : (this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null);
-    const healthy = this.healthOf(target)?.status === 200;
+    const healthy = this.healthOf(target)?.status === 200 && !(s.name === "spare" && this.spareUnreachable);
     const status = s.admin === "drain" ? "DRAIN" : healthy ? "UP" : "DOWN";
     let sessions = 0;
     if (s.name === "floating" && s.admin !== "ready" && this.floatingSessions > 0) sessions = this.floatingSessions--;
-    return { ...s, status, currentSessions: sessions };
+    return { ...s, status, currentSessions: sessions, checkStatus: healthy ? "L7OK" : "L4CON", lastCheck: healthy ? undefined : "Connection refused" };
   }
 
   readonly digitalocean: DigitalOceanPort = {
