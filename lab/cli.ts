@@ -12,7 +12,7 @@ import { Redactor } from "../core/redact";
 import { assertLabPrerequisites } from "./preflight";
 import { discoverLabIndices, Lab, LabNotFoundError, openLab } from "./lab";
 import { ExecRunner } from "./runner";
-import { installSignalCleanup } from "./processes/signal-cleanup";
+import { installSignalCleanup, isInterrupted } from "./processes/signal-cleanup";
 
 const runner = new ExecRunner();
 const toStderr = (message: string) => process.stderr.write(`lab: ${message}\n`);
@@ -28,8 +28,13 @@ async function up(options: { index?: string }): Promise<void> {
   const deps = { runner, report: toStderr };
   const lab = options.index ? openLab(parseIndex(options.index), deps) : await Lab.claimFree(deps);
   if (options.index) await lab.down(); // a crashed run with this index leaves nothing in the way
-  const release = installSignalCleanup(() => lab.down());
-  const result = await lab.up();
+  const starting = lab.up();
+  const release = installSignalCleanup(async () => {
+    lab.abort();
+    await starting.catch(() => undefined);
+    await lab.down();
+  });
+  const result = await starting;
   release();
   // stdout carries only eval-able lines; progress went to stderr.
   process.stdout.write(result.exportLines.join("\n") + "\n");
@@ -103,4 +108,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-void main(process.argv).then((code) => process.exit(code));
+// After Ctrl-C the signal handler finishes the cleanup and exits with 128+signal.
+void main(process.argv).then((code) => {
+  if (!isInterrupted()) process.exit(code);
+});

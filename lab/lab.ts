@@ -41,6 +41,8 @@ export interface LabUpResult {
 
 export class LabNotFoundError extends UsageError {}
 export class LabStartError extends ExternalError {}
+/** `up` was interrupted (Ctrl-C, SIGTERM) and stops at the next checkpoint. */
+export class LabAbortedError extends UsageError {}
 
 /**
  * One lab: three droplet namespaces, two Docker engines, three sshds, a registry, HAProxy and the
@@ -66,13 +68,28 @@ export class Lab {
     return labSwitchEnv(this.plan, this.secrets);
   }
 
+  private aborted = false;
+
+  /** Makes a running `up` stop at its next checkpoint (and tear down); for signal handlers. */
+  abort(): void {
+    this.aborted = true;
+  }
+
+  private checkpoint(): void {
+    if (this.aborted) throw new LabAbortedError(`lab ${this.plan.index}: start interrupted`, `nothing to do: the lab is being removed`);
+  }
+
   async up(): Promise<LabUpResult> {
     const { plan } = this;
     const report = this.deps.report;
     try {
+      this.checkpoint();
       this.makeDirectories();
       report(`lab ${plan.index}: network ${plan.subnet} (namespaces ${allHosts(plan).map((h) => h.namespace).join(", ")})`);
-      await runAll(this.deps.runner, networkUpCommands(plan));
+      for (const command of networkUpCommands(plan)) {
+        this.checkpoint();
+        await this.deps.runner.run(command);
+      }
       report("keys, configs and secrets");
       const secrets = this.writeSecrets();
       await this.writeSshFiles();
@@ -83,6 +100,7 @@ export class Lab {
       const pids: Record<string, number> = {};
       const state = (phase: LabState["phase"], images: LabState["images"] = []): LabState => ({ index: plan.index, createdAt: new Date().toISOString(), pids, images, phase });
       const start = (name: string, argv: string[], env: NodeJS.ProcessEnv = process.env) => {
+        this.checkpoint();
         pids[name] = spawnDetached(argv, { logFile: `${plan.paths.logDir}/${name}.log`, env, cwd: REPO_ROOT });
         writeLabState(plan, state("starting"));
       };
@@ -106,6 +124,7 @@ export class Lab {
         registryAddress: plan.registry.address,
         repository: plan.registry.repository,
       });
+      this.checkpoint();
       report(`images: ${built.images.map((i) => i.tag).join(", ")} (${built.cachedLayers} cached layer(s), ${built.builtLayers} built)`);
 
       await Promise.all([
@@ -114,6 +133,7 @@ export class Lab {
         this.waitReady("haproxy", pids, () => unixSocketAccepts(plan.paths.haproxyAdminSocket)),
         this.waitReady("simulator", pids, async () => (await httpStatus(`${plan.simulator.url}/_lab/state`)) === 200),
       ]);
+      this.checkpoint();
       const lines = exportLines(plan, env);
       writeFileSync(plan.paths.envFile, `# do-bluegreen lab ${plan.index}: source this file, then run \`npm run switch -- --image "$LAB_IMAGE_V1"\`\n${lines.join("\n")}\n`, { mode: 0o600 });
       const images = built.images.map((i) => ({ tag: i.tag, ref: i.ref, digest: i.digest }));
@@ -134,7 +154,15 @@ export class Lab {
    * paths when there is not (processes in the lab's namespaces or naming its directories, mounts
    * under them), so it also cleans up after a run that was killed with SIGKILL.
    */
-  async down(): Promise<void> {
+  down(): Promise<void> {
+    // A signal handler and a failing `up` may both ask at once: one teardown, shared.
+    this.downInFlight ??= this.tearDown().finally(() => (this.downInFlight = undefined));
+    return this.downInFlight;
+  }
+
+  private downInFlight: Promise<void> | undefined;
+
+  private async tearDown(): Promise<void> {
     const { plan } = this;
     const state = readLabState(plan);
     const namespaces = allHosts(plan).map((h) => h.namespace);
@@ -225,13 +253,14 @@ export class Lab {
     return waitFor(
       name,
       async () => {
+        this.checkpoint();
         if (!isAlive(pids[name])) throw new LabStartError(`${name} exited during start: ${tail(logFile)}`, `read ${logFile}`);
         return probe();
       },
       READY_TIMEOUT_MS,
       `log: ${logFile}`,
     ).catch((error: unknown) => {
-      if (error instanceof LabStartError) throw error;
+      if (error instanceof LabStartError || error instanceof LabAbortedError) throw error;
       throw new LabStartError(`${name} did not become ready: ${tail(logFile)}`, `read ${logFile}`, { cause: error });
     });
   }

@@ -14,7 +14,8 @@ export interface LabSecrets {
 
 /** Short timings: a lab cutover should take seconds, not the production defaults' minutes. */
 export const LAB_TIMINGS = {
-  SWITCH_HEALTH_TIMEOUT_SECONDS: "30",
+  // The demo app is healthy within ~1 s; a broken image is refused after this long.
+  SWITCH_HEALTH_TIMEOUT_SECONDS: "12",
   SWITCH_BAKE_SECONDS: "3",
   SWITCH_DRAIN_TIMEOUT_SECONDS: "10",
   SWITCH_ACTION_TIMEOUT_SECONDS: "30",

@@ -31,6 +31,8 @@ export interface SwitchRun {
   readonly json: Record<string, unknown> | undefined;
   /** The step after which the run was killed, if it was. */
   readonly killedAfter: string | undefined;
+  /** Killed because it ran longer than timeoutMs. */
+  readonly timedOut: boolean;
   readonly durationMs: number;
 }
 
@@ -43,6 +45,8 @@ export interface SwitchRunOptions {
   readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** A run still going after this long is killed and reported as such. @default 180000 */
   readonly timeoutMs?: number;
+  /** Aborting sends the switch SIGTERM (the demo's Ctrl-C handler uses it before removing the lab). */
+  readonly signal?: AbortSignal;
 }
 
 /** Only what a CI job would have: no DOCKER_HOST (it would override dockerode's SSH settings), no CI markers. */
@@ -78,7 +82,13 @@ export function runSwitch(args: readonly string[], options: SwitchRunOptions): P
   let stdout = "";
   let stderr = "";
   let killedAfter: string | undefined;
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeoutMs ?? 180_000);
+  const onAbort = () => child.kill("SIGTERM");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const onChunk = (stream: "stdout" | "stderr") => {
     let pending = "";
@@ -108,7 +118,8 @@ export function runSwitch(args: readonly string[], options: SwitchRunOptions): P
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ args, code, signal, stdout, stderr, steps, json: parseLastJsonLine(stdout), killedAfter, durationMs: Date.now() - started });
+      options.signal?.removeEventListener("abort", onAbort);
+      resolvePromise({ args, code, signal, stdout, stderr, steps, json: parseLastJsonLine(stdout), killedAfter, timedOut, durationMs: Date.now() - started });
     });
   });
 }

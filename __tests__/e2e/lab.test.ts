@@ -5,8 +5,15 @@
 import { Lab } from "../../lab/lab";
 import { startTestLab, stopTestLab } from "./support/lab-fixture";
 import { describeLabComponents } from "./scenarios/lab-components";
+import { describeCutover } from "./scenarios/switch-cutover";
+import { describeRefusals } from "./scenarios/switch-refusals";
+import { describeApiFaults } from "./scenarios/switch-api-faults";
+import { describeConcurrency } from "./scenarios/switch-concurrency";
+import { describeCrashRecovery } from "./scenarios/switch-crash";
+import { SuiteContext } from "./support/context";
 
-jest.setTimeout(120_000);
+// Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
+jest.setTimeout(240_000);
 
 let lab: Lab | undefined;
 const getLab = (): Lab => {
@@ -22,4 +29,12 @@ afterAll(async () => {
   await stopTestLab(lab);
 }, 120_000);
 
+const ctx: SuiteContext = { lab: getLab, current: undefined, cutoverSteps: [] };
+
+// Order matters: each scenario starts from the state the previous one left (ctx.current).
 describeLabComponents(getLab);
+describeCutover(ctx);
+describeRefusals(ctx);
+describeApiFaults(ctx);
+describeConcurrency(ctx);
+describeCrashRecovery(ctx);

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { asBlueGreenError, ExitCode } from "../../core/errors";
 import { Redactor } from "../../core/redact";
 import { runDemo } from "./run-demo";
+import { isInterrupted } from "../processes/signal-cleanup";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -41,4 +42,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-void main(process.argv).then((code) => process.exit(code));
+void main(process.argv).then((code) => {
+  if (!isInterrupted()) process.exit(code);
+});

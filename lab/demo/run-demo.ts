@@ -36,6 +36,7 @@ export interface DemoSummary {
 
 interface Ctx {
   lab?: Lab;
+  starting?: Promise<unknown>;
   load?: StartedLoadRun;
   result?: LoadResult;
   phases: PhaseResult[];
@@ -49,6 +50,7 @@ const LOAD_MAX_MS = 15 * 60_000;
 
 export async function runDemo(options: DemoOptions, out: (text: string) => void): Promise<DemoSummary> {
   const ctx: Ctx = { phases: [], problems: [] };
+  const interrupt = new AbortController();
   const images = () => ctx.lab!.env();
   const showSteps = (task: { output: string }) => (line: string) => {
     if (/\bstep [a-z-]+ (done|failed)/.test(line) || /^(error|switch):/i.test(line)) task.output = line.trim();
@@ -57,7 +59,7 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
     title,
     task: async (c, task) => {
       if (c.load) c.load.mark(`${name}-start`);
-      const result = await runPhase(c.lab!, name, args(images()), showSteps(task));
+      const result = await runPhase(c.lab!, name, args(images()), showSteps(task), interrupt.signal);
       if (c.load) c.load.mark(`${name}-done`);
       c.phases.push(result);
       const problem = expect(result);
@@ -83,7 +85,8 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
           }
           assertLabPrerequisites();
           c.lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => (task.output = m) });
-          await c.lab.up();
+          c.starting = c.lab.up();
+          await c.starting;
           task.title = `1. Lab ${c.lab.plan.index} is up (${c.lab.plan.subnet}, public entry http://${c.lab.plan.balancer.publicIp}/)`;
         },
         rendererOptions: { persistentOutput: true, outputBar: 1 },
@@ -115,6 +118,9 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
   );
 
   const release = installSignalCleanup(async () => {
+    ctx.lab?.abort();
+    interrupt.abort();
+    await ctx.starting?.catch(() => undefined);
     await ctx.load?.stop().catch(() => undefined);
     if (ctx.lab) await ctx.lab.down();
   });

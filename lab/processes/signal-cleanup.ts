@@ -2,11 +2,19 @@
  * Ctrl-C or a kill during `lab up` or the demo must not leave namespaces and daemons behind:
  * run the cleanup once, then exit with the conventional 128+signal code. Returns a release function.
  */
+let interrupted = false;
+
+/** True once a signal handler has started cleaning up: it exits the process itself, so callers must not exit first. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
+
 export function installSignalCleanup(cleanup: () => Promise<void>, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): () => void {
   let running = false;
   const handler = (signal: NodeJS.Signals) => {
     if (running) return;
     running = true;
+    interrupted = true;
     log(`${signal}: cleaning up the lab before exiting`);
     void cleanup()
       .catch((error: unknown) => log(`cleanup failed: ${error instanceof Error ? error.message : String(error)}; run \`npm run lab -- down\``))

@@ -1,0 +1,29 @@
+import { ExitCode } from "../../../core/errors";
+import { SwitchRun } from "../../../lab/switch-process";
+import { SuiteContext, images, otherVersion, switchCli, tail } from "../support/context";
+import { expectConverged, observeTruth } from "../support/truth";
+
+/** Two people (or pipelines) switching at once: the deploy lock lets one through and tells the other who holds it. */
+export function describeConcurrency(ctx: SuiteContext): void {
+  describe("two concurrent switches", () => {
+    it("GIVEN a cutover holding the lock WHEN a second switch starts THEN it waits or refuses, naming the holder, and the first one completes", async () => {
+      const target = otherVersion(ctx.current);
+      const image = target === "v2" ? images(ctx).v2 : images(ctx).v1;
+      let second: Promise<SwitchRun> | undefined;
+      const first = await switchCli(ctx, ["--image", image, "--message", "first of two"], {
+        onLine: (line) => {
+          if (!second && /\bstep lock done\b/.test(line)) second = switchCli(ctx, ["--image", image, "--message", "second of two"]);
+        },
+      });
+      if (first.code !== ExitCode.ok) throw new Error(`the first switch failed: ${tail(first)}`);
+      expect(second).toBeDefined();
+      const other = await second!;
+      expect([ExitCode.lockHeld, ExitCode.ok]).toContain(other.code);
+      // The holder's details: the lock names the first run's command, image or message.
+      expect(other.stdout + other.stderr).toMatch(/lock/i);
+      expect(other.stdout + other.stderr).toMatch(/first of two|held by/i);
+      expectConverged(await observeTruth(ctx.lab()), target);
+      ctx.current = target;
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { ExitCode } from "../../../core/errors";
+import { SuiteContext, images, otherVersion, switchCli, tail } from "../support/context";
+import { expectConverged, observeTruth } from "../support/truth";
+
+/** The step names of a cutover: CONTRACTS.md's, plus release-spare and prune, which the switch adds (docs/operations.md). "repair" only appears when there is something to repair. */
+export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify", "prune", "record", "unlock"] as const;
+
+/** A switch killed at any step boundary (CI runner lost, Ctrl-C, OOM) must leave a state the next run converges from. */
+export function describeCrashRecovery(ctx: SuiteContext): void {
+  describe("SIGKILL at each step boundary, then re-run", () => {
+    it.each(CUTOVER_STEPS.map((s) => [s]))("GIVEN a cutover killed right after `step %s done` WHEN the switch is re-run THEN it converges and status is consistent", async (step) => {
+      const target = otherVersion(ctx.current);
+      const image = target === "v2" ? images(ctx).v2 : images(ctx).v1;
+      const killed = await switchCli(ctx, ["--image", image], { killAfterStep: step });
+      if (killed.killedAfter !== step) throw new Error(`the switch never printed "step ${step} done" before ending: ${tail(killed)}`);
+      expect(killed.signal).toBe("SIGKILL");
+
+      const rerun = await switchCli(ctx, ["--image", image, "--json"]);
+      if (rerun.code !== ExitCode.ok) throw new Error(`the re-run after a kill at ${step} did not converge: ${tail(rerun)}`);
+      expectConverged(await observeTruth(ctx.lab()), target);
+      ctx.current = target;
+
+      const status = await switchCli(ctx, ["status", "--json"]);
+      expect(status.code).toBe(ExitCode.ok);
+      expect({ consistent: status.json?.consistent, lock: status.json?.lock ?? null }).toEqual({ consistent: true, lock: null });
+    });
+  });
+}

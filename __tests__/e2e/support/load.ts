@@ -1,0 +1,31 @@
+import { Lab } from "../../../lab/lab";
+import { failureReasons, LoadResult, markAt, startLoad, summarize, Summary, versionsAfter } from "../../../lab/load";
+
+/** Mixed GET and POST through HAProxy at a fixed arrival rate while `during` runs. */
+export async function underLoad<T>(lab: Lab, ratePerSecond: number, during: (mark: (label: string) => void) => Promise<T>): Promise<{ value: T; result: LoadResult }> {
+  const load = startLoad({ url: `http://${lab.plan.balancer.publicIp}/`, ratePerSecond, postRatio: 0.3, maxDurationMs: 240_000, timeoutMs: 10_000 });
+  await load.ready;
+  await new Promise((r) => setTimeout(r, 1000));
+  let value: T;
+  try {
+    value = await during((label) => load.mark(label));
+  } finally {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const result = await load.stop();
+  return { value, result };
+}
+
+export interface LoadVerdict {
+  readonly summary: Summary;
+  readonly failures: Record<string, number>;
+}
+
+export function verdict(result: LoadResult): LoadVerdict {
+  return { summary: summarize(result.samples), failures: failureReasons(result.samples) };
+}
+
+/** Who answered the requests that started after `mark`: e.g. { v2: 5230 } and nothing else. */
+export function answeredAfter(result: LoadResult, mark: string): Record<string, number> {
+  return versionsAfter(result.samples, markAt(result.marks, mark));
+}

@@ -1,0 +1,51 @@
+import { Lab } from "../../../lab/lab";
+import { allHosts, LabHost } from "../../../lab/plan";
+import { ExecRunner } from "../../../lab/runner";
+import { SimulatorControl } from "../../../lab/simulator-control";
+import { publicVersion } from "../../../lab/demo/scenario";
+
+/**
+ * What is really true in the lab, observed without the switch: which namespace holds the
+ * reserved IP, which droplets carry which tags in the simulator, what the public entry serves.
+ * The e2e tests judge the switch by this, and by its own `status --json` only in addition.
+ */
+export interface Truth {
+  /** Role of the namespace that has the reserved IP on its eth0 (null: nobody). */
+  readonly ipHolder: LabHost["role"] | null;
+  /** Role of the droplet the simulator says the reserved IP is assigned to. */
+  readonly ipAssignedTo: LabHost["role"] | null;
+  readonly prod: LabHost["role"][];
+  readonly fallback: LabHost["role"][];
+  readonly publicVersion: string | undefined;
+  readonly pendingActions: number;
+}
+
+export async function observeTruth(lab: Lab): Promise<Truth> {
+  const runner = new ExecRunner();
+  let ipHolder: LabHost["role"] | null = null;
+  for (const host of allHosts(lab.plan)) {
+    const out = await runner.run({ argv: ["ip", "-n", host.namespace, "-o", "addr", "show", "dev", "eth0"] });
+    if (out.stdout.includes(` ${lab.plan.floatingIp}/32 `)) ipHolder = host.role;
+  }
+  const state = await new SimulatorControl(lab.plan.simulator.url).state();
+  const role = (id: number | null) => allHosts(lab.plan).find((h) => h.dropletId === id)?.role ?? null;
+  const tagged = (tag: string) => state.droplets.filter((d) => d.tags.includes(tag)).map((d) => role(d.id)!).sort();
+  return {
+    ipHolder,
+    ipAssignedTo: role(state.reservedIps[0]?.dropletId ?? null),
+    prod: tagged("PROD"),
+    fallback: tagged("FALLBACK"),
+    publicVersion: await publicVersion(lab).catch(() => undefined),
+    pendingActions: state.actions.filter((a) => a.status === "in-progress").length,
+  };
+}
+
+/** The converged state after a successful cutover or rollback to `version`. */
+export function expectConverged(truth: Truth, version: string): void {
+  expect({
+    publicVersion: truth.publicVersion,
+    ipOnTheProdDroplet: truth.prod.length === 1 && truth.ipHolder === truth.prod[0] && truth.ipAssignedTo === truth.prod[0],
+    oneFallback: truth.fallback.length === 1 && truth.fallback[0] !== truth.prod[0],
+    pendingActions: truth.pendingActions,
+  }).toEqual({ publicVersion: version, ipOnTheProdDroplet: true, oneFallback: true, pendingActions: 0 });
+}
