@@ -1,4 +1,4 @@
-import { availableParallelism, cpus, release, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import type { Machine } from "./model";
 
 /** The machine the figures come from; they mean little without it. */
@@ -11,5 +11,6 @@ export function describeMachine(): Machine {
     kernel: release(),
     node: process.version,
     cpuModel: cpuList[0]?.model.trim() ?? "unknown",
+    loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
   };
 }

@@ -54,6 +54,8 @@ export interface Machine {
   readonly kernel: string;
   readonly node: string;
   readonly cpuModel: string;
+  /** 1-minute load average when the bench started: other work on the machine skews latency. */
+  readonly loadAverage1m: number;
 }
 
 export interface SwarmFindings {

@@ -41,6 +41,7 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
   const started = Date.now();
   const date = new Date().toISOString();
+  const machine = describeMachine();
   let unitTests: TimedCommand | null = null;
   let synth: TimedCommand | null = null;
   if (options.timeTooling) {
@@ -108,7 +109,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     schema: BENCH_SCHEMA,
     date,
     command: options.command,
-    machine: describeMachine(),
+    machine,
     load: options.profile,
     methods: results,
     ratios,

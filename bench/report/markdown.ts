@@ -87,7 +87,7 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     `- Command: \`${report.command}\``,
     `- Date: ${report.date}`,
-    `- Machine: nproc ${machine.nproc}, ${num(machine.memoryGiB, 1)} GiB memory, kernel ${machine.kernel}, Node ${machine.node}, CPU ${machine.cpuModel}`,
+    `- Machine: nproc ${machine.nproc}, ${num(machine.memoryGiB, 1)} GiB memory, kernel ${machine.kernel}, Node ${machine.node}, CPU ${machine.cpuModel}; 1-minute load average ${num(machine.loadAverage1m, 2)} when the bench started (the tool timings ran first, then the lab)`,
     `- Load: fixed arrival rate of ${num(load.ratePerSecond)} requests/s (open model: requests are issued on schedule whether or not earlier ones were answered), ` +
       `${num(load.postRatio * 100)}% POST /echo and the rest GET /, up to ${num(load.connections)} keep-alive connections, a request unanswered after ${num(load.timeoutMs)} ms counts as failed. ` +
       "Lab addresses only (198.18.0.0/15).",
@@ -96,7 +96,8 @@ export function renderMarkdown(report: BenchReport): string {
     "## Results",
     "",
     "Failed = non-2xx answers plus requests with no answer (socket error or timeout). The *switch window* runs from the method's command start until the command returned or every request was answered by the new version, whichever is later; p99 and max latency are over the requests that started in it. " +
-      "*s to new version* is from command start until the first request after which every request was answered by v2.",
+      "*s to new version* is from command start until the new version answered every request: the first answer of the uninterrupted run of successful v2 answers that lasts to the end of the observation (answers, not request starts, so requests the balancer held while nothing listened count when they are served). " +
+      "*Command s* is the method's own command (for (a) the switch process, for Swarm until `UpdateStatus` is completed); *Rollback s* likewise, with the time until v1 answered everything and the failures of the rollback's window.",
     "",
     markdownTable(
       ["Method", "Outcome", "Sent", "Failed (whole load run)", "Failed in switch window", "p99 ms (window)", "max ms (window)", "s to new version", "Command s", "Rollback s", "DO API calls"],
