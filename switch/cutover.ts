@@ -106,14 +106,25 @@ async function runSteps(deps: SwitchDeps, executor: Executor, plan: Plan): Promi
         await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
       } else if (FLIP_STEPS.has(step.name)) {
         // The IP has not moved (or the move failed): send traffic back through the floating slot.
-        await executor.run({ name: "repair", actions: [{ kind: "restore-haproxy", why: `${step.name} failed: routing traffic back through the floating slot` }] }).catch((e: Error) =>
-          deps.reporter.warn(`HAProxy left mid-flip (${e.message}); \`npm run switch -- status\` explains it and a re-run repairs it`),
-        );
+        const restored = await executor
+          .run({ name: "repair", actions: [{ kind: "restore-haproxy", why: `${step.name} failed: routing traffic back through the floating slot` }] })
+          .then(
+            () => true,
+            (e: Error) => (deps.reporter.warn(`HAProxy left mid-flip (${e.message}); \`npm run switch -- status\` explains it and a re-run repairs it`), false),
+          );
+        // Once users are back on PROD, FALLBACK gets its previous version back too, so rollback means what it says.
+        // Not while an assign may still land on FALLBACK: the IP must never point at a stopped container.
+        if (restored && plan.kind === "cutover" && (await ipStayedOn(deps, plan))) await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
       }
       if (step.name === "verify" && error instanceof BlueGreenError) throw new VerificationFailed(error);
       throw error;
     }
   }
+}
+
+async function ipStayedOn(deps: SwitchDeps, plan: Plan): Promise<boolean> {
+  const ip = await deps.ports.digitalocean.getReservedIp(plan.floatingIp).catch(() => undefined);
+  return !!ip && !ip.locked && ip.dropletId === plan.from.droplet.id;
 }
 
 interface Executed {

@@ -136,15 +136,24 @@ describe("a bad image never reaches users", () => {
     const { result } = await cutover(world);
     expect((result as { e: Error }).e.message).toMatch(/HAProxy cannot reach the new droplet at 198.18.2.12:8080 \(check L4CON: Connection refused\)/);
     expect(world.calls).not.toContain("haproxy floating drain");
-    expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: STEADY_V1.tags, haproxy: STEADY_V1.haproxy, locked: false });
+    expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN the reserved-IP action errors WHEN moving the IP THEN traffic is routed back through floating and the IP stays on PROD", async () => {
+  it("GIVEN DigitalOcean refuses the assign WHEN moving the IP THEN traffic is routed back through floating, the IP stays on PROD and FALLBACK is as before", async () => {
+    const world = new FakeWorld();
+    world.failOn = "assign";
+    const { result } = await cutover(world);
+    expect(result.ok).toBe(false);
+    expect(world.snapshot()).toEqual(STEADY_V1);
+  });
+
+  it("GIVEN the assign was accepted but polling it fails WHEN the IP may still move THEN FALLBACK's new container is left running, so the IP never points at a stopped one", async () => {
     const world = new FakeWorld();
     world.failOn = "action";
     const { result } = await cutover(world);
     expect(result.ok).toBe(false);
-    expect(world.snapshot()).toMatchObject({ tags: STEADY_V1.tags, haproxy: STEADY_V1.haproxy, locked: false });
+    // The fake moved the IP at assign time: FALLBACK must still serve the new image.
+    expect(world.snapshot()).toMatchObject({ ipOn: 2, running: { 2: [V2] }, locked: false });
   });
 });
 
