@@ -44,7 +44,7 @@ export function report(over: Partial<BenchReport> = {}): BenchReport {
     schema: BENCH_SCHEMA,
     date: "2026-11-23T00:00:00.000Z",
     command: "npm run bench",
-    machine: { nproc: 2, memoryGiB: 23.4, kernel: "6.1.0-test", node: "v20.20.2", cpuModel: "Test CPU" },
+    machine: { nproc: 2, memoryGiB: 23.4, kernel: "6.1.0-test", node: "v20.20.2", cpuModel: "Test CPU", loadAverage1m: 0.42 },
     load: { ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000 },
     methods: [
       method({ id: "a", rollback: figures({ timeToTargetSeconds: 0.8 }), apiCalls: { cutover: 15, rollback: 9 }, peakRssKiB: { cutover: 131072, rollback: 126976 } }),
