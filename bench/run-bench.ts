@@ -4,12 +4,13 @@
  * floating-IP move, (c) in-place replacement, (d) Docker Swarm. A method that fails is reported as such
  * and the next one still runs. The lab is torn down at the end whatever happened (also on Ctrl-C).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { Lab, REPO_ROOT } from "../lab/lab";
 import { assertLabPrerequisites } from "../lab/preflight";
 import { ExecRunner } from "../lab/runner";
 import { installSignalCleanup } from "../lab/processes/signal-cleanup";
+import { UsageError } from "../core/errors";
 import { Redactor } from "../core/redact";
 import { BenchLab } from "./bench-lab";
 import { describeMachine } from "./machine";
@@ -25,6 +26,8 @@ import { runInPlaceMethod } from "./methods/c-in-place";
 import { runSwarmMethod } from "./methods/d-swarm";
 import { comparable } from "./report/figures";
 import { renderMarkdown } from "./report/markdown";
+
+export class BenchInterruptedError extends UsageError {}
 
 export interface BenchOptions {
   readonly profile: LoadProfile;
@@ -56,11 +59,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   assertLabPrerequisites();
   const lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => log(`  ${m}`) });
   let bench: BenchLab | undefined;
+  // An interrupted run must not overwrite the committed report with the errors its teardown causes.
+  let interrupted = false;
   const release = installSignalCleanup(async () => {
+    interrupted = true;
     bench?.cleanup();
     await lab.down();
   });
   const results: MethodResult[] = [];
+  const charts = new Map<string, string>();
   let swarm: SwarmFindings | null = null;
   // The lab's token and registry password must not reach the report, even inside an error text.
   let redactor = Redactor.fromEnv();
@@ -70,7 +77,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     bench = new BenchLab(lab);
     redactor = Redactor.fromEnv({ ...process.env, ...bench.env });
     await bench.login();
-    const ctx: MethodContext = { bench, profile: options.profile, chartDir: options.chartDir, chartLinkDir: relative(dirname(options.markdownPath), options.chartDir) || ".", log };
+    const ctx: MethodContext = { bench, profile: options.profile, chartDir: options.chartDir, chartLinkDir: relative(dirname(options.markdownPath), options.chartDir) || ".", charts, log };
     const guarded = async (id: MethodId, title: string, run: () => Promise<MethodResult>) => {
       try {
         results.push(await run());
@@ -120,9 +127,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     benchSeconds: round((Date.now() - started) / 1000, 1),
   };
   const report = JSON.parse(redactor.redact(JSON.stringify(unredacted))) as BenchReport;
+  if (interrupted) throw new BenchInterruptedError("the bench was interrupted; no report was written", "run `npm run bench` again and let it finish");
   mkdirSync(dirname(options.markdownPath), { recursive: true });
+  mkdirSync(options.chartDir, { recursive: true });
+  // A method that produced no chart this run must not leave last run's chart next to this run's page.
+  for (const stale of readdirSync(options.chartDir).filter((f) => /^[a-d]-.*\.svg$/.test(f) && !charts.has(f))) rmSync(join(options.chartDir, stale));
+  for (const [file, svg] of charts) writeFileSync(join(options.chartDir, file), svg);
   writeFileSync(options.markdownPath, renderMarkdown(report));
-  log(`wrote ${relative(REPO_ROOT, options.markdownPath)} and ${results.reduce((n, r) => n + r.charts.length, 0)} chart(s) in ${relative(REPO_ROOT, options.chartDir)}`);
+  log(`wrote ${relative(REPO_ROOT, options.markdownPath)} and ${charts.size} chart(s) in ${relative(REPO_ROOT, options.chartDir)}`);
   return report;
 }
 

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { LoadResult } from "../../lab/load";
 import { renderLoadTimelineSvg } from "../../lab/report";
 import type { BenchLab } from "../bench-lab";
@@ -12,13 +10,14 @@ export interface MethodContext {
   /** Absolute directory for the charts, and the same directory as the report links it. */
   readonly chartDir: string;
   readonly chartLinkDir: string;
+  /** Rendered charts by file name, written with the report at the end (an interrupted run writes nothing). */
+  readonly charts: Map<string, string>;
   readonly log: (line: string) => void;
 }
 
-/** Writes a method's timeline (requests per 100 ms by answering version, failures, the method's marks); returns its link path. */
+/** Renders a method's timeline (requests per 100 ms by answering version, failures, the method's marks); returns its link path. */
 export function writeChart(ctx: MethodContext, file: string, title: string, result: LoadResult): string {
-  mkdirSync(ctx.chartDir, { recursive: true });
-  writeFileSync(join(ctx.chartDir, file), renderLoadTimelineSvg(title, result, 100));
+  ctx.charts.set(file, renderLoadTimelineSvg(title, result, 100));
   return `${ctx.chartLinkDir}/${file}`;
 }
 
