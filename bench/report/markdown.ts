@@ -61,6 +61,16 @@ function resultRow(m: MethodResult): string[] {
   ];
 }
 
+/** One factual sentence per method, from the same figures as the table. */
+export function inShort(m: MethodResult): string {
+  const c = m.cutover;
+  if (m.outcome === "error") return `- ${m.title}: not measured (${m.notes[0] ?? "the bench could not run it"}).`;
+  if (m.outcome === "did-not-complete" || !c) return `- ${m.title}: never served v2${m.load ? `; ${num(m.load.failed)} of ${num(m.load.sent)} requests failed meanwhile` : ""}.`;
+  const toNew = c.timeToTargetSeconds === null ? "never served v2 to every request in the observed time" : `v2 answered every request ${seconds(c.timeToTargetSeconds)} s after the command started`;
+  const rollback = m.rollback ? `; rollback: ${num(m.rollback.window.failed)} failed, v1 everywhere after ${seconds(m.rollback.timeToTargetSeconds, "never")} s` : "";
+  return `- ${m.title}: ${num(c.window.failed)} of ${num(c.window.sent)} requests failed in the switch window, max latency ${ms(c.window.maxMs)} ms; ${toNew}${rollback}.`;
+}
+
 function kib(value: number | null | undefined): string {
   return value === null || value === undefined ? "-" : `${num(value / 1024, 1)} MiB`;
 }
@@ -92,6 +102,11 @@ export function renderMarkdown(report: BenchReport): string {
       `${num(load.postRatio * 100)}% POST /echo and the rest GET /, up to ${num(load.connections)} keep-alive connections, a request unanswered after ${num(load.timeoutMs)} ms counts as failed. ` +
       "Lab addresses only (198.18.0.0/15).",
     `- Whole bench: ${seconds(report.benchSeconds)} s.`,
+    "- Reproduce: `npm run bench` as root on Linux, with the lab's Debian packages (`bash scripts/install-debian-packages.sh`); add `-- --json` for the figures as one JSON object on the last line.",
+    "",
+    "## In short",
+    "",
+    ...report.methods.map(inShort),
     "",
     "## Results",
     "",

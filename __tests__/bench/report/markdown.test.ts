@@ -31,6 +31,12 @@ describe("renderMarkdown", () => {
     expect(page).toContain(text);
   });
 
+  it("GIVEN measured and unfinished methods WHEN summarised in short THEN each gets one sentence from its own figures", () => {
+    expect(page).toContain("- (b) method: 64 of 100 requests failed in the switch window, max latency 220 ms; v2 answered every request 2.2 s after the command started.");
+    expect(page).toContain("- (a) method: 0 of 100 requests failed in the switch window, max latency 40 ms; v2 answered every request 1.5 s after the command started; rollback: 0 failed, v1 everywhere after 0.8 s.");
+    expect(page).toContain("- (d) method: never served v2; 0 of 10,000 requests failed meanwhile.");
+  });
+
   it("GIVEN a report WHEN rendered THEN no value leaks as undefined or NaN", () => {
     expect(page).not.toMatch(/undefined|NaN|\[object Object\]/);
   });
