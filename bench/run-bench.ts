@@ -83,7 +83,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         results.push(await run());
       } catch (error) {
         log(`(${id}) failed: ${errorText(error)}`);
-        results.push({ id, title, outcome: "error", notes: [errorText(error)], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null }, charts: [] });
+        results.push(notMeasured(id, title, error));
       }
     };
     if (options.methods.includes("a")) await guarded("a", "(a) do-bluegreen switch", () => runSwitchMethod(ctx));
@@ -96,7 +96,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         swarm = outcome.findings;
       } catch (error) {
         log(`(d) failed: ${errorText(error)}`);
-        results.push({ id: "d", title: "(d) Docker Swarm start-first update", outcome: "error", notes: [errorText(error)], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null }, charts: [] });
+        results.push(notMeasured("d", "(d) Docker Swarm start-first update", error));
       }
     }
   } finally {
@@ -136,6 +136,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   writeFileSync(options.markdownPath, renderMarkdown(report));
   log(`wrote ${relative(REPO_ROOT, options.markdownPath)} and ${charts.size} chart(s) in ${relative(REPO_ROOT, options.chartDir)}`);
   return report;
+}
+
+function notMeasured(id: MethodId, title: string, error: unknown): MethodResult {
+  return { id, title, outcome: "error", notes: [errorText(error)], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null }, charts: [] };
 }
 
 export const DEFAULT_MARKDOWN = join(REPO_ROOT, "docs", "benchmarks.md");

@@ -15,6 +15,7 @@ import { loadConfig } from "../../core/config";
 import { versionsAfter } from "../../lab/load";
 import type { LabHost } from "../../lab/plan";
 import type { MethodResult, SwarmFindings } from "../model";
+import { composeSwarmReason } from "../report/swarm-reason";
 import { analyzeSwitch } from "../measure/analysis";
 import { dockerCommands, parseTasks, parseUpdateStatus, type DockerTarget, type SwarmServiceSpec, type SwarmTask } from "../lab-access/docker-commands";
 import { SwarmEngine } from "../lab-access/swarm-dockerd";
@@ -148,32 +149,6 @@ async function attemptIngress(ctx: MethodContext, swarm: Swarm, engineLog: strin
   return { taskStates: tasks.map(describeTask), portAnswered, probeError: portAnswered ? null : probeError, ipvsInKernel: existsSync("/proc/net/ip_vs"), natRulesForPort, dockerdLog };
 }
 
-export function composeReason(f: Pick<SwarmFindings, "ingress" | "hostModeStartFirst">, node: LabHost): string {
-  const parts: string[] = [];
-  if (f.ingress) {
-    const running = f.ingress.taskStates.some((s) => /Running/.test(s));
-    parts.push(
-      f.ingress.portAnswered
-        ? `With the routing mesh (ingress publish) the port answered this run.`
-        : `With the routing mesh (ingress publish, Swarm's default) the service's task was ${running ? "running" : "not running"} but ${node.publicIp}:8080 never answered (${f.ingress.probeError ?? "no answer"}): ` +
-            `the kernel has no IPVS (${f.ingress.ipvsInKernel ? "/proc/net/ip_vs exists" : "no /proc/net/ip_vs, no modprobe, no /lib/modules"})` +
-            (f.ingress.dockerdLog.length ? `, dockerd logged "${f.ingress.dockerdLog[0]}"` : "") +
-            `, and the node's NAT table held ${f.ingress.natRulesForPort} rule(s) for the port: the routing mesh never wired the published port to the task.`,
-    );
-  }
-  if (f.hostModeStartFirst) {
-    const h = f.hostModeStartFirst;
-    const errors = [...new Set(h.newTaskErrors)];
-    parts.push(
-      `With host-mode publish (the only mode that answers here), \`docker service update --image v2\` with --update-order start-first was still "${h.updateState ?? "unknown"}" after ${h.waitedSeconds} s under load` +
-        (errors.length ? `; the new task stayed Pending with "${errors.join("; ")}"` : "") +
-        `: start-first needs the old and the new task to hold the same published port on the same node at once, which host mode forbids on a single node. ` +
-        `The update never fails either, so failure_action rollback never triggers; it just waits. Requests kept being answered by ${Object.keys(h.versionsServed).filter((k) => k !== "failed").join(", ") || "nobody"}.`,
-    );
-  }
-  return parts.join(" ");
-}
-
 export async function runSwarmMethod(ctx: MethodContext): Promise<SwarmOutcome> {
   const { bench } = ctx;
   const { plan } = bench;
@@ -285,5 +260,5 @@ export async function runSwarmMethod(ctx: MethodContext): Promise<SwarmOutcome> 
     await engine.stop();
   }
   const findings = { ingress, hostModeStartFirst };
-  return { attempt, variant, findings: { reason: composeReason(findings, node), ...findings, cleanedUp } };
+  return { attempt, variant, findings: { reason: composeSwarmReason(findings, node.publicIp, bench.plan.app.port), ...findings, cleanedUp } };
 }

@@ -150,7 +150,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
   if (report.swarm) {
     const s = report.swarm;
-    out.push("## (d) Docker Swarm start-first: what this run observed", "", s.reason, "");
+    out.push("## (d) Docker Swarm start-first: what this run observed", "", s.reason || "The bench could not observe the attempts in this run; see the notes of (d) below.", "");
     if (s.ingress) {
       out.push(
         `- Routing mesh: tasks ${s.ingress.taskStates.map((t) => `\`${t}\``).join(", ") || "none"}; port answered: ${s.ingress.portAnswered ? "yes" : `no (${s.ingress.probeError ?? "no answer"})`}; /proc/net/ip_vs present: ${s.ingress.ipvsInKernel ? "yes" : "no"}; NAT rules for the port in the node's namespace: ${s.ingress.natRulesForPort}.`,
