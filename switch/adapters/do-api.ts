@@ -42,10 +42,7 @@ interface ApiReservedIp {
 }
 
 class Retryable extends Error {
-  constructor(
-    message: string,
-    readonly final: Error,
-  ) {
+  constructor(message: string, readonly final: Error) {
     super(message);
   }
 }
@@ -81,43 +78,14 @@ export class DigitalOceanClient implements DigitalOceanPort {
     const what = `${method} ${path}`;
     return retry(
       async (bail) => {
-        await this.limiter.acquire();
-        this.sent++;
-        let response: Response;
+        // Only Retryable errors are retried; anything else (a spent budget, a 4xx, bad JSON) ends the request at once.
         try {
-          response = await fetch(url, {
-            method,
-            headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json", accept: "application/json" },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
-          });
+          return await this.attempt<T>(method, path, url, what, body);
         } catch (error) {
-          const inner = (error as { cause?: { code?: string; message?: string } }).cause;
-          const cause = inner?.code ?? inner?.message ?? (error as Error).message;
-          throw new Retryable(what, new ExternalError(`cannot reach the DigitalOcean API at ${this.options.baseUrl} (${cause})`, "check DIGITALOCEAN_API_URL and the network, then re-run"));
+          if (error instanceof Retryable) throw error;
+          bail(error as Error);
+          return undefined as T;
         }
-        this.limiter.observe(response.headers);
-        this.options.onRequest?.(method, path, response.status);
-        const text = await response.text();
-        if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-        const message = (() => {
-          try {
-            return (JSON.parse(text) as { message?: string }).message ?? text;
-          } catch {
-            return text;
-          }
-        })().slice(0, 300);
-        if (response.status === 429 || response.status >= 500) {
-          const retryAfter = Number(response.headers.get("retry-after"));
-          if (response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0) await this.clock.sleep(Math.min(retryAfter, 3600) * 1000);
-          const final =
-            response.status === 429
-              ? new ExternalError(`DigitalOcean kept rate-limiting ${what} (429)`, "another process shares this token: wait a minute and re-run")
-              : new ExternalError(`DigitalOcean failed ${what} (${response.status}: ${message})`, "DigitalOcean may be degraded (status.digitalocean.com): re-run later");
-          throw new Retryable(what, final);
-        }
-        bail(this.clientError(response.status, what, message));
-        return undefined as T;
       },
       {
         retries: this.options.retries ?? 5,
@@ -131,11 +99,57 @@ export class DigitalOceanClient implements DigitalOceanPort {
     });
   }
 
+  private async attempt<T>(method: string, path: string, url: string, what: string, body: unknown): Promise<T> {
+    await this.limiter.acquire();
+    this.sent++;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${this.options.token}`, "content-type": "application/json", accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+      const cause = inner?.code ?? inner?.message ?? (error as Error).message;
+      throw new Retryable(
+        what,
+        new ExternalError(`cannot reach the DigitalOcean API at ${this.options.baseUrl} (${cause})`, "check DIGITALOCEAN_API_URL and the network, then re-run"),
+      );
+    }
+    if (response.status !== 429) this.limiter.observe(response.headers);
+    this.options.onRequest?.(method, path, response.status);
+    const text = await response.text();
+    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    const message = (() => {
+      try {
+        return (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        return text;
+      }
+    })().slice(0, 300);
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfter = Number(response.headers.get("retry-after"));
+      if (response.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0) await this.clock.sleep(Math.min(retryAfter, 60) * 1000);
+      const final =
+        response.status === 429
+          ? new ExternalError(`DigitalOcean kept rate-limiting ${what} (429)`, "another process shares this token: wait a minute and re-run")
+          : new ExternalError(`DigitalOcean failed ${what} (${response.status}: ${message})`, "DigitalOcean may be degraded (status.digitalocean.com): re-run later");
+      throw new Retryable(what, final);
+    }
+    throw this.clientError(response.status, what, message);
+  }
+
   private clientError(status: number, what: string, message: string): Error {
     if (status === 401) return new DigitalOceanAuthError(`DigitalOcean rejected the token (401: ${message})`, "set DIGITALOCEAN_TOKEN to a valid API token with write scope");
     if (status === 403) return new DigitalOceanAuthError(`the token may not ${what} (403: ${message})`, "use a token with write scope for droplets, tags and reserved IPs");
     if (status === 422)
-      return new DigitalOceanError(status, `DigitalOcean refused ${what} (422: ${message})`, "a pending action on the droplet or IP must finish first, and the IP must be in the droplet's region: wait a minute and re-run, or check DO_REGION / FLOATING_IP");
+      return new DigitalOceanError(
+        status,
+        `DigitalOcean refused ${what} (422: ${message})`,
+        "a pending action on the droplet or IP must finish first, and the IP must be in the droplet's region: wait a minute and re-run, or check DO_REGION / FLOATING_IP",
+      );
     return new DigitalOceanError(status, `DigitalOcean refused ${what} (${status}: ${message})`, "check the configuration (tags, FLOATING_IP) against the control panel");
   }
 
@@ -152,7 +166,8 @@ export class DigitalOceanClient implements DigitalOceanPort {
     try {
       return toReservedIp((await this.request<{ reserved_ip: ApiReservedIp }>("GET", `/v2/reserved_ips/${ip}`)).reserved_ip);
     } catch (error) {
-      if (error instanceof DigitalOceanError && error.status === 404) throw new InconsistentStateError(`reserved IP ${ip} not found in this account`, "set FLOATING_IP to the stack's reserved IP (or leave it empty to discover it)");
+      if (error instanceof DigitalOceanError && error.status === 404)
+        throw new InconsistentStateError(`reserved IP ${ip} not found in this account`, "set FLOATING_IP to the stack's reserved IP (or leave it empty to discover it)");
       throw error;
     }
   }

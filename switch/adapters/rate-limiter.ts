@@ -1,3 +1,4 @@
+import { ExternalError } from "../../core/errors";
 import type { Clock } from "../ports";
 
 export interface RateWindow {
@@ -35,15 +36,26 @@ export class RateLimiter {
     return wait;
   }
 
-  async acquire(): Promise<void> {
-    for (let wait = this.delayMs(); wait > 0; wait = this.delayMs()) await this.clock.sleep(wait);
+  /**
+   * Waits for a free slot. A wait longer than `maxWaitMs` (the hourly budget is spent) fails at once:
+   * a CI job should say so, not sleep for most of an hour.
+   */
+  async acquire(maxWaitMs = 65_000): Promise<void> {
+    for (let wait = this.delayMs(); wait > 0; wait = this.delayMs()) {
+      if (wait > maxWaitMs)
+        throw new ExternalError(
+          `DigitalOcean's API rate limit for this token is used up until ${new Date(this.clock.now() + wait).toISOString()}`,
+          "wait until then, or stop other jobs that share DIGITALOCEAN_TOKEN (limits: 250 requests/minute, 5,000/hour)",
+        );
+      await this.clock.sleep(wait);
+    }
     const now = this.clock.now();
     this.sent.push(now);
     const longest = Math.max(...this.windows.map((w) => w.windowMs));
     while (this.sent.length > 0 && this.sent[0] <= now - longest) this.sent.shift();
   }
 
-  /** ratelimit-remaining: 0 means wait until ratelimit-reset (epoch seconds). */
+  /** ratelimit-remaining: 0 means wait until ratelimit-reset (epoch seconds). Not applied to a 429, whose retry-after is the specific instruction. */
   observe(headers: Headers): void {
     const remaining = Number(headers.get("ratelimit-remaining"));
     const reset = Number(headers.get("ratelimit-reset"));

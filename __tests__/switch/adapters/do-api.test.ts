@@ -105,6 +105,25 @@ describe("DigitalOcean client", () => {
     clock.sleep = async (ms: number) => void slept.push(ms);
   });
 
+  it("GIVEN a 429 whose headers also say the hourly budget is spent WHEN retrying THEN retry-after decides, not ratelimit-reset", async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    api = await fakeApi([
+      { status: 429, body: { id: "too_many_requests", message: "slow down" }, headers: { "retry-after": "1", "ratelimit-remaining": "0", "ratelimit-reset": reset } },
+      { status: 200, body: { droplets: [] } },
+    ]);
+    await client(api.baseUrl).listDropletsByTag("PROD");
+    expect(slept).toEqual([1000]);
+  });
+
+  it("GIVEN the hourly budget is spent for another hour WHEN the next request is due THEN it fails at once with the time it frees up, without sending", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 7200;
+    api = await fakeApi([{ status: 200, body: { droplets: [] }, headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(reset) } }]);
+    const c = client(api.baseUrl);
+    await c.listDropletsByTag("PROD");
+    await expect(c.listDropletsByTag("PROD")).rejects.toThrow(/rate limit for this token is used up until/);
+    expect(api.seen).toHaveLength(1);
+  });
+
   it("GIVEN an assign WHEN moving the IP THEN it posts the DigitalOcean body and polls the IP's action", async () => {
     api = await fakeApi([{ status: 201, body: { action: { id: 77, status: "in-progress" } } }, { status: 200, body: { action: { id: 77, status: "completed" } } }]);
     const c = client(api.baseUrl);
