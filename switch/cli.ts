@@ -73,12 +73,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     verbose = !!flags.verbose;
     const config = loadConfig(io.env, "switch");
     redactor = redactorFor(io.env, config);
-    if (config.ssh.insecureAcceptAnyHostKey) err("warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.");
+    if (config.ssh.insecureAcceptAnyHostKey)
+      err(
+        "warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.",
+      );
     const context = runContext(io.env);
     reporter =
-      io.isTTY && !jsonMode && io.env.CI !== "true"
-        ? new TtyReporter(io.stdout, redactor)
-        : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
+      io.isTTY && !jsonMode && io.env.CI !== "true" ? new TtyReporter(io.stdout, redactor) : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
     const rep = reporter;
     const ports = (io.makePorts ?? realPorts)(config, context, (line) => rep.warn(line));
     requests = ports.digitalocean.requestCount?.bind(ports.digitalocean);
@@ -100,8 +101,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       result.outcome === "planned"
         ? "dry run: nothing changed"
         : result.outcome === "already-live"
-          ? `${result.to?.image} is already live on ${result.to?.droplet}`
-          : `${result.to?.image} is live on ${result.to?.droplet} (was ${result.from?.image ?? "nothing"} on ${result.from?.droplet}); reserved IP ${result.floatingIp} (${result.durationMs} ms)`;
+        ? `${result.to?.image} is already live on ${result.to?.droplet}`
+        : `${result.to?.image} is live on ${result.to?.droplet} (was ${result.from?.image ?? "nothing"} on ${result.from?.droplet}); reserved IP ${result.floatingIp} (${
+            result.durationMs
+          } ms)`;
     if (jsonMode) out(JSON.stringify({ ok: true, ...result, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
     else out(summary);
   };
@@ -121,9 +124,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (flags: Flags & { image?: string; message?: string; dryRun?: boolean }) => {
       jsonMode = !!flags.json;
       verbose = !!flags.verbose;
-      if (!flags.image) throw new UsageError("nothing to do: no --image given", "run `npm run switch -- --image <ref>`, or one of: rollback, status, lock status|release (see --help)");
+      if (!flags.image)
+        throw new UsageError("nothing to do: no --image given", "run `npm run switch -- --image <ref>`, or one of: rollback, status, lock status|release (see --help)");
       parseImageRef(flags.image);
-      const result = await withPorts(flags, (s) => runCutover({ ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self }, { image: flags.image!, message: flags.message, dryRun: flags.dryRun }));
+      const result = await withPorts(flags, (s) =>
+        runCutover(
+          { ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self },
+          { image: flags.image!, message: flags.message, dryRun: flags.dryRun },
+        ),
+      );
       printResult(result);
     });
 
@@ -165,7 +174,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (flags: Flags & { force?: boolean }) => {
       command = "lock release";
       const { released, holder } = await withPorts(flags, (s) => lockRelease(s.ports, s.config, s.self, !!flags.force));
-      out(jsonMode ? JSON.stringify({ ok: true, command, released, holder }) : released ? `released the lock${holder ? ` held by ${describeHolder(holder)}` : ""}` : "lock was free");
+      out(
+        jsonMode ? JSON.stringify({ ok: true, command, released, holder }) : released ? `released the lock${holder ? ` held by ${describeHolder(holder)}` : ""}` : "lock was free",
+      );
     });
 
   try {
@@ -179,7 +190,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     exitCode = e.exitCode;
     err(`error: ${e.oneLine()}`);
     if (verbose && error instanceof Error && error.stack) err(error.stack);
-    if (jsonMode) out(JSON.stringify({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
+    if (jsonMode)
+      out(JSON.stringify({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
   }
   return exitCode;
 }

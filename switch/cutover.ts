@@ -74,7 +74,11 @@ export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Pro
         for (const step of plan.rollbackSteps) await executor.run(step);
       });
       await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore the previous container on ${plan.to.droplet.name}: ${e.message}`));
-      throw new ImageRejectedError(`${request.image} failed verification and was rolled back to ${plan.from.container?.image ?? plan.from.droplet.name} (${error.reason.message})`, error.reason.fix, { cause: error.reason });
+      throw new ImageRejectedError(
+        `${request.image} failed verification and was rolled back to ${plan.from.container?.image ?? plan.from.droplet.name} (${error.reason.message})`,
+        error.reason.fix,
+        { cause: error.reason },
+      );
     }
     return { plan, outcome: plan.noop ? "already-live" : "deployed", toDigest: executor.digestOn(plan.to.droplet.id) };
   });
@@ -114,7 +118,8 @@ async function runSteps(deps: SwitchDeps, executor: Executor, plan: Plan): Promi
           );
         // Once users are back on PROD, FALLBACK gets its previous version back too, so rollback means what it says.
         // Not while an assign may still land on FALLBACK: the IP must never point at a stopped container.
-        if (restored && plan.kind === "cutover" && (await ipStayedOn(deps, plan))) await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
+        if (restored && plan.kind === "cutover" && (await ipStayedOn(deps, plan)))
+          await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
       }
       if (step.name === "verify" && error instanceof BlueGreenError) throw new VerificationFailed(error);
       throw error;
@@ -144,7 +149,13 @@ async function withLockAndRecord(
   let balancer: Droplet | undefined;
   const holder: LockHolder = await reporter.step("lock", "take the deploy lock on the HAProxy droplet", async () => {
     balancer = await findBalancer(ports, config);
-    return acquireLock(ports.lock(balancer), { who: deps.who, command, image: request.image, message: request.message, ttlMs: config.timing.lockTtlMs }, ports.clock, deps.self, (l) => reporter.warn(l));
+    return acquireLock(
+      ports.lock(balancer),
+      { who: deps.who, command, image: request.image, message: request.message, ttlMs: config.timing.lockTtlMs },
+      ports.clock,
+      deps.self,
+      (l) => reporter.warn(l),
+    );
   });
   let observed: ObservedState | undefined;
   let executed: Executed | undefined;
@@ -183,7 +194,11 @@ async function withLockAndRecord(
         error: failure instanceof Error ? failure.message : undefined,
       };
       await ports.audit(balancer!).append(entry);
-      await ports.deployments.finish(deployment, failure ? "failure" : "success", failure instanceof Error ? failure.message.slice(0, 140) : `${outcome} ${request.image ?? result.to?.image ?? ""}`.trim());
+      await ports.deployments.finish(
+        deployment,
+        failure ? "failure" : "success",
+        failure instanceof Error ? failure.message.slice(0, 140) : `${outcome} ${request.image ?? result.to?.image ?? ""}`.trim(),
+      );
     })
     .catch((e: Error) => reporter.warn(`could not record the run: ${e.message}`));
   await reporter
@@ -200,7 +215,13 @@ async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunRes
   const observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config));
   const plan = planCutover(observed, config, { image: request.image });
   const lines = plan.steps.map((s) => describeStep(s, observed));
-  reporter.info(`plan (dry run, nothing changed): ${plan.noop ? `${request.image} already serves from PROD` : `${plan.to.droplet.name} becomes PROD with ${request.image}; reserved IP ${plan.floatingIp} moves from ${plan.from.droplet.name} to ${plan.to.droplet.name}`}`);
+  reporter.info(
+    `plan (dry run, nothing changed): ${
+      plan.noop
+        ? `${request.image} already serves from PROD`
+        : `${plan.to.droplet.name} becomes PROD with ${request.image}; reserved IP ${plan.floatingIp} moves from ${plan.from.droplet.name} to ${plan.to.droplet.name}`
+    }`,
+  );
   lines.forEach((l, i) => reporter.info(`  ${i + 1}. ${l}`));
   if (observed.lock) reporter.warn(`the deploy lock is held by ${observed.lock.who}: a real run would wait or fail`);
   return {

@@ -204,7 +204,8 @@ export class Executor {
     for (;;) {
       const container = await docker.inspect(containerId);
       if (!container.running) throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"})`);
-      if ((container.restartCount ?? 0) > 0) throw await rejected(`container ${container.name} exited at start and was restarted ${container.restartCount} times by its restart policy`);
+      if ((container.restartCount ?? 0) > 0)
+        throw await rejected(`container ${container.name} exited at start and was restarted ${container.restartCount} times by its restart policy`);
       try {
         const answer = await ports.health.probe(droplet, path);
         if (answer.status === 200) {
@@ -244,7 +245,10 @@ export class Executor {
   private async drainThenDisable(name: string): Promise<void> {
     await this.haproxy.setState(name, "drain");
     const drained = await this.waitFor(this.ctx.config.timing.drainTimeoutMs, async () => (await this.server(name)).currentSessions === 0);
-    if (!drained) this.ctx.reporter.warn(`${(await this.server(name)).currentSessions} sessions still open on ${name} after ${this.ctx.config.timing.drainTimeoutMs / 1000} s: they will be cut`);
+    if (!drained)
+      this.ctx.reporter.warn(
+        `${(await this.server(name)).currentSessions} sessions still open on ${name} after ${this.ctx.config.timing.drainTimeoutMs / 1000} s: they will be cut`,
+      );
     await this.haproxy.setState(name, "maint");
   }
 
@@ -266,10 +270,18 @@ export class Executor {
       return spare.status === "UP" && (!spare.checkStatus || /OK/.test(check));
     };
     const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, proven);
-    if (!up) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) did not pass a health check`, "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run");
+    if (!up)
+      throw new HaproxyError(
+        `HAProxy's ${spareServer} slot (${address}:${port}) did not pass a health check`,
+        "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run",
+      );
     // One more check interval (core/haproxy: inter 1s): a single lucky check is not a healthy path.
     await this.ctx.ports.clock.sleep(SPARE_CONFIRM_MS);
-    if (!(await proven())) throw new HaproxyError(`HAProxy's ${spareServer} slot (${address}:${port}) went down right after enabling`, "check the new droplet's app and network, then re-run; PROD still serves");
+    if (!(await proven()))
+      throw new HaproxyError(
+        `HAProxy's ${spareServer} slot (${address}:${port}) went down right after enabling`,
+        "check the new droplet's app and network, then re-run; PROD still serves",
+      );
   }
 
   private drain(): Promise<void> {
@@ -286,8 +298,16 @@ export class Executor {
     for (;;) {
       const { status } = await digitalocean.getAction(ip, actionId);
       if (status === "completed") return;
-      if (status === "errored") throw new ExternalError(`DigitalOcean reported action ${actionId} (assign ${ip}) as errored`, "run `npm run switch -- status`, then re-run: traffic still flows through HAProxy's spare slot");
-      if (clock.now() >= deadline) throw new ExternalError(`assigning ${ip} did not complete within ${this.ctx.config.timing.actionTimeoutMs / 1000} s (action ${actionId})`, "re-run once the action completes; traffic still flows through HAProxy's spare slot");
+      if (status === "errored")
+        throw new ExternalError(
+          `DigitalOcean reported action ${actionId} (assign ${ip}) as errored`,
+          "run `npm run switch -- status`, then re-run: traffic still flows through HAProxy's spare slot",
+        );
+      if (clock.now() >= deadline)
+        throw new ExternalError(
+          `assigning ${ip} did not complete within ${this.ctx.config.timing.actionTimeoutMs / 1000} s (action ${actionId})`,
+          "re-run once the action completes; traffic still flows through HAProxy's spare slot",
+        );
       await clock.sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }
@@ -301,7 +321,11 @@ export class Executor {
     if ((await this.server(spareServer)).status === "UP") await this.haproxy.setHealth(floatingServer, "down");
     const up = await this.waitFor(this.ctx.config.timing.healthTimeoutMs, async () => (await this.server(floatingServer)).status === "UP");
     // The spare slot keeps serving until floating is proven: never release it onto a DOWN server.
-    if (!up) throw new HaproxyError(`HAProxy's ${floatingServer} slot did not come UP`, `check the app behind the reserved IP (status shows it); traffic still flows through the ${this.ctx.config.haproxy.spareServer} slot`);
+    if (!up)
+      throw new HaproxyError(
+        `HAProxy's ${floatingServer} slot did not come UP`,
+        `check the app behind the reserved IP (status shows it); traffic still flows through the ${this.ctx.config.haproxy.spareServer} slot`,
+      );
   }
 
   private releaseSpare(): Promise<void> {
@@ -348,7 +372,10 @@ export class Executor {
       }
       if (streak >= VERIFY_STREAK) return reporter.info(`${url} serves ${expected ?? "2xx"}`);
       if (ports.clock.now() >= deadline)
-        throw new ImageRejectedError(`${url} did not serve version ${expected ?? "(any)"} within ${config.timing.bakeMs / 1000} s (last: ${last})`, "see `npm run switch -- status`; check HAProxy and the app's logs on the new PROD");
+        throw new ImageRejectedError(
+          `${url} did not serve version ${expected ?? "(any)"} within ${config.timing.bakeMs / 1000} s (last: ${last})`,
+          "see `npm run switch -- status`; check HAProxy and the app's logs on the new PROD",
+        );
       await ports.clock.sleep(200);
     }
   }

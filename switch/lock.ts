@@ -70,7 +70,8 @@ export async function acquireLock(port: LockPort, request: LockRequest, clock: C
     }
     warn(`taking over a stale deploy lock: ${stale}`);
     attempt = await port.takeOver(attempt.holder, holder);
-    if (!attempt.acquired) throw new LockHeldError(`deploy lock was taken by ${attempt.holder ? describeHolder(attempt.holder) : "another run"} meanwhile`, "wait for that run to finish");
+    if (!attempt.acquired)
+      throw new LockHeldError(`deploy lock was taken by ${attempt.holder ? describeHolder(attempt.holder) : "another run"} meanwhile`, "wait for that run to finish");
   }
   return holder;
 }

@@ -10,8 +10,12 @@ export type ObserveConfig = Pick<Config, "app" | "tags" | "floatingIp" | "haprox
 export async function findBalancer(ports: Ports, config: ObserveConfig): Promise<Droplet> {
   const balancers = await ports.digitalocean.listDropletsByTag(config.tags.balancer);
   if (balancers.length === 1) return balancers[0];
-  if (balancers.length === 0) throw new InconsistentStateError(`no droplet is tagged ${config.tags.balancer}`, "run `cdktf deploy` to create the HAProxy droplet, or set TAG_BALANCER to its tag");
-  throw new InconsistentStateError(`more than one droplet is tagged ${config.tags.balancer}: ${balancers.map((b) => b.name).join(", ")}`, `keep the ${config.tags.balancer} tag on the one HAProxy droplet`);
+  if (balancers.length === 0)
+    throw new InconsistentStateError(`no droplet is tagged ${config.tags.balancer}`, "run `cdktf deploy` to create the HAProxy droplet, or set TAG_BALANCER to its tag");
+  throw new InconsistentStateError(
+    `more than one droplet is tagged ${config.tags.balancer}: ${balancers.map((b) => b.name).join(", ")}`,
+    `keep the ${config.tags.balancer} tag on the one HAProxy droplet`,
+  );
 }
 
 async function findReservedIp(ports: Ports, config: ObserveConfig, workers: readonly Droplet[]): Promise<ReservedIp> {
@@ -29,7 +33,8 @@ async function settledReservedIp(ports: Ports, config: ObserveConfig, workers: r
   for (;;) {
     const ip = await findReservedIp(ports, config, workers);
     if (!ip.locked) return ip;
-    if (ports.clock.now() >= deadline) throw new ExternalError(`reserved IP ${ip.ip} stays locked by a pending action`, "wait for the action to finish in the DigitalOcean control panel, then re-run");
+    if (ports.clock.now() >= deadline)
+      throw new ExternalError(`reserved IP ${ip.ip} stays locked by a pending action`, "wait for the action to finish in the DigitalOcean control panel, then re-run");
     await ports.clock.sleep(1000);
   }
 }

@@ -60,22 +60,36 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
     return blocked(`no droplet is tagged ${missing} (only ${names(workers)} is a worker)`, `tag the second worker ${missing}, or run \`cdktf deploy\` to create it`);
   }
   if (ip.region !== config.digitalocean.region)
-    return blocked(`reserved IP ${ip.ip} is in region ${ip.region}, not ${config.digitalocean.region}`, `use a reserved IP in ${config.digitalocean.region} (FLOATING_IP) or set DO_REGION=${ip.region}`);
+    return blocked(
+      `reserved IP ${ip.ip} is in region ${ip.region}, not ${config.digitalocean.region}`,
+      `use a reserved IP in ${config.digitalocean.region} (FLOATING_IP) or set DO_REGION=${ip.region}`,
+    );
   const holder = workers.find((d) => d.id === ip.dropletId);
   if (!holder) {
     const where = ip.dropletId === null ? "is not assigned to any droplet" : `points to droplet ${ip.dropletId}, which is neither ${P} nor ${F}`;
     const expected = observed.taggedProd[0] ?? workers[0];
     return blocked(`reserved IP ${ip.ip} ${where}`, `assign it to the ${P} droplet: doctl compute reserved-ip-action assign ${ip.ip} ${expected.id}`);
   }
-  for (const d of workers) if (d.region !== ip.region) return blocked(`droplet ${d.name} is in ${d.region} but reserved IP ${ip.ip} is in ${ip.region}`, "reserved IPs only move within one region: recreate the worker in the IP's region");
+  for (const d of workers)
+    if (d.region !== ip.region)
+      return blocked(
+        `droplet ${d.name} is in ${d.region} but reserved IP ${ip.ip} is in ${ip.region}`,
+        "reserved IPs only move within one region: recreate the worker in the IP's region",
+      );
 
   const other = workers.find((d) => d.id !== holder.id)!;
   const roles: Roles = { prod: observed.workers[holder.id], fallback: observed.workers[other.id] };
   const repairs: RepairAction[] = [];
 
-  const roleTags = (d: Droplet) => d.tags.filter((t) => t === P || t === F).sort().join(",");
+  const roleTags = (d: Droplet) =>
+    d.tags
+      .filter((t) => t === P || t === F)
+      .sort()
+      .join(",");
   if (roleTags(holder) !== P || roleTags(other) !== F) {
-    const why = `reserved IP ${ip.ip} is on ${holder.name}, tagged [${roleTags(holder)}]; ${other.name} is tagged [${roleTags(other)}] (an interrupted retag): the IP holder is ${P}`;
+    const why = `reserved IP ${ip.ip} is on ${holder.name}, tagged [${roleTags(holder)}]; ${other.name} is tagged [${roleTags(
+      other,
+    )}] (an interrupted retag): the IP holder is ${P}`;
     findings.push(why);
     repairs.push({ kind: "retag", prodId: holder.id, fallbackId: other.id, why });
   }
@@ -84,9 +98,15 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
   const floating = observed.haproxy.find((s) => s.name === floatingServer);
   const spare = observed.haproxy.find((s) => s.name === spareServer);
   if (!floating || !spare)
-    return blocked(`HAProxy backend ${config.haproxy.backend} lacks the server ${!floating ? floatingServer : spareServer}`, "render haproxy.cfg with core/haproxy (it declares both slots) and reload HAProxy");
+    return blocked(
+      `HAProxy backend ${config.haproxy.backend} lacks the server ${!floating ? floatingServer : spareServer}`,
+      "render haproxy.cfg with core/haproxy (it declares both slots) and reload HAProxy",
+    );
   if (floating.address !== ip.ip)
-    return blocked(`HAProxy's ${floatingServer} server targets ${floating.address}, but the reserved IP is ${ip.ip}`, `set FLOATING_IP=${floating.address}, or re-render haproxy.cfg for ${ip.ip}`);
+    return blocked(
+      `HAProxy's ${floatingServer} server targets ${floating.address}, but the reserved IP is ${ip.ip}`,
+      `set FLOATING_IP=${floating.address}, or re-render haproxy.cfg for ${ip.ip}`,
+    );
   if (floating.admin !== "ready" || spare.admin !== "maint") {
     const why = `HAProxy is mid-flip: ${floatingServer} is ${floating.admin}, ${spareServer} is ${spare.admin} → ${spare.address} (an interrupted cutover)`;
     findings.push(why);
@@ -97,7 +117,9 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
   const previous = runningContainer(roles.fallback);
   if (!previous) findings.push(`FALLBACK ${other.name} runs no ${config.app.name} container: the previous version is missing, so rollback would fail`);
   else if (isUnfinished(previous, observed))
-    findings.push(`FALLBACK ${other.name} runs ${previous.image}, started by a cutover that never finished: re-run that cutover to finish it; rollback would first restore the container it replaced`);
+    findings.push(
+      `FALLBACK ${other.name} runs ${previous.image}, started by a cutover that never finished: re-run that cutover to finish it; rollback would first restore the container it replaced`,
+    );
   return { roles, repairs, findings };
 }
 
@@ -167,7 +189,10 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
   const d = decided(observed, config);
   const { prod, fallback } = d.roles;
   const missing = (why: string) =>
-    new InconsistentStateError(`cannot roll back: FALLBACK ${fallback.droplet.name} ${why} (the previous version is missing)`, "deploy a known-good image instead: npm run switch -- --image <ref>");
+    new InconsistentStateError(
+      `cannot roll back: FALLBACK ${fallback.droplet.name} ${why} (the previous version is missing)`,
+      "deploy a known-good image instead: npm run switch -- --image <ref>",
+    );
   let previous = runningContainer(fallback);
   if (!previous) throw missing(`runs no ${config.app.name} container`);
   const restore: Step[] = [];

@@ -26,11 +26,7 @@ export class PlainReporter implements Reporter {
   readonly records: StepRecord[] = [];
   private sectionSeq = 0;
 
-  constructor(
-    private readonly write: Write,
-    private readonly redactor: Redactor,
-    private readonly options: { gitlabSections: boolean; now?: Now },
-  ) {}
+  constructor(private readonly write: Write, private readonly redactor: Redactor, private readonly options: { gitlabSections: boolean; now?: Now }) {}
 
   private line(text: string): void {
     this.write(this.redactor.redact(text) + "\n");
@@ -71,10 +67,7 @@ export class PlainReporter implements Reporter {
 export class TtyReporter implements Reporter {
   readonly records: StepRecord[] = [];
 
-  constructor(
-    private readonly write: Write,
-    private readonly redactor: Redactor,
-  ) {}
+  constructor(private readonly write: Write, private readonly redactor: Redactor) {}
 
   async step<T>(name: string, title: string, run: () => Promise<T>): Promise<T> {
     // listr2 is ESM-first; its CommonJS build is loaded lazily so plain/CI runs never pay for it.
@@ -86,16 +79,16 @@ export class TtyReporter implements Reporter {
         {
           title: this.redactor.redact(`${name}: ${title}`),
           task: async () => {
-          try {
-            result = await run();
-          } catch (error) {
-            // listr2 renders the message itself: it must be masked before it gets there.
-            if (error instanceof Error) error.message = this.redactor.redact(error.message);
-            throw error;
-          }
+            try {
+              result = await run();
+            } catch (error) {
+              // listr2 renders the message itself: it must be masked before it gets there.
+              if (error instanceof Error) error.message = this.redactor.redact(error.message);
+              throw error;
+            }
+          },
         },
-      },
-    ],
+      ],
       { exitOnError: true, rendererOptions: { timer: PRESET_TIMER, collapseErrors: false } },
     );
     try {

@@ -11,7 +11,15 @@ export interface WorkerReport {
   readonly id: number;
   readonly address: string;
   readonly tags: readonly string[];
-  readonly container?: { readonly name: string; readonly image: string; readonly digest: string; readonly version: string; readonly state: string; readonly dockerHealth?: string; readonly deployedAt?: string };
+  readonly container?: {
+    readonly name: string;
+    readonly image: string;
+    readonly digest: string;
+    readonly version: string;
+    readonly state: string;
+    readonly dockerHealth?: string;
+    readonly deployedAt?: string;
+  };
   /** Our own probe of the health path through SSH: "200 (v2)", "500", or the error. */
   readonly health: string;
   /** Stopped app containers kept on the droplet (newest first). */
@@ -58,7 +66,10 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   const [prod, fallback, audit] = await Promise.all([
     report(ports, config, d.roles?.prod ?? byTag(config.tags.prod)),
     report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback)),
-    ports.audit(observed.balancer).tail(auditLines).catch(() => []),
+    ports
+      .audit(observed.balancer)
+      .tail(auditLines)
+      .catch(() => []),
   ]);
   const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
   const findings = [...d.findings];
@@ -69,7 +80,11 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   return {
     prod,
     fallback,
-    reservedIp: { ip: observed.reservedIp.ip, droplet: holderWorker?.droplet.name ?? (observed.reservedIp.dropletId === null ? null : String(observed.reservedIp.dropletId)), region: observed.reservedIp.region },
+    reservedIp: {
+      ip: observed.reservedIp.ip,
+      droplet: holderWorker?.droplet.name ?? (observed.reservedIp.dropletId === null ? null : String(observed.reservedIp.dropletId)),
+      region: observed.reservedIp.region,
+    },
     haproxy: observed.haproxy.map((s) => ({ server: s.name, address: `${s.address}:${s.port}`, status: s.status, admin: s.admin, sessions: s.currentSessions })),
     lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
     consistent: findings.length === 0,
@@ -83,7 +98,13 @@ export function formatStatus(r: StatusReport): string {
     w
       ? [
           `${role.padEnd(8)} ${w.droplet} (${w.id}, ${w.address}) tags [${w.tags.join(", ")}]`,
-          `         ${w.container ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version} ${w.container.state}${w.container.dockerHealth ? ` docker-health ${w.container.dockerHealth}` : ""}` : "no running app container"}; health ${w.health}`,
+          `         ${
+            w.container
+              ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version} ${w.container.state}${
+                  w.container.dockerHealth ? ` docker-health ${w.container.dockerHealth}` : ""
+                }`
+              : "no running app container"
+          }; health ${w.health}`,
           ...(w.previous.length ? [`         kept: ${w.previous.join("; ")}`] : []),
         ]
       : [`${role.padEnd(8)} (none)`];
@@ -95,7 +116,11 @@ export function formatStatus(r: StatusReport): string {
     `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",
-    ...(r.audit.length ? r.audit.map((a) => `  ${a.at} ${a.who} ${a.command} ${a.outcome}: ${a.from?.image ?? "-"} → ${a.to?.image ?? "-"} (${a.durationMs} ms)${a.message ? ` "${a.message}"` : ""}`) : ["  (empty)"]),
+    ...(r.audit.length
+      ? r.audit.map(
+          (a) => `  ${a.at} ${a.who} ${a.command} ${a.outcome}: ${a.from?.image ?? "-"} → ${a.to?.image ?? "-"} (${a.durationMs} ms)${a.message ? ` "${a.message}"` : ""}`,
+        )
+      : ["  (empty)"]),
   ];
   return lines.join("\n");
 }

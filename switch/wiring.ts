@@ -30,7 +30,14 @@ export function realPorts(config: Config, context: RunContext, warn: (line: stri
   const engines = new Map<number, DockerPort>();
   const github =
     config.github.token && config.github.repository
-      ? new GithubDeployments({ token: config.github.token, repository: config.github.repository, ref: context.ref, environmentUrl: `https://${config.app.domain}`, logUrl: context.jobUrl, warn })
+      ? new GithubDeployments({
+          token: config.github.token,
+          repository: config.github.repository,
+          ref: context.ref,
+          environmentUrl: `https://${config.app.domain}`,
+          logUrl: context.jobUrl,
+          warn,
+        })
       : noDeploymentRecorder;
   return {
     digitalocean: new DigitalOceanClient({ baseUrl: config.digitalocean.apiUrl, token: config.digitalocean.token ?? "" }),

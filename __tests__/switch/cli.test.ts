@@ -40,7 +40,13 @@ describe("switch CLI: cutover", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("step lock started");
     expect(r.stdout.some((l) => /^step move-ip done \(\d+ ms\)$/.test(l))).toBe(true);
-    expect(lastJson(r)).toMatchObject({ ok: true, command: "cutover", outcome: "deployed", to: { image: "registry.test/web:v2", droplet: "web-green" }, floatingIp: "198.18.1.100" });
+    expect(lastJson(r)).toMatchObject({
+      ok: true,
+      command: "cutover",
+      outcome: "deployed",
+      to: { image: "registry.test/web:v2", droplet: "web-green" },
+      floatingIp: "198.18.1.100",
+    });
     expect(lastJson(r).steps.map((s: { name: string }) => s.name)).toContain("verify");
   });
 

@@ -8,8 +8,20 @@ import { FakeWorld } from "./fakes/world";
 
 const V2 = "registry.test/web:v2";
 
-const STEADY_V1 = { ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, running: { 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] }, haproxy: { floating: "ready", spare: "maint" }, locked: false };
-const LIVE_V2 = { ipOn: 2, tags: { 1: ["FALLBACK"], 2: ["PROD"] }, running: { 1: ["registry.test/web:v1"], 2: [V2] }, haproxy: { floating: "ready", spare: "maint" }, locked: false };
+const STEADY_V1 = {
+  ipOn: 1,
+  tags: { 1: ["PROD"], 2: ["FALLBACK"] },
+  running: { 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] },
+  haproxy: { floating: "ready", spare: "maint" },
+  locked: false,
+};
+const LIVE_V2 = {
+  ipOn: 2,
+  tags: { 1: ["FALLBACK"], 2: ["PROD"] },
+  running: { 1: ["registry.test/web:v1"], 2: [V2] },
+  haproxy: { floating: "ready", spare: "maint" },
+  locked: false,
+};
 
 async function cutover(world: FakeWorld, image = V2, pid = 100) {
   const { reporter, lines } = captureReporter();
@@ -26,8 +38,33 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     const { result, lines } = await cutover(world);
     expect(result.ok).toBe(true);
     expect(world.snapshot()).toEqual(LIVE_V2);
-    expect(stepNames(lines)).toEqual(["lock", "observe", "pull", "start", "gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify", "prune", "record", "unlock"]);
-    expect(world.audit).toEqual([expect.objectContaining({ who: "alice@laptop", command: "cutover", outcome: "deployed", message: "ship it", from: expect.objectContaining({ image: "registry.test/web:v1" }), to: expect.objectContaining({ image: V2, digest: `digest-${V2}` }) })]);
+    expect(stepNames(lines)).toEqual([
+      "lock",
+      "observe",
+      "pull",
+      "start",
+      "gate",
+      "route-to-spare",
+      "drain",
+      "move-ip",
+      "restore-floating",
+      "release-spare",
+      "retag",
+      "verify",
+      "prune",
+      "record",
+      "unlock",
+    ]);
+    expect(world.audit).toEqual([
+      expect.objectContaining({
+        who: "alice@laptop",
+        command: "cutover",
+        outcome: "deployed",
+        message: "ship it",
+        from: expect.objectContaining({ image: "registry.test/web:v1" }),
+        to: expect.objectContaining({ image: V2, digest: `digest-${V2}` }),
+      }),
+    ]);
     expect(world.deployments).toEqual([{ image: V2, states: ["in_progress", "success"] }]);
   });
 
@@ -63,7 +100,13 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.lastAuth).toEqual({ username: "deployer", password: SECRETS.registryPassword, serveraddress: "registry.test" });
     expect(world.lastSpec).toMatchObject({ image: V2, env: ["PORT=8080"], stopTimeoutSeconds: 30 });
     expect(world.lastSpec!.name).toMatch(/^web-[0-9a-f]{8}$/);
-    expect(world.lastSpec!.labels).toMatchObject({ [LABEL.app]: "web", [LABEL.version]: "v2", [LABEL.digest]: `digest-${V2}`, [LABEL.deployedBy]: "alice@laptop", [LABEL.image]: V2 });
+    expect(world.lastSpec!.labels).toMatchObject({
+      [LABEL.app]: "web",
+      [LABEL.version]: "v2",
+      [LABEL.digest]: `digest-${V2}`,
+      [LABEL.deployedBy]: "alice@laptop",
+      [LABEL.image]: V2,
+    });
     expect(world.lastSpec!.labels[LABEL.deployedAt]).toMatch(/^2026-11-22T/);
   });
 
@@ -158,7 +201,17 @@ describe("a bad image never reaches users", () => {
 });
 
 describe("the deploy lock", () => {
-  const holder = (over: object) => ({ id: "other", who: "bob@ci", host: "elsewhere", pid: 7, command: "cutover", image: "x:v9", acquiredAt: "2026-11-22T11:59:00Z", expiresAt: "2026-11-22T12:10:00Z", ...over });
+  const holder = (over: object) => ({
+    id: "other",
+    who: "bob@ci",
+    host: "elsewhere",
+    pid: 7,
+    command: "cutover",
+    image: "x:v9",
+    acquiredAt: "2026-11-22T11:59:00Z",
+    expiresAt: "2026-11-22T12:10:00Z",
+    ...over,
+  });
 
   it("GIVEN a live holder WHEN cutting over THEN exit 4 with who holds it, and nothing is touched", async () => {
     const world = new FakeWorld();

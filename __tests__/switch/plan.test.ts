@@ -66,10 +66,23 @@ describe("planCutover", () => {
   it.each([
     ["a steady world", {}, ["pull", "start", ...FLIP, "prune"]],
     ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
-    ["HAProxy left mid-flip", { haproxy: [{ ...steady[0], admin: "maint" as const }, { ...steady[1], admin: "ready" as const }] }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    [
+      "HAProxy left mid-flip",
+      {
+        haproxy: [
+          { ...steady[0], admin: "maint" as const },
+          { ...steady[1], admin: "ready" as const },
+        ],
+      },
+      ["repair", "pull", "start", ...FLIP, "prune"],
+    ],
     ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
     ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
-    ["the new PROD tagged FALLBACK and PROD (crash after retag's 3rd call)", { prodTags: ["FALLBACK"], fallbackTags: ["FALLBACK", "PROD"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    [
+      "the new PROD tagged FALLBACK and PROD (crash after retag's 3rd call)",
+      { prodTags: ["FALLBACK"], fallbackTags: ["FALLBACK", "PROD"], ipOn: 2 },
+      ["repair", "pull", "start", ...FLIP, "prune"],
+    ],
     ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify"]],
     ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: [{ ...steady[0], admin: "drain" as const }, steady[1]] }, ["repair", "verify"]],
     ["PROD runs nothing", { prodRuns: null }, ["pull", "start", ...FLIP, "prune"]],

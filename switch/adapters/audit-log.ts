@@ -4,16 +4,14 @@ import { RemoteShell, shellQuote } from "./shell";
 
 /** `<dir>/audit.log` on the HAProxy droplet: one JSON line per run, append-only, readable by every operator (0644). */
 export class AuditLog implements AuditPort {
-  constructor(
-    private readonly shell: RemoteShell,
-    private readonly dir: string,
-  ) {}
+  constructor(private readonly shell: RemoteShell, private readonly dir: string) {}
 
   async append(entry: AuditEntry): Promise<void> {
     const line = Buffer.from(JSON.stringify(entry) + "\n").toString("base64");
     const d = shellQuote(this.dir);
     const result = await this.shell.exec("sh -s", `set -e\nmkdir -p ${d}\nchmod 755 ${d}\nprintf %s ${shellQuote(line)} | base64 -d >> ${d}/audit.log\nchmod 644 ${d}/audit.log\n`);
-    if (result.code !== 0) throw new ExternalError(`cannot append to ${this.dir}/audit.log on ${this.shell.label} (${result.stderr.trim()})`, "check that SWITCH_STATE_DIR is writable there");
+    if (result.code !== 0)
+      throw new ExternalError(`cannot append to ${this.dir}/audit.log on ${this.shell.label} (${result.stderr.trim()})`, "check that SWITCH_STATE_DIR is writable there");
   }
 
   async tail(lines: number): Promise<AuditEntry[]> {

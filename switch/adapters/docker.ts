@@ -17,8 +17,12 @@ const messageOf = (e: unknown) => {
 /** Registry trouble gets its own message: it is the most common reason a deploy cannot start. */
 export function pullError(image: string, message: string): RegistryError {
   if (/unauthorized|authentication required|denied|no basic auth|forbidden|401|403/i.test(message))
-    return new RegistryError(`the registry denied access to ${image} (${message})`, "check CI_REGISTRY, CI_REGISTRY_USER and CI_REGISTRY_PASSWORD (a deploy token with read_registry)");
-  if (/manifest unknown|not found|does not exist|no such image/i.test(message)) return new RegistryError(`image ${image} not found in the registry (${message})`, "push it first (the pipeline's build job) or fix the tag");
+    return new RegistryError(
+      `the registry denied access to ${image} (${message})`,
+      "check CI_REGISTRY, CI_REGISTRY_USER and CI_REGISTRY_PASSWORD (a deploy token with read_registry)",
+    );
+  if (/manifest unknown|not found|does not exist|no such image/i.test(message))
+    return new RegistryError(`image ${image} not found in the registry (${message})`, "push it first (the pipeline's build job) or fix the tag");
   return new RegistryError(`pulling ${image} failed (${message})`, "check that the droplet can reach the registry, then re-run");
 }
 
@@ -62,11 +66,7 @@ export class DockerEngine implements DockerPort {
   private readonly docker: Docker;
   private readonly label: string;
 
-  constructor(
-    private readonly droplet: Droplet,
-    settings: SshSettings,
-    private readonly pool: SshPool,
-  ) {
+  constructor(private readonly droplet: Droplet, settings: SshSettings, private readonly pool: SshPool) {
     const { host, port, username, ...sshOptions } = connectConfig(settings, droplet.publicIp, hostCheck(settings, droplet.publicIp));
     this.docker = new Docker({ protocol: "ssh", host, port, username, sshOptions } as Docker.DockerOptions);
     this.label = dropletLabel(droplet);

@@ -19,9 +19,7 @@ function table(text: string, separator: RegExp, headerPrefix: string): Record<st
   const headerLine = lines.find((l) => l.startsWith(headerPrefix));
   if (!headerLine) return [];
   const header = headerLine.replace(/^#\s*/, "").split(separator);
-  return lines
-    .filter((l) => l && !l.startsWith("#") && separator.test(l))
-    .map((l) => Object.fromEntries(l.split(separator).map((v, i) => [header[i], v])));
+  return lines.filter((l) => l && !l.startsWith("#") && separator.test(l)).map((l) => Object.fromEntries(l.split(separator).map((v, i) => [header[i], v])));
 }
 
 /** Joins `show servers state <backend>` (admin state, address) and `show stat` (sessions, status). */
@@ -49,19 +47,22 @@ export function parseServers(backend: string, serversState: string, stat: string
  * The admin socket is never exposed on the network.
  */
 export class HaproxyRuntime implements HaproxyPort {
-  constructor(
-    private readonly shell: RemoteShell,
-    private readonly config: Pick<Config, "haproxy">,
-  ) {}
+  constructor(private readonly shell: RemoteShell, private readonly config: Pick<Config, "haproxy">) {}
 
   private async command(cmd: string): Promise<string> {
     const socket = this.config.haproxy.adminSocket;
     const result = await this.shell.exec(`socat stdio ${shellQuote(`UNIX-CONNECT:${socket}`)}`, `${cmd}\n`);
     if (result.code !== 0)
-      throw new HaproxyError(`cannot reach HAProxy's runtime API at ${socket} on ${this.shell.label} (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`, "check that haproxy runs there and HAPROXY_ADMIN_SOCKET names its stats socket (socat must be installed)");
+      throw new HaproxyError(
+        `cannot reach HAProxy's runtime API at ${socket} on ${this.shell.label} (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`,
+        "check that haproxy runs there and HAPROXY_ADMIN_SOCKET names its stats socket (socat must be installed)",
+      );
     const out = result.stdout;
     if (/^(No such (server|backend)|Unknown command|Require|Invalid|Permission denied)/m.test(out.trim()))
-      throw new HaproxyError(`HAProxy refused \`${cmd}\`: ${out.trim().split("\n")[0]}`, "render haproxy.cfg with core/haproxy (backend app, servers floating and spare) and reload HAProxy");
+      throw new HaproxyError(
+        `HAProxy refused \`${cmd}\`: ${out.trim().split("\n")[0]}`,
+        "render haproxy.cfg with core/haproxy (backend app, servers floating and spare) and reload HAProxy",
+      );
     return out;
   }
 

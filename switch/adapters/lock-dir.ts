@@ -12,26 +12,20 @@ export class LockDir implements LockPort {
   /** The holder file exactly as last read: a takeover only succeeds if it is still byte-for-byte the same. */
   private lastRaw = "";
 
-  constructor(
-    private readonly shell: RemoteShell,
-    private readonly dir: string,
-  ) {}
+  constructor(private readonly shell: RemoteShell, private readonly dir: string) {}
 
   private script(body: string): string {
     const d = shellQuote(this.dir);
-    return [
-      "set -e",
-      `d=${d}`,
-      'mkdir -p "$d" && chmod 755 "$d"',
-      'exec 9>"$d/.guard"',
-      "flock -w 20 9",
-      body,
-    ].join("\n");
+    return ["set -e", `d=${d}`, 'mkdir -p "$d" && chmod 755 "$d"', 'exec 9>"$d/.guard"', "flock -w 20 9", body].join("\n");
   }
 
   private async run(body: string): Promise<string> {
     const result = await this.shell.exec("sh -s", this.script(body));
-    if (result.code !== 0) throw new ExternalError(`deploy lock on ${this.shell.label} failed (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`, `check that SWITCH_STATE_DIR (${this.dir}) is writable there and flock is installed`);
+    if (result.code !== 0)
+      throw new ExternalError(
+        `deploy lock on ${this.shell.label} failed (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`,
+        `check that SWITCH_STATE_DIR (${this.dir}) is writable there and flock is installed`,
+      );
     return result.stdout;
   }
 
@@ -61,7 +55,13 @@ export class LockDir implements LockPort {
   }
 
   async tryAcquire(holder: LockHolder): Promise<LockAttempt> {
-    return this.parse(await this.run(['if mkdir "$d/lock" 2>/dev/null; then', `  ${this.write(holder)}`, "  echo ACQUIRED", "else", "  echo HELD", '  cat "$d/lock/holder.json" 2>/dev/null || true', "fi"].join("\n")));
+    return this.parse(
+      await this.run(
+        ['if mkdir "$d/lock" 2>/dev/null; then', `  ${this.write(holder)}`, "  echo ACQUIRED", "else", "  echo HELD", '  cat "$d/lock/holder.json" 2>/dev/null || true', "fi"].join(
+          "\n",
+        ),
+      ),
+    );
   }
 
   async takeOver(stale: LockHolder | null, holder: LockHolder): Promise<LockAttempt> {

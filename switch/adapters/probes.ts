@@ -23,15 +23,18 @@ export function versionOf(headers: { get(name: string): string | null }, body: s
 /** GET over an already-open stream (an SSH forward): one request, then the stream is closed. */
 export function getOverStream(stream: Duplex, host: string, port: number, path: string): Promise<HealthAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, method: "GET", headers: { host: `${host}:${port}`, connection: "close" }, createConnection: () => stream as never, timeout: PROBE_TIMEOUT_MS }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c.length + body.length > 65536 ? "" : c));
-      res.on("end", () => {
-        const headers = { get: (n: string) => (res.headers[n.toLowerCase()] as string | undefined) ?? null };
-        resolve({ status: res.statusCode ?? 0, version: versionOf(headers, body), body });
-      });
-    });
+    const req = request(
+      { host, port, path, method: "GET", headers: { host: `${host}:${port}`, connection: "close" }, createConnection: () => stream as never, timeout: PROBE_TIMEOUT_MS },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c.length + body.length > 65536 ? "" : c));
+        res.on("end", () => {
+          const headers = { get: (n: string) => (res.headers[n.toLowerCase()] as string | undefined) ?? null };
+          resolve({ status: res.statusCode ?? 0, version: versionOf(headers, body), body });
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)));
     req.on("error", reject);
     req.end();
@@ -40,10 +43,7 @@ export function getOverStream(stream: Duplex, host: string, port: number, path: 
 
 /** Probes the app from the droplet itself, through an SSH forward: the cloud firewall keeps the app port closed to the runner. */
 export class SshHealthProbe implements HealthProbe {
-  constructor(
-    private readonly pool: SshPool,
-    private readonly config: Pick<Config, "app">,
-  ) {}
+  constructor(private readonly pool: SshPool, private readonly config: Pick<Config, "app">) {}
 
   async probe(droplet: Droplet, path: string): Promise<HealthAnswer> {
     const address = ownAddress(droplet);
@@ -64,7 +64,10 @@ export class HttpPublicProbe implements PublicProbe {
       const body = await response.text();
       return { status: response.status, version: versionOf(response.headers, body), body };
     } catch (error) {
-      throw new ExternalError(`GET ${url} failed (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`, "check SWITCH_PUBLIC_URL and that HAProxy runs");
+      throw new ExternalError(
+        `GET ${url} failed (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`,
+        "check SWITCH_PUBLIC_URL and that HAProxy runs",
+      );
     }
   }
 }

@@ -20,10 +20,7 @@ export class RateLimiter {
   private readonly sent: number[] = [];
   private serverBlockedUntil = 0;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly windows: readonly RateWindow[] = DIGITALOCEAN_LIMITS,
-  ) {}
+  constructor(private readonly clock: Clock, private readonly windows: readonly RateWindow[] = DIGITALOCEAN_LIMITS) {}
 
   /** Milliseconds to wait before the next request may go. */
   delayMs(): number {

@@ -48,18 +48,23 @@ export function connectConfig(settings: SshSettings, host: string, check: HostCh
 export function sshError(error: Error & { level?: string; code?: string }, label: string, check: HostCheck, settings: SshSettings): Error {
   const rejection = check.rejection();
   if (rejection)
-    return new HostKeyMismatchError(`refusing ${label}: ${rejection}`, `if the droplet was rebuilt, pin its new key: ssh-keyscan -p ${settings.port} -t ed25519 <ip> >> known_hosts (SSH_KNOWN_HOSTS / SSH_KNOWN_HOSTS_FILE)`);
-  if (/privateKey|private key/i.test(error.message)) return new UsageError(`cannot use SSH_PRIVATE_KEY: ${error.message}`, "provide an unencrypted OpenSSH or PEM private key (SSH_PRIVATE_KEY or SSH_PRIVATE_KEY_FILE)");
-  if (error.level === "client-authentication") return new SshError(`${label} rejected the SSH key (user ${settings.user})`, "install the public half of SSH_PRIVATE_KEY on the droplet (DO_SSH_KEYS) or fix SSH_USER");
-  return new SshError(`cannot reach ${label} over SSH (${error.code ?? error.message})`, `check that the droplet runs, SSH_PORT=${settings.port}, and that DO_SSH_ALLOWED_CIDRS admits this machine`);
+    return new HostKeyMismatchError(
+      `refusing ${label}: ${rejection}`,
+      `if the droplet was rebuilt, pin its new key: ssh-keyscan -p ${settings.port} -t ed25519 <ip> >> known_hosts (SSH_KNOWN_HOSTS / SSH_KNOWN_HOSTS_FILE)`,
+    );
+  if (/privateKey|private key/i.test(error.message))
+    return new UsageError(`cannot use SSH_PRIVATE_KEY: ${error.message}`, "provide an unencrypted OpenSSH or PEM private key (SSH_PRIVATE_KEY or SSH_PRIVATE_KEY_FILE)");
+  if (error.level === "client-authentication")
+    return new SshError(`${label} rejected the SSH key (user ${settings.user})`, "install the public half of SSH_PRIVATE_KEY on the droplet (DO_SSH_KEYS) or fix SSH_USER");
+  return new SshError(
+    `cannot reach ${label} over SSH (${error.code ?? error.message})`,
+    `check that the droplet runs, SSH_PORT=${settings.port}, and that DO_SSH_ALLOWED_CIDRS admits this machine`,
+  );
 }
 
 /** One authenticated SSH connection to a droplet: exec with stdin, and TCP forwarding from the droplet. */
 export class SshConnection implements RemoteShell {
-  constructor(
-    private readonly client: Client,
-    readonly label: string,
-  ) {}
+  constructor(private readonly client: Client, readonly label: string) {}
 
   exec(command: string, stdin?: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
@@ -86,7 +91,10 @@ export class SshConnection implements RemoteShell {
   forwardOut(host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       this.client.forwardOut("127.0.0.1", 0, host, port, (err, stream) => {
-        if (err) return reject(new SshError(`${this.label} cannot open ${host}:${port} (${err.message})`, "check that the app listens there and sshd allows TCP forwarding (AllowTcpForwarding)"));
+        if (err)
+          return reject(
+            new SshError(`${this.label} cannot open ${host}:${port} (${err.message})`, "check that the app listens there and sshd allows TCP forwarding (AllowTcpForwarding)"),
+          );
         resolve(stream);
       });
     });
@@ -123,9 +131,7 @@ export class SshPool {
     const check = hostCheck(this.settings, host);
     return new Promise((resolve, reject) => {
       const client = new Client();
-      client
-        .once("ready", () => resolve(new SshConnection(client, label)))
-        .once("error", (error) => reject(sshError(error, label, check, this.settings)));
+      client.once("ready", () => resolve(new SshConnection(client, label))).once("error", (error) => reject(sshError(error, label, check, this.settings)));
       try {
         client.connect(connectConfig(this.settings, host, check));
       } catch (error) {

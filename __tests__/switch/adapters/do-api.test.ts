@@ -34,7 +34,18 @@ const TOKEN = "dop_v1_secret_token_value_123456";
 const slept: number[] = [];
 const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
 const client = (baseUrl: string) => new DigitalOceanClient({ baseUrl, token: TOKEN, clock, minBackoffMs: 1, maxBackoffMs: 2, retries: 3 });
-const droplet = { id: 5, name: "blue", tags: ["PROD"], region: { slug: "nyc3" }, networks: { v4: [{ ip_address: "198.18.2.5", type: "private" }, { ip_address: "198.18.1.5", type: "public" }] } };
+const droplet = {
+  id: 5,
+  name: "blue",
+  tags: ["PROD"],
+  region: { slug: "nyc3" },
+  networks: {
+    v4: [
+      { ip_address: "198.18.2.5", type: "private" },
+      { ip_address: "198.18.1.5", type: "public" },
+    ],
+  },
+};
 
 let api: Awaited<ReturnType<typeof fakeApi>>;
 afterEach(async () => {
@@ -52,7 +63,14 @@ describe("DigitalOcean client", () => {
   it.each([
     ["429 with retry-after", [{ status: 429, body: { id: "too_many_requests", message: "slow down" }, headers: { "retry-after": "2" } }], [2000]],
     ["503", [{ status: 503, body: { message: "unavailable" } }], []],
-    ["500 then 502", [{ status: 500, body: {} }, { status: 502, body: {} }], []],
+    [
+      "500 then 502",
+      [
+        { status: 500, body: {} },
+        { status: 502, body: {} },
+      ],
+      [],
+    ],
   ])("GIVEN %s WHEN requesting THEN it retries and succeeds, honouring retry-after", async (_n, failures, expectedSleeps) => {
     api = await fakeApi([...(failures as Reply[]), { status: 200, body: { droplets: [] } }]);
     await client(api.baseUrl).listDropletsByTag("PROD");
@@ -68,7 +86,9 @@ describe("DigitalOcean client", () => {
     [422, DigitalOceanError, /pending action/],
   ])("GIVEN %d WHEN requesting THEN it fails at once without retrying", async (status, type, message) => {
     api = await fakeApi([{ status, body: { id: "x", message: "nope" } }]);
-    const error = await client(api.baseUrl).listDropletsByTag("PROD").catch((e: Error) => e);
+    const error = await client(api.baseUrl)
+      .listDropletsByTag("PROD")
+      .catch((e: Error) => e);
     expect(error).toBeInstanceOf(type);
     expect((error as DigitalOceanError).oneLine()).toMatch(message);
     expect((error as Error).message).not.toContain(TOKEN);
@@ -125,7 +145,10 @@ describe("DigitalOcean client", () => {
   });
 
   it("GIVEN an assign WHEN moving the IP THEN it posts the DigitalOcean body and polls the IP's action", async () => {
-    api = await fakeApi([{ status: 201, body: { action: { id: 77, status: "in-progress" } } }, { status: 200, body: { action: { id: 77, status: "completed" } } }]);
+    api = await fakeApi([
+      { status: 201, body: { action: { id: 77, status: "in-progress" } } },
+      { status: 200, body: { action: { id: 77, status: "completed" } } },
+    ]);
     const c = client(api.baseUrl);
     expect(await c.assignReservedIp("198.18.1.100", 5)).toBe(77);
     expect(await c.getAction("198.18.1.100", 77)).toEqual({ id: 77, status: "completed" });
@@ -137,7 +160,9 @@ describe("DigitalOcean client", () => {
 
   it("GIVEN an unknown reserved IP WHEN reading it THEN the error says to fix FLOATING_IP", async () => {
     api = await fakeApi([{ status: 404, body: { id: "not_found", message: "The resource you were accessing could not be found." } }]);
-    const error = await client(api.baseUrl).getReservedIp("198.18.1.100").catch((e: Error) => e);
+    const error = await client(api.baseUrl)
+      .getReservedIp("198.18.1.100")
+      .catch((e: Error) => e);
     expect(error).toBeInstanceOf(InconsistentStateError);
     expect((error as InconsistentStateError).oneLine()).toMatch(/not found .*FLOATING_IP/);
   });

@@ -6,7 +6,7 @@ describe("Docker pull errors", () => {
     ["unauthorized: authentication required", /denied access .* fix: check CI_REGISTRY, CI_REGISTRY_USER and CI_REGISTRY_PASSWORD/],
     ["pull access denied for x, repository does not exist or may require 'docker login'", /denied access/],
     ["manifest for 198.18.2.1:5000/demo:nope not found: manifest unknown: manifest unknown", /not found in the registry .* fix: push it first/],
-    ["Get \"https://198.18.2.1:5000/v2/\": dial tcp 198.18.2.1:5000: connect: connection refused", /pulling .* failed .* fix: check that the droplet can reach the registry/],
+    ['Get "https://198.18.2.1:5000/v2/": dial tcp 198.18.2.1:5000: connect: connection refused', /pulling .* failed .* fix: check that the droplet can reach the registry/],
   ])("GIVEN the engine says %j WHEN classified THEN the one-line error names the cause and the fix", (message, expected) => {
     expect(pullError("198.18.2.1:5000/demo:v9", message).oneLine()).toMatch(expected);
   });

@@ -23,7 +23,14 @@ const TOKEN = "ghp_testtokentesttokentesttoken";
 describe("GitHub Deployments (octokit against a loopback server)", () => {
   it("GIVEN a cutover WHEN recorded THEN a deployment is created and its statuses go in_progress → success with the environment URL", async () => {
     const gh = await fakeGithub();
-    const recorder = new GithubDeployments({ token: TOKEN, repository: "acme/web", ref: "abc123", environmentUrl: "https://example.com", baseUrl: gh.baseUrl, warn: () => undefined });
+    const recorder = new GithubDeployments({
+      token: TOKEN,
+      repository: "acme/web",
+      ref: "abc123",
+      environmentUrl: "https://example.com",
+      baseUrl: gh.baseUrl,
+      warn: () => undefined,
+    });
     const id = await recorder.start("registry.test/web:v2", "deploy v2");
     await recorder.finish(id, "success", "deployed");
     await gh.close();
@@ -44,7 +51,14 @@ describe("GitHub Deployments (octokit against a loopback server)", () => {
   it("GIVEN GitHub refuses WHEN recording THEN the deploy is not broken: one warning without the token", async () => {
     const gh = await fakeGithub(true);
     const warnings: string[] = [];
-    const recorder = new GithubDeployments({ token: TOKEN, repository: "acme/web", ref: "abc", environmentUrl: "https://example.com", baseUrl: gh.baseUrl, warn: (w) => warnings.push(w) });
+    const recorder = new GithubDeployments({
+      token: TOKEN,
+      repository: "acme/web",
+      ref: "abc",
+      environmentUrl: "https://example.com",
+      baseUrl: gh.baseUrl,
+      warn: (w) => warnings.push(w),
+    });
     const id = await recorder.start("x:v1", "d");
     await recorder.finish(id, "failure", "d");
     await gh.close();

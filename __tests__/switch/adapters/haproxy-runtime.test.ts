@@ -24,7 +24,16 @@ app,BACKEND,0,0,3,9,100,120,0,0,0,0,,0,0,0,0,UP,,
 describe("HAProxy runtime parsing", () => {
   it("GIVEN show servers state and show stat mid-flip WHEN parsed THEN admin state, address and sessions are joined per server", () => {
     expect(parseServers("app", SERVERS_STATE, STAT)).toEqual([
-      { name: "floating", address: "198.18.1.100", port: 8080, admin: "drain", status: "DRAIN", currentSessions: 2, checkStatus: "L7OK", lastCheck: "HTTP status check returned code <200>" },
+      {
+        name: "floating",
+        address: "198.18.1.100",
+        port: 8080,
+        admin: "drain",
+        status: "DRAIN",
+        currentSessions: 2,
+        checkStatus: "L7OK",
+        lastCheck: "HTTP status check returned code <200>",
+      },
       // 4 = configured `disabled`, remembered after `state ready`: the slot is in service.
       { name: "spare", address: "198.18.2.12", port: 8080, admin: "ready", status: "UP", currentSessions: 1, checkStatus: "INI", lastCheck: undefined },
     ]);

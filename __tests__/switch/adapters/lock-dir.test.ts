@@ -14,7 +14,7 @@ const holder = (id: string, over: Partial<LockHolder> = {}): LockHolder => ({
   pid: 10,
   command: "cutover",
   image: "registry.test/web:v2",
-  message: "it's \"quoted\" $(rm -rf /)",
+  message: 'it\'s "quoted" $(rm -rf /)',
   acquiredAt: "2026-11-22T12:00:00Z",
   expiresAt: "2026-11-22T12:15:00Z",
   ...over,

@@ -122,8 +122,14 @@ describe("SSH with pinned host keys (in-process sshd on loopback)", () => {
 
 describe("known_hosts parsing", () => {
   it("GIVEN plain, bracketed-port and hashed entries WHEN looking up THEN each matches only its host and port", () => {
-    const hashed = "|1|" + "c2FsdHNhbHRzYWx0c2FsdHNhbHQ=" + "|" + require("node:crypto").createHmac("sha1", Buffer.from("c2FsdHNhbHRzYWx0c2FsdHNhbHQ=", "base64")).update("198.18.1.12").digest("base64");
-    const pins = parseKnownHosts(["# comment", "198.18.1.11,web-a ssh-ed25519 AAAA", "[198.18.1.11]:2222 ssh-ed25519 BBBB", `${hashed} ssh-ed25519 CCCC`, "@revoked 198.18.1.11 ssh-ed25519 DDDD"].join("\n"));
+    const hashed =
+      "|1|" +
+      "c2FsdHNhbHRzYWx0c2FsdHNhbHQ=" +
+      "|" +
+      require("node:crypto").createHmac("sha1", Buffer.from("c2FsdHNhbHRzYWx0c2FsdHNhbHQ=", "base64")).update("198.18.1.12").digest("base64");
+    const pins = parseKnownHosts(
+      ["# comment", "198.18.1.11,web-a ssh-ed25519 AAAA", "[198.18.1.11]:2222 ssh-ed25519 BBBB", `${hashed} ssh-ed25519 CCCC`, "@revoked 198.18.1.11 ssh-ed25519 DDDD"].join("\n"),
+    );
     expect(pinnedKeysFor(pins, "198.18.1.11", 22).map((k) => k.toString("base64"))).toEqual(["AAAA"]);
     expect(pinnedKeysFor(pins, "198.18.1.11", 2222).map((k) => k.toString("base64"))).toEqual(["BBBB"]);
     expect(pinnedKeysFor(pins, "198.18.1.12", 22).map((k) => k.toString("base64"))).toEqual(["CCCC"]);

@@ -35,7 +35,16 @@ export class CrashingReporter implements Reporter {
 }
 
 export function deps(world: FakeWorld, reporter: Reporter, pid = 100, overrides: Record<string, string> = {}): SwitchDeps {
-  return { ports: world.ports(), config: testConfig(overrides), reporter, who: "alice@laptop", self: identity(pid, [1, 2, 3].map((x) => x)) };
+  return {
+    ports: world.ports(),
+    config: testConfig(overrides),
+    reporter,
+    who: "alice@laptop",
+    self: identity(
+      pid,
+      [1, 2, 3].map((x) => x),
+    ),
+  };
 }
 
 export const stepNames = (lines: string[]) => lines.filter((l) => / done \(|started$/.test(l) && l.endsWith("started")).map((l) => l.split(" ")[1]);

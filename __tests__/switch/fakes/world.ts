@@ -64,10 +64,7 @@ interface FakeContainer {
 /** One droplet's Docker engine. */
 export class FakeEngine implements DockerPort {
   containers: FakeContainer[] = [];
-  constructor(
-    private readonly world: FakeWorld,
-    readonly droplet: Droplet,
-  ) {}
+  constructor(private readonly world: FakeWorld, readonly droplet: Droplet) {}
 
   private toView(c: FakeContainer): AppContainer {
     return {
@@ -125,7 +122,15 @@ export class FakeEngine implements DockerPort {
 
   async run(spec: ContainerSpec): Promise<string> {
     this.world.log(`docker ${this.droplet.name} run ${spec.image}`);
-    const c: FakeContainer = { id: `c${++this.world.seq}`, name: spec.name, image: spec.image, labels: { ...spec.labels }, running: true, created: this.world.clock.now(), probes: 0 };
+    const c: FakeContainer = {
+      id: `c${++this.world.seq}`,
+      name: spec.name,
+      image: spec.image,
+      labels: { ...spec.labels },
+      running: true,
+      created: this.world.clock.now(),
+      probes: 0,
+    };
     if (IMAGES[spec.image]?.exitsAtStart) Object.assign(c, { running: false, exitCode: 1 });
     if (IMAGES[spec.image]?.crashLoops) Object.assign(c, { restartCount: 2, exitCode: 1 });
     this.containers.push(c);
@@ -243,7 +248,7 @@ export class FakeWorld {
 
   private serverStatus(s: HaproxyServer): HaproxyServer {
     if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0, checkStatus: undefined };
-    const target = s.name === "floating" ? this.ip.dropletId : (this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null);
+    const target = s.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null;
     const healthy = this.healthOf(target)?.status === 200 && !(s.name === "spare" && this.spareUnreachable);
     const status = s.admin === "drain" ? "DRAIN" : healthy ? "UP" : "DOWN";
     let sessions = 0;
@@ -341,7 +346,7 @@ export class FakeWorld {
   publicAnswer(): HealthAnswer {
     const active = this.servers.find((s) => s.admin === "ready" && s.name === "floating") ?? this.servers.find((s) => s.admin !== "maint");
     if (!active) return { status: 503, body: "no server available" };
-    const target = active.name === "floating" ? this.ip.dropletId : (this.droplets.find((d) => d.privateIp === active.address)?.id ?? null);
+    const target = active.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === active.address)?.id ?? null;
     const answer = this.healthOf(target) ?? { status: 503, body: "down" };
     return this.publicOverride ? this.publicOverride(answer) : answer;
   }
@@ -363,7 +368,10 @@ export class FakeWorld {
 
   /** The IP holder, what it runs, and the tags: the facts the tests assert on. */
   snapshot() {
-    const running = (id: number) => this.engine(id).containers.filter((c) => c.running).map((c) => c.image);
+    const running = (id: number) =>
+      this.engine(id)
+        .containers.filter((c) => c.running)
+        .map((c) => c.image);
     return {
       ipOn: this.ip.dropletId,
       tags: { 1: this.tagsOf(1), 2: this.tagsOf(2) },
