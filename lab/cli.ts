@@ -78,8 +78,15 @@ async function status(indexArg: string | undefined, options: { json?: boolean })
   }
 }
 
-function env(indexArg: string | undefined): void {
-  const file = `/run/do-bluegreen-lab/${indexArg ? parseIndex(indexArg) : 1}/env.sh`;
+async function env(indexArg: string | undefined): Promise<void> {
+  let index: number;
+  if (indexArg) index = parseIndex(indexArg);
+  else {
+    const found = await discoverLabIndices(runner);
+    if (found.length !== 1) throw new LabNotFoundError(found.length === 0 ? "no lab found" : `several labs found (${found.join(", ")})`, "pass the lab's index: `npm run lab -- env N`");
+    index = found[0];
+  }
+  const file = openLab(index).plan.paths.envFile;
   if (!existsSync(file)) throw new LabNotFoundError(`no env file at ${file}`, "start a lab with `npm run lab -- up` (and pass its index)");
   process.stdout.write(readFileSync(file, "utf8"));
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig } from "../core/config";
 import { ExternalError, UsageError } from "../core/errors";
 import { networkDownCommands, networkUpCommands } from "./network/topology";
-import { allHosts, labIndexFromName, LabPlan, LAB_DATA_ROOT, LAB_STATE_ROOT, MAX_LAB_INDEX, MIN_LAB_INDEX, planLab, workerPaths } from "./plan";
+import { allHosts, LabPlan, planLab, workerPaths } from "./plan";
 import { isAlive, spawnDetached, terminate, waitFor } from "./processes/daemon";
 import { mountsUnder, pidsInNamespaces, pidsMentioning } from "./processes/leftovers";
 import { CommandRunner, ExecRunner, runAll } from "./runner";
@@ -18,6 +18,10 @@ import { httpOverUnixSocket, httpStatus, sshBanner, unixSocketAccepts } from "./
 import { readLabState, writeLabState, LabState } from "./state";
 import { exportLines, labSwitchEnv, LabSecrets, SECRET_FILES } from "./switch-env";
 import { ipCommands } from "./network/ip-commands";
+import { removeCgroups } from "./processes/cgroups";
+import { claimFreeIndex, discoverLabIndices } from "./discovery";
+
+export { discoverLabIndices };
 
 export const REPO_ROOT = resolve(__dirname, "..");
 const READY_TIMEOUT_MS = 60_000;
@@ -283,80 +287,6 @@ function tail(file: string): string {
   } catch {
     return "(no log)";
   }
-}
-
-/** dockerd's --cgroup-parent puts the lab's containers under /sys/fs/cgroup/<controller>/<prefix>-<role>. */
-function removeCgroups(plan: LabPlan): void {
-  const root = "/sys/fs/cgroup";
-  let controllers: string[] = [];
-  try {
-    controllers = readdirSync(root);
-  } catch {
-    return;
-  }
-  for (const controller of controllers) {
-    for (const worker of plan.workers) {
-      const dir = `${root}/${controller}${workerPaths(plan, worker).cgroupParent}`;
-      if (!existsSync(dir)) continue;
-      for (const child of safeReaddir(dir)) {
-        try {
-          rmdirSync(`${dir}/${child}`);
-        } catch {
-          // Files (cgroup knobs) cannot be removed and need not be.
-        }
-      }
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Still busy: a later `down` retries.
-      }
-    }
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-}
-
-/** Every lab index that left any trace: state dirs, data dirs, namespaces, bridges. */
-export async function discoverLabIndices(runner: CommandRunner): Promise<number[]> {
-  const found = new Set<number>();
-  for (const root of [LAB_STATE_ROOT, LAB_DATA_ROOT]) {
-    for (const entry of existsSync(root) ? readdirSync(root) : []) {
-      const index = Number(entry);
-      if (Number.isInteger(index) && index >= MIN_LAB_INDEX && index <= MAX_LAB_INDEX) found.add(index);
-    }
-  }
-  const namespaces = await runner.run(ipCommands.listNamespaces());
-  const links = await runner.run(ipCommands.listLinks());
-  const names = [
-    ...(namespaces.stdout.trim() ? (JSON.parse(namespaces.stdout) as { name: string }[]) : []).map((n) => n.name),
-    ...(links.stdout.trim() ? (JSON.parse(links.stdout) as { ifname: string }[]) : []).map((l) => l.ifname),
-  ];
-  for (const name of names) {
-    const index = labIndexFromName(name.split("@")[0]);
-    if (index !== undefined) found.add(index);
-  }
-  return [...found].sort((a, b) => a - b);
-}
-
-async function claimFreeIndex(runner: CommandRunner): Promise<number> {
-  const taken = new Set(await discoverLabIndices(runner));
-  mkdirSync(LAB_STATE_ROOT, { recursive: true });
-  for (let index = MIN_LAB_INDEX; index <= MAX_LAB_INDEX; index++) {
-    if (taken.has(index)) continue;
-    try {
-      mkdirSync(`${LAB_STATE_ROOT}/${index}`); // atomic: two labs starting at once never get the same index
-      return index;
-    } catch {
-      // Claimed meanwhile by another lab.
-    }
-  }
-  throw new LabNotFoundError("no free lab index", "run `npm run lab -- down` to remove old labs");
 }
 
 export function openLab(index: number, deps?: LabDeps): Lab {
