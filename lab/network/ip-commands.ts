@@ -42,6 +42,11 @@ export const ipCommands = {
   announce: (namespace: string, link: string, ip: string): Command => ({
     argv: ["nsenter", `--net=/var/run/netns/${namespace}`, "arping", "-U", "-c", "1", "-I", link, "-s", ip, ip],
   }),
+  /** The lab speaks IPv4 only: no link-local IPv6 chatter (router solicitations, MLD) on its links. */
+  disableIpv6: (namespace: string | null, link: string): Command => ({
+    argv: [...(namespace ? ["nsenter", `--net=/var/run/netns/${namespace}`] : []), "sysctl", "-q", "-w", `net.ipv6.conf.${link}.disable_ipv6=1`],
+    tolerate: /No such file|cannot stat/i,
+  }),
   listNamespaces: (): Command => ({ argv: ["ip", "-j", "netns", "list"] }),
   listLinks: (): Command => ({ argv: ["ip", "-j", "link", "show"] }),
   namespacePids: (namespace: string): Command => ({ argv: ["ip", "netns", "pids", namespace], tolerate: MISSING }),

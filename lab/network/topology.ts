@@ -10,6 +10,7 @@ import { ipCommands as ip } from "./ip-commands";
 export function networkUpCommands(plan: LabPlan): Command[] {
   const commands: Command[] = [
     ip.addBridge(plan.bridge.name),
+    ip.disableIpv6(null, plan.bridge.name),
     ip.addAddress(null, plan.bridge.name, `${plan.bridge.ip}/24`),
     ip.linkUp(null, plan.bridge.name),
   ];
@@ -19,6 +20,9 @@ export function networkUpCommands(plan: LabPlan): Command[] {
       ip.loopbackUp(host.namespace),
       ip.addVethIntoNamespace(host.hostVeth, host.namespace, host.mac),
       ip.enslave(host.hostVeth, plan.bridge.name),
+      ip.disableIpv6(null, host.hostVeth),
+      ip.disableIpv6(host.namespace, "all"),
+      ip.disableIpv6(host.namespace, "eth0"),
       ip.linkUp(null, host.hostVeth),
       ip.addAddress(host.namespace, "eth0", `${host.publicIp}/24`),
       ip.addAddress(host.namespace, "eth0", `${host.privateIp}/24`),

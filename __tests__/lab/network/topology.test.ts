@@ -6,7 +6,7 @@ describe("networkUpCommands", () => {
   const up = networkUpCommands(plan).map((c) => c.argv.join(" "));
 
   it("GIVEN a plan WHEN the network is built THEN the bridge comes first and carries the host's lab address", () => {
-    expect(up.slice(0, 3)).toEqual(["ip link add dbg9 type bridge", "ip addr add 198.18.9.1/24 dev dbg9", "ip link set dbg9 up"]);
+    expect(up.slice(0, 4)).toEqual(["ip link add dbg9 type bridge", "sysctl -q -w net.ipv6.conf.dbg9.disable_ipv6=1", "ip addr add 198.18.9.1/24 dev dbg9", "ip link set dbg9 up"]);
   });
 
   it("GIVEN a plan THEN each droplet namespace gets a veth with a fixed MAC plus its public and private address", () => {
@@ -18,6 +18,13 @@ describe("networkUpCommands", () => {
 
   it("GIVEN a plan THEN the reserved IP starts on the PROD worker only", () => {
     expect(up.filter((c) => c.includes("198.18.9.100"))).toEqual(["ip -n dbg9-wa addr add 198.18.9.100/32 dev eth0"]);
+  });
+
+  it("GIVEN a plan THEN IPv6 is off on the bridge, the host veths and inside every namespace (the lab speaks IPv4 only)", () => {
+    expect(up).toContain("sysctl -q -w net.ipv6.conf.dbg9.disable_ipv6=1");
+    expect(up).toContain("sysctl -q -w net.ipv6.conf.dbg9-wa.disable_ipv6=1");
+    expect(up).toContain("nsenter --net=/var/run/netns/dbg9-lb sysctl -q -w net.ipv6.conf.eth0.disable_ipv6=1");
+    expect(up.indexOf("sysctl -q -w net.ipv6.conf.dbg9.disable_ipv6=1")).toBeLessThan(up.indexOf("ip link set dbg9 up"));
   });
 
   it("GIVEN a plan THEN no namespace gets a default route (droplets reach only the lab)", () => {
