@@ -69,7 +69,7 @@ export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Pro
     try {
       await runSteps(deps, executor, plan);
     } catch (error) {
-      if (!(error instanceof VerificationFailed) || plan.rollbackSteps.length === 0) throw error;
+      if (!(error instanceof VerificationFailed)) throw error;
       await deps.reporter.step("rollback", `flip back to ${plan.from.droplet.name}, which still runs the previous version`, async () => {
         for (const step of plan.rollbackSteps) await executor.run(step);
       });
@@ -121,7 +121,8 @@ async function runSteps(deps: SwitchDeps, executor: Executor, plan: Plan): Promi
         if (restored && plan.kind === "cutover" && (await ipStayedOn(deps, plan)))
           await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
       }
-      if (step.name === "verify" && error instanceof BlueGreenError) throw new VerificationFailed(error);
+      // Only a plan that can flip back turns a failed verification into a rollback; otherwise the reason itself is the error.
+      if (step.name === "verify" && error instanceof BlueGreenError && plan.rollbackSteps.length > 0) throw new VerificationFailed(error);
       throw error;
     }
   }

@@ -173,6 +173,16 @@ describe("a bad image never reaches users", () => {
     expect(stepNames(lines)).toContain("rollback");
   });
 
+  it("GIVEN REF already live but the public entry serves something else WHEN re-run THEN it fails verification (exit 5) without flipping anything", async () => {
+    const world = new FakeWorld();
+    world.publicOverride = (a) => ({ ...a, version: "v0" });
+    const { result } = await cutover(world, "registry.test/web:v1");
+    const error = (result as { e: ImageRejectedError }).e;
+    expect(error).toBeInstanceOf(ImageRejectedError);
+    expect(error.exitCode).toBe(ExitCode.rejected);
+    expect(world.snapshot()).toEqual(STEADY_V1);
+  });
+
   it("GIVEN HAProxy cannot reach the new droplet WHEN routing to the spare slot THEN floating is never drained and traffic stays on PROD", async () => {
     const world = new FakeWorld();
     world.spareUnreachable = true;
