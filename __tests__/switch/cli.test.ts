@@ -202,3 +202,15 @@ describe("switch CLI: rollback, status, lock", () => {
     expect(world.lockHolder).toBeNull();
   });
 });
+
+describe("switch CLI: stale locks", () => {
+  it("GIVEN an expired lock WHEN lock release without --force THEN it is released", async () => {
+    const world = new FakeWorld();
+    world.lockHolder = { id: "x", who: "bob", host: "other", pid: 1, command: "cutover", acquiredAt: "2026-11-22T10:00:00Z", expiresAt: "2026-11-22T10:15:00Z" };
+    const status = await cli(["lock", "status"], world);
+    expect(status.stdout.join("\n")).toMatch(/stale: it expired at 2026-11-22T10:15:00Z/);
+    const released = await cli(["lock", "release"], world);
+    expect(released.code).toBe(0);
+    expect(world.lockHolder).toBeNull();
+  });
+});
