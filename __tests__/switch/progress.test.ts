@@ -28,3 +28,24 @@ describe("plain step lines", () => {
     expect(out.slice(1, -1).join("")).toBe("step move-ip started\nstep move-ip done (250 ms)\n");
   });
 });
+
+describe("terminal step list (listr2)", () => {
+  it("GIVEN a step that fails with a secret in its message WHEN run THEN the result is recorded and the error reaching listr2 is already masked", async () => {
+    const { TtyReporter } = await import("../../switch/progress");
+    const reporter = new TtyReporter(() => undefined, new Redactor(["s3cret-value"]));
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await reporter.step("pull", "pull it", async () => 7)).toBe(7);
+      const error = await reporter.step("gate", "gate it", async () => Promise.reject(new Error("token s3cret-value"))).catch((e: Error) => e);
+      expect((error as Error).message).toBe("token [redacted]");
+      const printed = spy.mock.calls.map((c) => String(c[0])).join("");
+      expect(printed).not.toContain("s3cret-value");
+    } finally {
+      spy.mockRestore();
+    }
+    expect(reporter.records.map((r) => [r.name, r.status])).toEqual([
+      ["pull", "done"],
+      ["gate", "failed"],
+    ]);
+  });
+});
