@@ -34,14 +34,16 @@ describe("terminal step list (listr2)", () => {
     const { TtyReporter } = await import("../../switch/progress");
     const reporter = new TtyReporter(() => undefined, new Redactor(["s3cret-value"]));
     const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const spyErr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await reporter.step("pull", "pull it", async () => 7)).toBe(7);
       const error = await reporter.step("gate", "gate it", async () => Promise.reject(new Error("token s3cret-value"))).catch((e: Error) => e);
       expect((error as Error).message).toBe("token [redacted]");
-      const printed = spy.mock.calls.map((c) => String(c[0])).join("");
+      const printed = [...spy.mock.calls, ...spyErr.mock.calls].map((c) => String(c[0])).join("");
       expect(printed).not.toContain("s3cret-value");
     } finally {
       spy.mockRestore();
+      spyErr.mockRestore();
     }
     expect(reporter.records.map((r) => [r.name, r.status])).toEqual([
       ["pull", "done"],

@@ -8,6 +8,9 @@ import { renderHaproxyConfig } from "../../../core/haproxy";
 import { HaproxyRuntime, adminStateOf, parseServers } from "../../../switch/adapters/haproxy-runtime";
 import { LocalShell } from "../fakes/local-shell";
 
+// Real processes (sh, flock, haproxy, sshd handshakes): generous on a loaded CI machine, still fast when idle.
+jest.setTimeout(20_000);
+
 // Captured from HAProxy 2.6.12 (Debian bookworm) running core/haproxy's config, mid-flip.
 const SERVERS_STATE = `1
 # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port

@@ -20,6 +20,9 @@ const holder = (id: string, over: Partial<LockHolder> = {}): LockHolder => ({
   ...over,
 });
 
+// Real processes (sh, flock, haproxy, sshd handshakes): generous on a loaded CI machine, still fast when idle.
+jest.setTimeout(20_000);
+
 const fresh = () => join(mkdtempSync(join(tmpdir(), "switch-lock-")), "state dir");
 const shell = new LocalShell();
 

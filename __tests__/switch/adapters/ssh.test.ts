@@ -7,6 +7,9 @@ import { SshPool, SshSettings } from "../../../switch/adapters/ssh";
 import { pinnedKeysFor, parseKnownHosts } from "../../../switch/adapters/known-hosts";
 import type { Droplet } from "../../../switch/model";
 
+// Real processes (sh, flock, haproxy, sshd handshakes): generous on a loaded CI machine, still fast when idle.
+jest.setTimeout(20_000);
+
 // Keys are generated at run time; none is committed.
 const hostKey = utils.generateKeyPairSync("ed25519");
 const otherHostKey = utils.generateKeyPairSync("ed25519");
