@@ -1,11 +1,8 @@
 import { Config, loadConfig } from "../../../core/config";
 
-/** A fake-but-valid secret set, so redaction tests can look for these exact strings. */
-export const SECRETS = {
-  token: "dop_v1_testtokentesttokentesttoken0000",
-  registryPassword: "registry-password-s3cret",
-  sshKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest-key-material-not-real\n-----END OPENSSH PRIVATE KEY-----",
-};
+import { SECRETS } from "../../fixtures/fake-secrets";
+
+export { SECRETS };
 
 export const TEST_ENV: Record<string, string> = {
   DIGITALOCEAN_TOKEN: SECRETS.token,
