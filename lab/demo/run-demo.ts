@@ -116,7 +116,7 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
         },
       },
     ],
-    { renderer: "default", fallbackRenderer: "simple", fallbackRendererCondition: () => !process.stdout.isTTY, exitOnError: true, rendererOptions: { collapseSubtasks: false } },
+    { renderer: "default", fallbackRenderer: "simple", fallbackRendererCondition: () => !process.stdout.isTTY, exitOnError: true, registerSignalListeners: false, rendererOptions: { collapseSubtasks: false } },
   );
 
   const release = installSignalCleanup(async () => {
