@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { ExternalError } from "../core/errors";
+import { Redactor } from "../core/redact";
 
 /**
  * A command as data: the argv to run, and which failures mean "already in the wanted state".
@@ -11,6 +12,8 @@ export interface Command {
   readonly tolerate?: RegExp;
   /** Text written to the command's stdin. */
   readonly input?: string;
+  /** Values on argv that must never reach an error message (e.g. a password given to htpasswd). */
+  readonly secrets?: readonly string[];
 }
 
 export interface CommandResult {
@@ -29,7 +32,7 @@ export class CommandFailedError extends ExternalError {
     readonly result: CommandResult,
   ) {
     super(
-      `\`${command.argv.join(" ")}\` exited ${result.code}: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`,
+      new Redactor(command.secrets ?? []).redact(`\`${command.argv.join(" ")}\` exited ${result.code}: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`),
       "check that you run as root and the Debian packages are installed (bash scripts/install-debian-packages.sh), then `npm run lab -- down` and retry",
     );
   }

@@ -24,7 +24,7 @@ export function registryConfig(plan: LabPlan): string {
 
 /** `htpasswd -Bbn` prints "user:$2y$..." for the file; the password goes on argv only to this local tool. */
 export function htpasswdCommand(user: string, password: string): Command {
-  return { argv: ["htpasswd", "-Bbn", user, password] };
+  return { argv: ["htpasswd", "-Bbn", user, password], secrets: [password] };
 }
 
 export function registryArgv(plan: LabPlan): string[] {
