@@ -2,6 +2,8 @@
  * DigitalOcean's per-token limits: sliding windows of one minute and one hour.
  * Headers describe the hourly window as DigitalOcean's do: ratelimit-limit, ratelimit-remaining
  * and ratelimit-reset (Unix seconds when the oldest counted request leaves the window).
+ * On a 429 ratelimit-reset is instead when a request will be allowed again (now + retry-after):
+ * a client that waits for the reset must not wait longer than retry-after says.
  */
 export interface RateLimits {
   perMinute: number;
@@ -37,11 +39,7 @@ export class RateLimiter {
         times.length >= this.limits.perHour ? times[times.length - this.limits.perHour]! + HOUR_MS : 0,
         inLastMinute.length >= this.limits.perMinute ? inLastMinute[inLastMinute.length - this.limits.perMinute]! + MINUTE_MS : 0,
       );
-      return {
-        allowed: false,
-        headers: this.headersFor(times, now),
-        retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)),
-      };
+      return { allowed: false, ...refusal(this.headersFor(times, now), now, Math.max(1, Math.ceil((freeAt - now) / 1000))) };
     }
     times.push(now);
     return { allowed: true, headers: this.headersFor(times, now) };
@@ -51,6 +49,15 @@ export class RateLimiter {
   peek(token: string): Record<string, string> {
     const now = this.now();
     return this.headersFor(this.trimmed(token, now), now);
+  }
+
+  /**
+   * Headers for a 429 the simulator was told to inject: the quota looks spent, and it frees up
+   * after `retryAfterSeconds`, as a real refusal would.
+   */
+  throttled(token: string, retryAfterSeconds: number): Record<string, string> {
+    const now = this.now();
+    return refusal({ ...this.headersFor(this.trimmed(token, now), now), "ratelimit-remaining": "0" }, now, retryAfterSeconds).headers;
   }
 
   private trimmed(token: string, now: number): number[] {
@@ -67,4 +74,20 @@ export class RateLimiter {
       "ratelimit-reset": String(Math.ceil(reset / 1000)),
     };
   }
+}
+
+/** A refusal's headers: retry-after and a ratelimit-reset that agree, so either one tells the client the same wait. */
+function refusal(
+  headers: Record<string, string>,
+  now: number,
+  retryAfterSeconds: number,
+): { headers: Record<string, string>; retryAfterSeconds: number } {
+  return {
+    headers: {
+      ...headers,
+      "ratelimit-reset": String(Math.ceil(now / 1000) + retryAfterSeconds),
+      "retry-after": String(retryAfterSeconds),
+    },
+    retryAfterSeconds,
+  };
 }

@@ -71,18 +71,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       const decision = limiter.take(token);
       headers = decision.headers;
       if (!decision.allowed) {
-        headers = { ...headers, "retry-after": String(decision.retryAfterSeconds) };
         throw new ApiProblem(429, "too_many_requests", "API Rate limit exceeded.");
       }
       const fault = faults.take(method, url.pathname);
       if (fault) {
-        if (fault.status === 429) {
-          headers = {
-            ...headers,
-            "ratelimit-remaining": "0",
-            "retry-after": String(fault.retryAfterSeconds ?? DEFAULT_FAULT_RETRY_AFTER_SECONDS),
-          };
-        }
+        if (fault.status === 429) headers = limiter.throttled(token, fault.retryAfterSeconds ?? DEFAULT_FAULT_RETRY_AFTER_SECONDS);
         throw new ApiProblem(fault.status, errorIdForStatus(fault.status), `Injected fault: ${fault.status} for ${method} ${url.pathname}.`);
       }
       const match = url.pathname.startsWith("/v2/") ? matchRoute(apiRoutes, method, url.pathname) : null;

@@ -65,4 +65,43 @@ describe("RateLimiter", () => {
     limiter.peek("t");
     expect(limiter.take("t").headers["ratelimit-remaining"]).toBe("4");
   });
+
+  describe("a 429's ratelimit-reset", () => {
+    const start = 10_000_000;
+    it.each([
+      // [situation, limits, requests already counted, injected retry-after (null = a real refusal), retry-after, remaining]
+      ["the minute window is full", { perMinute: 3, perHour: 100 }, 3, null, 30, "97"],
+      ["the hour window is full", { perMinute: 100, perHour: 2 }, 2, null, 3_570, "0"],
+      ["a 429 is injected with the default wait", { perMinute: 100, perHour: 100 }, 1, 1, 1, "0"],
+      ["a 429 is injected with a 7 s wait", { perMinute: 100, perHour: 100 }, 1, 7, 7, "0"],
+    ] as const)(
+      "GIVEN %s WHEN refused THEN ratelimit-reset is now + retry-after, not the end of the hourly window (a client reading it would wait up to an hour)",
+      (_, limits, requestsBefore, injectedRetryAfter, expectedRetryAfter, expectedRemaining) => {
+        const { clock, limiter } = limiterAt(limits);
+        for (let i = 0; i < requestsBefore; i++) {
+          clock.now = start + i * 10_000;
+          limiter.take("t");
+        }
+        clock.now = start + 30_000;
+        const headers = injectedRetryAfter === null ? limiter.take("t").headers : limiter.throttled("t", injectedRetryAfter);
+        expect(headers).toMatchObject({
+          "ratelimit-remaining": expectedRemaining,
+          "retry-after": String(expectedRetryAfter),
+          "ratelimit-reset": String(clock.now / 1000 + expectedRetryAfter),
+        });
+      },
+    );
+
+    it("GIVEN an injected 429 WHEN it is answered THEN the request still counts and later answers reset at the end of the hour again", () => {
+      const { clock, limiter } = limiterAt({ perMinute: 100, perHour: 100 });
+      limiter.take("t");
+      limiter.throttled("t", 1);
+      clock.now += 2_000;
+      expect(limiter.take("t").headers).toEqual({
+        "ratelimit-limit": "100",
+        "ratelimit-remaining": "98",
+        "ratelimit-reset": String((10_000_000 + 3_600_000) / 1000),
+      });
+    });
+  });
 });

@@ -122,9 +122,18 @@ describe("simulator server", () => {
       expect(retryAfters).toEqual(["1", "1", null]);
     });
 
-    it("GIVEN a 429 fault with retryAfterSeconds 7 WHEN it fires THEN retry-after is 7", async () => {
-      sim.injectFaults({ status: 429, count: 1, retryAfterSeconds: 7 });
-      expect((await call(sim, "GET", "/v2/droplets")).headers.get("retry-after")).toBe("7");
+    it.each([
+      ["no retryAfterSeconds", 1, undefined],
+      ["retryAfterSeconds 7", 7, 7],
+    ])("GIVEN a 429 fault with %s WHEN it fires THEN retry-after is %i and ratelimit-reset is that many seconds away, not the end of the hour", async (_, expected, retryAfterSeconds) => {
+      sim.injectFaults({ status: 429, count: 1, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+      const before = Math.floor(Date.now() / 1000);
+      const res = await call(sim, "GET", "/v2/droplets");
+      const after = Math.ceil(Date.now() / 1000);
+      expect(res.headers.get("retry-after")).toBe(String(expected));
+      const reset = Number(res.headers.get("ratelimit-reset"));
+      expect(reset).toBeGreaterThanOrEqual(before + expected);
+      expect(reset).toBeLessThanOrEqual(after + expected);
     });
 
     it("GIVEN a fault limited to POST on reserved IP actions WHEN other requests arrive THEN only the matching one fails", async () => {
