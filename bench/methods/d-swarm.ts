@@ -24,7 +24,7 @@ import type { BenchLab } from "../bench-lab";
 import { errorText, writeChart, type MethodContext } from "./context";
 import { loadFigures, markOr, runEndMs, TAIL_MS, underLoad } from "./load-phase";
 
-const ATTEMPT_TITLE = "(d) Docker Swarm start-first update (host-mode publish): the new task never starts";
+const ATTEMPT_TITLE = "(d) Docker Swarm start-first update (host-mode publish)";
 const VARIANT_TITLE = "(d) variant: Docker Swarm stop-first update (host-mode publish), then docker service rollback";
 /** How long the start-first update is watched under load before the bench concludes it cannot progress. */
 export const START_FIRST_OBSERVE_MS = 12_000;
@@ -202,15 +202,19 @@ export async function runSwarmMethod(ctx: MethodContext): Promise<SwarmOutcome> 
       versionsServed: versionsAfter(stuck.result.samples, updateStart),
     };
     const completed = stuck.value.status.state === "completed";
+    // The title states the outcome only when this run saw it: no v2 task ever reached Running.
+    const newTaskStarted = stuck.value.tasks.some((t) => t.Image.includes(":v2") && t.CurrentState.startsWith("Running"));
+    const title = completed || newTaskStarted ? ATTEMPT_TITLE : `${ATTEMPT_TITLE}: the new task never starts`;
     attempt = {
       ...attempt,
+      title,
       outcome: completed ? "measured" : "did-not-complete",
       notes: [...attempt.notes, ...stuck.value.tasks.map((t) => `task: ${describeTask(t)}`)],
       load: loadFigures(stuck.result),
       cutover: completed
         ? analyzeSwitch(stuck.result.samples, { commandStartMs: updateStart, commandEndMs: markOr(stuck.result, "observed", 0), observeUntilMs: runEndMs(stuck.result), targetVersion: "v2" })
         : null,
-      charts: [writeChart(ctx, "d-swarm-start-first.svg", ATTEMPT_TITLE, stuck.result)],
+      charts: [writeChart(ctx, "d-swarm-start-first.svg", title, stuck.result)],
     };
     await swarm.removeService();
 

@@ -20,11 +20,17 @@ export function composeSwarmReason(f: Pick<SwarmFindings, "ingress" | "hostModeS
   if (f.hostModeStartFirst) {
     const h = f.hostModeStartFirst;
     const errors = [...new Set(h.newTaskErrors)];
+    const onlyHostModeAnswers = !!f.ingress && !f.ingress.portAnswered;
+    const state = h.updateState ?? "unknown";
+    // Each clause below is said only when this run saw what it rests on: the port conflict in a task error, an update still waiting.
+    const portConflict = errors.some((e) => /port already in use/i.test(e));
     parts.push(
-      `With host-mode publish (the only mode that answers here), \`docker service update --image v2\` with --update-order start-first was still "${h.updateState ?? "unknown"}" after ${h.waitedSeconds} s under load` +
+      `With host-mode publish${onlyHostModeAnswers ? " (the only mode that answers here)" : ""}, \`docker service update --image v2\` with --update-order start-first ` +
+        (state === "completed" ? `completed within ${h.waitedSeconds} s under load` : `was still "${state}" after ${h.waitedSeconds} s under load`) +
         (errors.length ? `; the new task stayed Pending with "${errors.join("; ")}"` : "") +
-        `: start-first needs the old and the new task to hold the same published port on the same node at once, which host mode forbids on a single node. ` +
-        `The update never fails either, so failure_action rollback never triggers; it just waits. Requests kept being answered by ${Object.keys(h.versionsServed).filter((k) => k !== "failed").join(", ") || "nobody"}.`,
+        (portConflict ? ": start-first needs the old and the new task to hold the same published port on the same node at once, which host mode forbids on a single node." : ".") +
+        (state === "updating" ? " The update never fails either, so failure_action rollback never triggers; it just waits." : "") +
+        ` Requests kept being answered by ${Object.keys(h.versionsServed).filter((k) => k !== "failed").join(", ") || "nobody"}.`,
     );
   }
   return parts.join(" ");

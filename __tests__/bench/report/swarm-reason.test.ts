@@ -30,6 +30,21 @@ describe("composeSwarmReason", () => {
     expect(withIpvs).not.toContain("has no IPVS");
   });
 
+  it("GIVEN a run where the start-first update completed WHEN the reason is written THEN it claims neither a port conflict nor a stuck update", () => {
+    const completed = composeSwarmReason(
+      { ...observed, hostModeStartFirst: { ...observed.hostModeStartFirst!, updateState: "completed", newTaskErrors: [], versionsServed: { v1: 10, v2: 90 } } },
+      "198.18.4.12",
+      8080,
+    );
+    expect(completed).toContain("start-first completed within 12 s under load.");
+    expect(completed).not.toMatch(/forbids|never fails|still "/);
+  });
+
+  it("GIVEN the routing mesh answered WHEN the host-mode attempt is described THEN host mode is not called the only mode that answers", () => {
+    const answered = composeSwarmReason({ ...observed, ingress: { ...observed.ingress!, portAnswered: true } }, "198.18.4.12", 8080);
+    expect(answered).not.toContain("the only mode that answers here");
+  });
+
   it("GIVEN no observations WHEN the reason is written THEN it is empty rather than a stock explanation", () => {
     expect(composeSwarmReason({ ingress: null, hostModeStartFirst: null }, "198.18.4.12", 8080)).toBe("");
   });
