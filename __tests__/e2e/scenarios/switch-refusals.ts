@@ -9,9 +9,9 @@ const REFUSAL_LOAD_RATE = 500;
 export function describeRefusals(ctx: SuiteContext): void {
   describe("broken images are refused", () => {
     const cases: { name: string; image: () => string; env?: Record<string, string>; exitCode: number; says: RegExp }[] = [
-      { name: "health path answers 500", image: () => images(ctx).healthFails, exitCode: ExitCode.rejected, says: /health|unhealthy|500/i },
-      { name: "process exits at start", image: () => images(ctx).exitsAtStart, exitCode: ExitCode.rejected, says: /exit|health|start/i },
-      { name: "pull denied (wrong registry password)", image: () => images(ctx).v2, env: { CI_REGISTRY_PASSWORD: "wrong-password-for-the-lab" }, exitCode: ExitCode.external, says: /pull|denied|unauthorized|auth/i },
+      { name: "health path answers 500", image: () => images(ctx).healthFails, exitCode: ExitCode.rejected, says: /health check timed out .*answered 500/ },
+      { name: "process exits at start", image: () => images(ctx).exitsAtStart, exitCode: ExitCode.rejected, says: /exited at start/ },
+      { name: "pull denied (wrong registry password)", image: () => images(ctx).v2, env: { CI_REGISTRY_PASSWORD: "wrong-password-for-the-lab" }, exitCode: ExitCode.external, says: /the registry denied access to / },
     ];
 
     it.each(cases.map((c) => [c.name, c] as const))("GIVEN an image whose %s WHEN the switch tries it under load THEN it exits non-zero, PROD still serves the current version and 0 requests fail", async (_name, c) => {
