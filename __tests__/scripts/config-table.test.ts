@@ -31,8 +31,9 @@ describe("README.md commands", () => {
   it("GIVEN the README THEN it shows the fresh-machine commands, and the test command .ci/run executes", () => {
     const text = readme();
     expect(text).toContain("sudo bash scripts/install-debian-packages.sh && npm ci && npm run demo");
-    expect(text).toContain("bash scripts/install-debian-packages.sh && npm ci && npm test");
-    expect(readFileSync(join(ROOT, ".ci", "run"), "utf8")).toMatch(/npm ci\b.*&& npm test/);
+    const testCommand = "bash scripts/install-debian-packages.sh && npm ci && npm test";
+    expect(text).toContain(testCommand);
+    expect(readFileSync(join(ROOT, ".ci", "run"), "utf8").split("\n")).toContain(testCommand);
   });
 
   it("GIVEN the README THEN it states the CDKTF sunset date and the synth:hcl exit path", () => {
