@@ -1,7 +1,6 @@
 import { App } from "cdktf";
 import { loadConfig } from "./core/config";
-import { asBlueGreenError } from "./core/errors";
-import { Redactor } from "./core/redact";
+import { reportFailure } from "./core/cli/entry";
 import { BlueGreenStack, STACK_NAME } from "./stacks/bluegreen-stack";
 
 /** Entry point of `cdktf synth|diff|deploy`: validate the configuration, then synthesize. The only place that exits. */
@@ -12,11 +11,7 @@ function main(): void {
     new BlueGreenStack(app, STACK_NAME, config);
     app.synth();
   } catch (error) {
-    const failure = asBlueGreenError(error);
-    const redactor = Redactor.fromEnv(process.env);
-    process.stderr.write(redactor.redact(`do-bluegreen: ${failure.oneLine()}`) + "\n");
-    if (process.argv.includes("--verbose") && failure.stack) process.stderr.write(redactor.redact(failure.stack) + "\n");
-    process.exit(failure.exitCode);
+    process.exit(reportFailure(error, { prefix: "do-bluegreen", verbose: process.argv.includes("--verbose") }));
   }
 }
 

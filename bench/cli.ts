@@ -5,8 +5,8 @@
  * With --json the figures are printed as one JSON object on the last line of stdout.
  */
 import { Command } from "commander";
-import { asBlueGreenError, ExitCode } from "../core/errors";
-import { Redactor } from "../core/redact";
+import { parseCommandLine, reportFailure } from "../core/cli/entry";
+import { ExitCode } from "../core/errors";
 import { renderBenchSummary } from "./report/summary";
 import { METHODS, parseBenchOptions } from "./options";
 import { DEFAULT_CHART_DIR, DEFAULT_MARKDOWN, runBench } from "./run-bench";
@@ -26,12 +26,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--chart-dir <dir>", "where the SVG charts go", DEFAULT_CHART_DIR)
     .option("--verbose", "stack traces on errors")
     .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code === "commander.helpDisplayed" || code === "commander.version" ? ExitCode.ok : ExitCode.usage;
-  }
+  const stopped = await parseCommandLine(program, argv);
+  if (stopped !== null) return stopped;
   const raw = program.opts<Record<string, unknown>>();
   const args = argv.slice(2);
   const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
@@ -43,10 +39,7 @@ async function main(argv: string[]): Promise<number> {
     if (raw.json) out(JSON.stringify(report) + "\n");
     return ExitCode.ok;
   } catch (error) {
-    const e = asBlueGreenError(error);
-    process.stderr.write(Redactor.fromEnv().redact(`bench: ${e.oneLine()}\n`));
-    if (raw.verbose && e.stack) process.stderr.write(Redactor.fromEnv().redact(e.stack + "\n"));
-    return e.exitCode;
+    return reportFailure(error, { prefix: "bench", verbose: !!raw.verbose });
   }
 }
 

@@ -7,8 +7,8 @@
  */
 import { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
-import { asBlueGreenError, ExitCode } from "../core/errors";
-import { Redactor } from "../core/redact";
+import { parseCommandLine, reportFailure } from "../core/cli/entry";
+import { ExitCode } from "../core/errors";
 import { assertLabPrerequisites } from "./preflight";
 import { discoverLabIndices, Lab, LabNotFoundError, openLab } from "./lab";
 import { ExecRunner } from "./runner";
@@ -102,16 +102,9 @@ async function main(argv: string[]): Promise<number> {
   program.command("status").description("show labs").argument("[index]").option("--json", "one JSON object").action(status);
   program.command("env").description("print a running lab's export lines").argument("[index]").action(env);
   try {
-    await program.parseAsync(argv);
-    return ExitCode.ok;
+    return (await parseCommandLine(program, argv)) ?? ExitCode.ok;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "commander.helpDisplayed" || code === "commander.version") return ExitCode.ok;
-    if (code?.startsWith("commander.")) return ExitCode.usage;
-    const e = asBlueGreenError(error);
-    process.stderr.write(Redactor.fromEnv().redact(`lab: ${e.oneLine()}\n`));
-    if (program.opts().verbose && e.stack) process.stderr.write(Redactor.fromEnv().redact(e.stack + "\n"));
-    return e.exitCode;
+    return reportFailure(error, { prefix: "lab", verbose: !!program.opts().verbose });
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import { Command } from "commander";
 import { resolve } from "node:path";
-import { asBlueGreenError, ExitCode } from "../../core/errors";
-import { Redactor } from "../../core/redact";
+import { parseCommandLine, reportFailure } from "../../core/cli/entry";
+import { ExitCode } from "../../core/errors";
 import { runDemo } from "./run-demo";
 import { isInterrupted } from "../processes/signal-cleanup";
 
@@ -20,25 +20,17 @@ async function main(argv: string[]): Promise<number> {
     .option("--keep", "keep the lab running afterwards")
     .option("--verbose", "stack traces on errors")
     .exitOverride();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code === "commander.helpDisplayed" ? ExitCode.ok : ExitCode.usage;
-  }
+  const stopped = await parseCommandLine(program, argv);
+  if (stopped !== null) return stopped;
   const o = program.opts<{ json?: boolean; rate: string; postRatio: string; svg: string; keep?: boolean; verbose?: boolean }>();
   const out = (text: string) => process.stdout.write(text);
-  const redactor = Redactor.fromEnv();
   try {
     const summary = await runDemo({ ratePerSecond: Number(o.rate), postRatio: Number(o.postRatio), svgPath: resolve(o.svg), keepLab: !!o.keep }, out);
     if (!summary.ok) process.stderr.write(`demo: expectations not met: ${summary.problems.join("; ")}\n`);
     if (o.json) out(JSON.stringify(summary) + "\n");
     return summary.ok ? ExitCode.ok : ExitCode.external;
   } catch (error) {
-    const e = asBlueGreenError(error);
-    process.stderr.write(redactor.redact(`demo: ${e.oneLine()}\n`));
-    if (o.verbose && e.stack) process.stderr.write(redactor.redact(e.stack + "\n"));
-    return e.exitCode;
+    return reportFailure(error, { prefix: "demo", verbose: !!o.verbose });
   }
 }
 
