@@ -87,7 +87,7 @@ export const VARIABLES = {
   registryPassword: v({ name: "CI_REGISTRY_PASSWORD", secret: true, default: "", schema: z.string(), description: "Registry password for pulls (GitLab sets it). Secret.", fix: "set the registry password or a deploy token" }),
   // --- the switch: timing ---
   healthTimeout: v({ name: "SWITCH_HEALTH_TIMEOUT_SECONDS", default: "90", schema: seconds, description: "How long the new container may take to become healthy.", fix: "use a number of seconds, e.g. 90" }),
-  bakeSeconds: v({ name: "SWITCH_BAKE_SECONDS", default: "15", schema: seconds, description: "After the flip, how long the public entry must serve the new version before rollback.", fix: "use a number of seconds, e.g. 15" }),
+  bakeSeconds: v({ name: "SWITCH_BAKE_SECONDS", default: "15", schema: seconds, description: "After the flip, how long the public entry may take to answer with the new version (3 times in a row) before the switch rolls back.", fix: "use a number of seconds, e.g. 15" }),
   drainTimeout: v({ name: "SWITCH_DRAIN_TIMEOUT_SECONDS", default: "30", schema: seconds, description: "How long to wait for in-flight requests to the floating IP to finish.", fix: "use a number of seconds, e.g. 30" }),
   actionTimeout: v({ name: "SWITCH_ACTION_TIMEOUT_SECONDS", default: "180", schema: seconds, description: "How long a reserved-IP assign action may take.", fix: "use a number of seconds, e.g. 180" }),
   lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "After this, a lock left by a crashed run expires.", fix: "use a number of seconds, e.g. 900" }),
