@@ -13,6 +13,7 @@ import { DEFAULT_CHART_DIR, DEFAULT_MARKDOWN, runBench } from "./run-bench";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
+    .allowExcessArguments(false)
     .name("bench")
     .description("Zero downtime, counted: this project's switch against the seed's naive floating-IP move, in-place replacement and a Docker Swarm rolling update, under the same load")
     .option("--json", "print the figures as one JSON object on the last line")

@@ -11,6 +11,7 @@ import { isInterrupted } from "../processes/signal-cleanup";
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
+    .allowExcessArguments(false)
     .name("demo")
     .description("Blue/green cutover on a local lab under load: deploy v1, cut over to v2, refuse a broken image, roll back")
     .option("--json", "print the summary as one JSON object on the last line")
