@@ -1,6 +1,10 @@
 /**
  * Ctrl-C or a kill during `lab up` or the demo must not leave namespaces and daemons behind:
  * run the cleanup once, then exit with the conventional 128+signal code. Returns a release function.
+ *
+ * This is the one place outside an entry point that exits, on purpose: after a signal the interrupted
+ * flow may be blocked on a daemon the cleanup just killed, so only exiting here guarantees the process ends.
+ * Entry points check isInterrupted() and leave the exit to this handler.
  */
 let interrupted = false;
 
