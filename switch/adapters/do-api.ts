@@ -42,9 +42,26 @@ interface ApiReservedIp {
 }
 
 class Retryable extends Error {
-  constructor(message: string, readonly final: Error) {
+  /** `refused`: DigitalOcean did not act on the request (429), so sending it again is always safe. */
+  constructor(message: string, readonly final: Error, readonly refused = false) {
     super(message);
   }
+}
+
+/**
+ * A write whose outcome is unknown: a 5xx or a lost connection may come after DigitalOcean accepted it.
+ * Writes that are not idempotent are never re-sent blindly; the caller looks at the resource first.
+ */
+class UnconfirmedWrite extends Error {
+  constructor(readonly final: Error) {
+    super(final.message);
+  }
+}
+
+interface ApiAction {
+  id: number;
+  status: "in-progress" | "completed" | "errored";
+  type?: string;
 }
 
 function toDroplet(d: ApiDroplet): Droplet {
@@ -73,17 +90,18 @@ export class DigitalOceanClient implements DigitalOceanPort {
     this.limiter = new RateLimiter(this.clock, options.limits);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, options: { idempotent?: boolean } = {}): Promise<T> {
     const url = `${this.options.baseUrl.replace(/\/+$/, "")}${path}`;
     const what = `${method} ${path}`;
+    const idempotent = options.idempotent ?? true;
     return retry(
       async (bail) => {
         // Only Retryable errors are retried; anything else (a spent budget, a 4xx, bad JSON) ends the request at once.
         try {
           return await this.attempt<T>(method, path, url, what, body);
         } catch (error) {
-          if (error instanceof Retryable) throw error;
-          bail(error as Error);
+          if (error instanceof Retryable && (idempotent || error.refused)) throw error;
+          bail(error instanceof Retryable ? new UnconfirmedWrite(error.final) : (error as Error));
           return undefined as T;
         }
       },
@@ -136,7 +154,7 @@ export class DigitalOceanClient implements DigitalOceanPort {
         response.status === 429
           ? new ExternalError(`DigitalOcean kept rate-limiting ${what} (429)`, "another process shares this token: wait a minute and re-run")
           : new ExternalError(`DigitalOcean failed ${what} (${response.status}: ${message})`, "DigitalOcean may be degraded (status.digitalocean.com): re-run later");
-      throw new Retryable(what, final);
+      throw new Retryable(what, final, response.status === 429);
     }
     throw this.clientError(response.status, what, message);
   }
@@ -176,9 +194,34 @@ export class DigitalOceanClient implements DigitalOceanPort {
     return (await this.request<{ reserved_ips: ApiReservedIp[] }>("GET", "/v2/reserved_ips?per_page=200")).reserved_ips.map(toReservedIp);
   }
 
+  /**
+   * Assigning is not idempotent: after a 5xx the action may already be running, and a second POST would get a 422
+   * ("pending event"). So an unconfirmed POST is followed by a look at the IP: an assign in flight or done is adopted,
+   * and only an IP that is neither moving nor on the target gets the POST again.
+   */
   async assignReservedIp(ip: string, dropletId: number): Promise<number> {
-    const body = await this.request<{ action: { id: number } }>("POST", `/v2/reserved_ips/${ip}/actions`, { type: "assign", droplet_id: dropletId });
-    return body.action.id;
+    const attempts = (this.options.retries ?? 5) + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const body = await this.request<{ action: { id: number } }>("POST", `/v2/reserved_ips/${ip}/actions`, { type: "assign", droplet_id: dropletId }, { idempotent: false });
+        return body.action.id;
+      } catch (error) {
+        if (!(error instanceof UnconfirmedWrite)) throw error;
+        const adopted = await this.assignThatLanded(ip, dropletId);
+        if (adopted !== undefined) return adopted;
+        if (attempt >= attempts) throw error.final;
+        await this.clock.sleep(Math.min((this.options.minBackoffMs ?? 1000) * 2 ** (attempt - 1), this.options.maxBackoffMs ?? 30_000));
+      }
+    }
+  }
+
+  /** The id of an assign action that an unconfirmed POST started, or undefined when the IP shows no trace of one. */
+  private async assignThatLanded(ip: string, dropletId: number): Promise<number | undefined> {
+    const reservedIp = await this.getReservedIp(ip);
+    if (!reservedIp.locked && reservedIp.dropletId !== dropletId) return undefined;
+    const { actions } = await this.request<{ actions: ApiAction[] }>("GET", `/v2/reserved_ips/${ip}/actions?per_page=20`);
+    const assigns = actions.filter((a) => a.type === "assign_ip" && (reservedIp.locked ? a.status === "in-progress" : a.status === "completed"));
+    return assigns.length > 0 ? Math.max(...assigns.map((a) => a.id)) : undefined;
   }
 
   async getAction(ip: string, actionId: number): Promise<{ status: "in-progress" | "completed" | "errored" }> {

@@ -158,6 +158,23 @@ describe("DigitalOcean client", () => {
     ]);
   });
 
+  describe("an assign whose answer was lost (5xx) is never re-sent blindly", () => {
+    const fip = "198.18.1.100";
+    const post: Reply = { status: 500, body: { id: "server_error", message: "upstream reset" } };
+    const ipView = (dropletId: number | null, locked: boolean): Reply => ({ status: 200, body: { reserved_ip: { ip: fip, region: { slug: "nyc3" }, droplet: dropletId === null ? null : { id: dropletId }, locked } } });
+    const actions = (...list: { id: number; status: string }[]): Reply => ({ status: 200, body: { actions: list.map((a) => ({ ...a, type: "assign_ip" })) } });
+    it.each<[string, Reply[], number, number]>([
+      ["the IP is locked by the assign the lost POST started", [post, ipView(4, true), actions({ id: 90, status: "completed" }, { id: 91, status: "in-progress" })], 91, 1],
+      ["the assign already completed onto the target", [post, ipView(5, false), actions({ id: 92, status: "completed" })], 92, 1],
+      ["the IP shows no trace of the assign", [post, ipView(4, false), { status: 201, body: { action: { id: 93, status: "in-progress" } } }], 93, 2],
+      ["DigitalOcean refused it with a 429", [{ status: 429, body: { message: "slow down" }, headers: { "retry-after": "1" } }, { status: 201, body: { action: { id: 94, status: "in-progress" } } }], 94, 2],
+    ])("GIVEN %s WHEN assigning THEN it follows action %i after %i POST(s)", async (_case, replies, actionId, posts) => {
+      api = await fakeApi([...replies, { status: 500, body: { message: "the script ran out" } }]);
+      expect(await client(api.baseUrl).assignReservedIp(fip, 5)).toBe(actionId);
+      expect(api.seen.filter((s) => s.method === "POST")).toHaveLength(posts);
+    });
+  });
+
   it("GIVEN an unknown reserved IP WHEN reading it THEN the error says to fix FLOATING_IP", async () => {
     api = await fakeApi([{ status: 404, body: { id: "not_found", message: "The resource you were accessing could not be found." } }]);
     const error = await client(api.baseUrl)
