@@ -1,0 +1,179 @@
+import { randomBytes } from "node:crypto";
+import type { Config } from "../../core/config";
+import { ImageRejectedError } from "../errors";
+import { parseImageRef, versionOf } from "../image-ref";
+import { AppContainer, Droplet, LABEL } from "../model";
+import { isUnfinished, replacedIds } from "../plan";
+import type { PulledImage, RegistryAuth } from "../ports";
+import { RunContext, workerDroplet } from "./context";
+
+/** What the app says it is, straight from its own container: verification compares the public entry with this. */
+export interface Identity {
+  readonly containerId: string;
+  readonly version?: string;
+}
+
+interface Started {
+  readonly dropletId: number;
+  containerId?: string;
+  /** Containers stopped to make room; a failed gate starts them again. */
+  readonly replaces: readonly string[];
+  readonly created: boolean;
+}
+
+const LOG_TAIL_LINES = 20;
+const STOP_TIMEOUT_SECONDS = 30;
+
+/** Credentials go only to the registry they belong to, with each pull; nothing is stored on droplets. */
+export function registryAuthFor(image: string, registry: Config["registry"]): RegistryAuth | undefined {
+  if (!registry.user || !registry.password) return undefined;
+  const host = parseImageRef(image).registry;
+  if (registry.host && registry.host !== host) return undefined;
+  return { username: registry.user, password: registry.password, serveraddress: host };
+}
+
+function versionFromLabels(c: AppContainer | undefined): string | undefined {
+  return c?.labels[LABEL.version];
+}
+
+export class Containers {
+  private readonly pulled = new Map<number, PulledImage>();
+  private readonly identities = new Map<number, Identity>();
+  private started: Started | undefined;
+
+  constructor(private readonly ctx: RunContext) {}
+
+  get startedContainerId(): string | undefined {
+    return this.started?.containerId;
+  }
+
+  digestOn(dropletId: number): string | undefined {
+    return this.pulled.get(dropletId)?.digest;
+  }
+
+  async pull(dropletId: number, image: string): Promise<void> {
+    const pulled = await this.ctx.ports.docker(workerDroplet(this.ctx, dropletId)).pull(image, registryAuthFor(image, this.ctx.config.registry));
+    this.pulled.set(dropletId, pulled);
+    this.ctx.reporter.info(`pulled ${image} (${pulled.digest})`);
+  }
+
+  async start(dropletId: number, image: string): Promise<void> {
+    const { app } = this.ctx.config;
+    const docker = this.ctx.ports.docker(workerDroplet(this.ctx, dropletId));
+    const pulled = this.pulled.get(dropletId) ?? (await docker.pull(image, registryAuthFor(image, this.ctx.config.registry)));
+    const running = (await docker.listAppContainers(app.name)).filter((c) => c.running);
+    // A re-run after a crash finds its own container already up: use it rather than start a twin.
+    const same = running.find((c) => c.image === image && c.imageId === pulled.id);
+    if (same) {
+      this.started = { dropletId, containerId: same.id, replaces: replacedIds(same), created: false };
+      this.ctx.reporter.info(`${same.name} already runs ${image}: reusing it`);
+      for (const other of running) if (other.id !== same.id) await docker.stop(other.id);
+      return;
+    }
+    // An unfinished container from an interrupted run is no "previous version": the one it replaced is.
+    const replaces = running.flatMap((c) => (isUnfinished(c, this.ctx.observed) && replacedIds(c).length > 0 ? replacedIds(c) : [c.id]));
+    this.started = { dropletId, replaces, created: true };
+    for (const c of running) await docker.stop(c.id);
+    for (const c of running) if (!replaces.includes(c.id)) await docker.remove(c.id);
+    const name = `${app.name}-${randomBytes(4).toString("hex")}`;
+    this.started.containerId = await docker.run({
+      name,
+      image,
+      env: [`PORT=${app.port}`],
+      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+      labels: {
+        [LABEL.app]: app.name,
+        [LABEL.image]: image,
+        [LABEL.version]: pulled.versionLabel ?? versionOf(parseImageRef(image)),
+        [LABEL.digest]: pulled.digest,
+        [LABEL.deployedBy]: this.ctx.who,
+        [LABEL.deployedAt]: new Date(this.ctx.ports.clock.now()).toISOString(),
+        [LABEL.replaces]: replaces.join(","),
+      },
+    });
+    this.ctx.reporter.info(`started ${name} from ${image}`);
+  }
+
+  /** Undo `start` after a failed gate: the new container goes, the previous one runs again. PROD was never touched. */
+  async restoreFallback(): Promise<void> {
+    const started = this.started;
+    if (!started) return;
+    await this.ctx.reporter.step("restore", "remove the rejected container and restart the previous one on FALLBACK", async () => {
+      const docker = this.ctx.ports.docker(workerDroplet(this.ctx, started.dropletId));
+      if (started.containerId) {
+        await docker.stop(started.containerId).catch(() => undefined);
+        await docker.remove(started.containerId);
+      }
+      for (const id of started.replaces) await docker.start(id);
+      this.started = undefined;
+    });
+  }
+
+  private async runningContainerId(droplet: Droplet): Promise<string | undefined> {
+    if (this.started?.dropletId === droplet.id && this.started.containerId) return this.started.containerId;
+    const containers = await this.ctx.ports.docker(droplet).listAppContainers(this.ctx.config.app.name);
+    return containers.find((c) => c.running)?.id;
+  }
+
+  async gate(dropletId: number): Promise<void> {
+    const { ports, config, reporter } = this.ctx;
+    const droplet = workerDroplet(this.ctx, dropletId);
+    const docker = ports.docker(droplet);
+    const containerId = await this.runningContainerId(droplet);
+    const path = config.app.healthPath;
+    if (!containerId) throw new ImageRejectedError(`${droplet.name} runs no ${config.app.name} container`, "deploy an image first: npm run switch -- --image <ref>");
+    const deadline = ports.clock.now() + config.timing.healthTimeoutMs;
+    const rejected = async (what: string) => {
+      const logs = (await docker.logs(containerId, LOG_TAIL_LINES).catch((e: Error) => `(logs unavailable: ${e.message})`)).trimEnd();
+      reporter.info(`last ${LOG_TAIL_LINES} log lines of ${containerId.slice(0, 12)} on ${droplet.name}:\n${logs || "(empty)"}`);
+      return new ImageRejectedError(`${what} on ${droplet.name}`, "fix the image (see the log lines above) and deploy a new tag; PROD was not touched");
+    };
+    let delay = 250;
+    let last = "no answer yet";
+    for (;;) {
+      const container = await docker.inspect(containerId);
+      if (!container.running) throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"})`);
+      if ((container.restartCount ?? 0) > 0)
+        throw await rejected(`container ${container.name} exited at start and was restarted ${container.restartCount} times by its restart policy`);
+      try {
+        const answer = await ports.health.probe(droplet, path);
+        if (answer.status === 200) {
+          this.identities.set(dropletId, { containerId, version: answer.version ?? versionFromLabels(container) });
+          reporter.info(`${droplet.name} is healthy${answer.version ? ` and reports version ${answer.version}` : ""}`);
+          return;
+        }
+        last = `${path} answered ${answer.status} ${answer.body.slice(0, 120).replace(/\s+/g, " ")}`;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      if (ports.clock.now() >= deadline) throw await rejected(`health check timed out after ${config.timing.healthTimeoutMs / 1000} s (last: ${last})`);
+      await ports.clock.sleep(Math.min(delay, Math.max(0, deadline - ports.clock.now())));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+
+  /** The identity the gate recorded; a plan with no gate (the image is already live) asks the running container directly. */
+  async identityOf(dropletId: number): Promise<Identity> {
+    const { ports, config } = this.ctx;
+    const droplet = workerDroplet(this.ctx, dropletId);
+    const known = this.identities.get(dropletId);
+    if (known) return known;
+    const containerId = await this.runningContainerId(droplet);
+    const answer = await ports.health.probe(droplet, config.app.healthPath);
+    const container = containerId ? await ports.docker(droplet).inspect(containerId) : undefined;
+    return { containerId: containerId ?? "", version: answer.version ?? versionFromLabels(container) };
+  }
+
+  async restorePrevious(dropletId: number, remove: string, start: readonly string[]): Promise<void> {
+    const docker = this.ctx.ports.docker(workerDroplet(this.ctx, dropletId));
+    await docker.stop(remove);
+    await docker.remove(remove);
+    for (const id of start) await docker.start(id);
+  }
+
+  async prune(dropletId: number, keep: number): Promise<void> {
+    const docker = this.ctx.ports.docker(workerDroplet(this.ctx, dropletId));
+    const stopped = (await docker.listAppContainers(this.ctx.config.app.name)).filter((c) => !c.running);
+    for (const c of stopped.slice(keep)) await docker.remove(c.id);
+  }
+}

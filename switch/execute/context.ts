@@ -1,0 +1,20 @@
+import type { Config } from "../../core/config";
+import { ExternalError } from "../../core/errors";
+import type { Droplet, ObservedState } from "../model";
+import type { Ports } from "../ports";
+import type { Reporter } from "../progress";
+
+export interface RunContext {
+  readonly ports: Ports;
+  readonly config: Config;
+  readonly reporter: Reporter;
+  readonly observed: ObservedState;
+  /** user@host or the CI job, for labels and the audit log. */
+  readonly who: string;
+}
+
+export function workerDroplet(ctx: RunContext, id: number): Droplet {
+  const worker = ctx.observed.workers[id];
+  if (!worker) throw new ExternalError(`droplet ${id} is not a known worker`, "re-run: the droplets changed during the run");
+  return worker.droplet;
+}
