@@ -23,10 +23,6 @@ export class Executor {
     this.flip = new HaproxyFlip(ctx);
   }
 
-  get startedContainerId(): string | undefined {
-    return this.containers.startedContainerId;
-  }
-
   digestOn(dropletId: number): string | undefined {
     return this.containers.digestOn(dropletId);
   }

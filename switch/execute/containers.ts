@@ -18,7 +18,6 @@ interface Started {
   containerId?: string;
   /** Containers stopped to make room; a failed gate starts them again. */
   readonly replaces: readonly string[];
-  readonly created: boolean;
 }
 
 const LOG_TAIL_LINES = 20;
@@ -43,10 +42,6 @@ export class Containers {
 
   constructor(private readonly ctx: RunContext) {}
 
-  get startedContainerId(): string | undefined {
-    return this.started?.containerId;
-  }
-
   digestOn(dropletId: number): string | undefined {
     return this.pulled.get(dropletId)?.digest;
   }
@@ -65,14 +60,14 @@ export class Containers {
     // A re-run after a crash finds its own container already up: use it rather than start a twin.
     const same = running.find((c) => c.image === image && c.imageId === pulled.id);
     if (same) {
-      this.started = { dropletId, containerId: same.id, replaces: replacedIds(same), created: false };
+      this.started = { dropletId, containerId: same.id, replaces: replacedIds(same) };
       this.ctx.reporter.info(`${same.name} already runs ${image}: reusing it`);
       for (const other of running) if (other.id !== same.id) await docker.stop(other.id);
       return;
     }
     // An unfinished container from an interrupted run is no "previous version": the one it replaced is.
     const replaces = running.flatMap((c) => (isUnfinished(c, this.ctx.observed) && replacedIds(c).length > 0 ? replacedIds(c) : [c.id]));
-    this.started = { dropletId, replaces, created: true };
+    this.started = { dropletId, replaces };
     for (const c of running) await docker.stop(c.id);
     for (const c of running) if (!replaces.includes(c.id)) await docker.remove(c.id);
     const name = `${app.name}-${randomBytes(4).toString("hex")}`;
