@@ -9,7 +9,7 @@ import { HostIdentity, describeHolder, thisHost } from "./lock";
 import type { Ports } from "./ports";
 import { PlainReporter, Reporter, TtyReporter } from "./progress";
 import { formatStatus, lockRelease, lockStatus, runStatus } from "./status";
-import { RunContext, realPorts } from "./wiring";
+import { RunMetadata, realPorts } from "./wiring";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +19,7 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly isTTY: boolean;
   /** Tests inject in-memory ports; production builds the real adapters. */
-  readonly makePorts?: (config: Config, context: RunContext, warn: (line: string) => void) => Ports;
+  readonly makePorts?: (config: Config, context: RunMetadata, warn: (line: string) => void) => Ports;
   readonly self?: HostIdentity;
 }
 
@@ -28,7 +28,7 @@ interface Flags {
   verbose?: boolean;
 }
 
-function runContext(env: Env): RunContext {
+function runMetadata(env: Env): RunMetadata {
   let user = env.GITLAB_USER_LOGIN || env.GITHUB_ACTOR || env.USER;
   if (!user) {
     try {
@@ -77,7 +77,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       err(
         "warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.",
       );
-    const context = runContext(io.env);
+    const context = runMetadata(io.env);
     reporter =
       io.isTTY && !jsonMode && io.env.CI !== "true" ? new TtyReporter(io.stdout, redactor) : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
     const rep = reporter;

@@ -11,7 +11,7 @@ import { SshPool, dropletLabel } from "./adapters/ssh";
 import type { Droplet } from "./model";
 import { DockerPort, Ports, systemClock } from "./ports";
 
-export interface RunContext {
+export interface RunMetadata {
   /** Who runs this, for the lock, labels and audit: user@host, plus the CI job when there is one. */
   readonly who: string;
   /** Commit the deployment is about, for GitHub Deployments. */
@@ -25,7 +25,7 @@ function shellOn(pool: SshPool, droplet: Droplet): RemoteShell {
 }
 
 /** The real adapters: DigitalOcean over HTTPS, everything on droplets over pinned SSH. */
-export function realPorts(config: Config, context: RunContext, warn: (line: string) => void): Ports {
+export function realPorts(config: Config, context: RunMetadata, warn: (line: string) => void): Ports {
   const pool = new SshPool(config.ssh);
   const engines = new Map<number, DockerPort>();
   const github =
