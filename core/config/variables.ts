@@ -54,7 +54,7 @@ export const VARIABLES = {
   apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: url, description: "API base URL; the lab points it at its simulator.", fix: "use an http(s) URL such as https://api.digitalocean.com" }),
   region: v({ name: "DO_REGION", default: "nyc3", schema: z.enum(REGIONS, { errorMap: () => ({ message: "unknown region" }) }), description: "Region of the droplets, VPC and reserved IP.", fix: `use one of ${REGIONS.join(", ")}` }),
   projectName: v({ name: "DO_PROJECT_NAME", default: "do-bluegreen", schema: nonEmpty, description: "DigitalOcean project that groups the resources.", fix: "set a non-empty project name" }),
-  vpcIpRange: v({ name: "DO_VPC_IP_RANGE", default: "10.10.10.0/24", schema: ipv4Cidr, description: "Private range of the VPC.", fix: "use an IPv4 CIDR such as 10.10.10.0/24" }),
+  vpcIpRange: v({ name: "DO_VPC_IP_RANGE", default: "10.10.10.0/24", schema: ipv4Cidr, description: "Private IPv4 CIDR of the VPC.", fix: "use an IPv4 CIDR such as 10.10.10.0/24" }),
   dropletSize: v({ name: "DO_DROPLET_SIZE", default: "s-1vcpu-1gb", schema: slug, description: "Size slug of the two worker droplets.", fix: "use a size slug such as s-1vcpu-1gb" }),
   haproxySize: v({ name: "DO_HAPROXY_SIZE", default: "s-1vcpu-512mb-10gb", schema: slug, description: "Size slug of the HAProxy droplet.", fix: "use a size slug such as s-1vcpu-512mb-10gb" }),
   dropletImage: v({ name: "DO_DROPLET_IMAGE", default: "debian-12-x64", schema: slug, description: "Base image of all droplets.", fix: "use an image slug such as debian-12-x64" }),
