@@ -36,6 +36,8 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "not a slug");
 const sshKey = z.string().regex(/^(([0-9a-f]{2}:){15}[0-9a-f]{2}|\d+)$/, "not an MD5 fingerprint or numeric key id");
 const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "not a domain name");
 const httpPath = z.string().regex(/^\/[^\s]*$/, "must start with / and contain no spaces");
+// The Redactor masks secret values of 6+ characters (shorter ones would mask ordinary words), so secrets must be longer.
+const maskableSecret = z.string().refine((s) => s === "" || s.length >= 8, "shorter than 8 characters, too short to keep out of logs");
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
 
 function v<T>(spec: VariableSpec<T>): VariableSpec<T> {
@@ -84,7 +86,7 @@ export const VARIABLES = {
   // --- the switch: registry ---
   registry: v({ name: "CI_REGISTRY", default: "", schema: z.string(), description: "Registry host for pulls (GitLab sets it).", fix: "set the registry host, e.g. registry.gitlab.com" }),
   registryUser: v({ name: "CI_REGISTRY_USER", default: "", schema: z.string(), description: "Registry user for pulls (GitLab sets it).", fix: "set the registry user" }),
-  registryPassword: v({ name: "CI_REGISTRY_PASSWORD", secret: true, default: "", schema: z.string(), description: "Registry password for pulls (GitLab sets it). Secret.", fix: "set the registry password or a deploy token" }),
+  registryPassword: v({ name: "CI_REGISTRY_PASSWORD", secret: true, default: "", schema: maskableSecret, description: "Registry password for pulls (GitLab sets it). Secret.", fix: "use a deploy token (or a password of 8+ characters)" }),
   // --- the switch: timing ---
   healthTimeout: v({ name: "SWITCH_HEALTH_TIMEOUT_SECONDS", default: "90", schema: seconds, description: "How long the new container may take to become healthy.", fix: "use a number of seconds, e.g. 90" }),
   bakeSeconds: v({ name: "SWITCH_BAKE_SECONDS", default: "15", schema: seconds, description: "After the flip, how long the public entry may take to answer with the new version (3 times in a row) before the switch rolls back.", fix: "use a number of seconds, e.g. 15" }),
@@ -93,7 +95,7 @@ export const VARIABLES = {
   lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "After this, a lock left by a crashed run expires.", fix: "use a number of seconds, e.g. 900" }),
   publicUrl: v({ name: "SWITCH_PUBLIC_URL", default: "", schema: z.union([z.literal(""), url]), description: "URL verified after the flip; empty = http://<HAProxy droplet IP>/.", fix: "use an http(s) URL such as https://example.com/" }),
   // --- reporting ---
-  githubToken: v({ name: "GITHUB_TOKEN", secret: true, default: "", schema: z.string(), description: "Optional: records a GitHub Deployment when set with GITHUB_REPOSITORY. Secret.", fix: "set a token with deployments:write" }),
+  githubToken: v({ name: "GITHUB_TOKEN", secret: true, default: "", schema: maskableSecret, description: "Optional: records a GitHub Deployment when set with GITHUB_REPOSITORY. Secret.", fix: "set a token with deployments:write" }),
   githubRepository: v({ name: "GITHUB_REPOSITORY", default: "", schema: z.union([z.literal(""), z.string().regex(/^[\w.-]+\/[\w.-]+$/, "not owner/name")]), description: "Optional: owner/name of the GitHub repository for Deployments.", fix: "use owner/name" }),
 } as const;
 

@@ -55,6 +55,7 @@ describe("loadConfig", () => {
     ["bad Spaces region", { SPACES_REGION: "nyc1" }, "stack", "SPACES_REGION", /not a Spaces region/],
     ["bad bucket", { SPACES_BUCKET: "UPPER" }, "stack", "SPACES_BUCKET", /not a bucket name/],
     ["absolute state key", { SPACES_STATE_KEY: "/state.tfstate" }, "stack", "SPACES_STATE_KEY", /relative object key/],
+    ["registry password too short to mask", { CI_REGISTRY_PASSWORD: "abc" }, "stack", "CI_REGISTRY_PASSWORD", /"\[redacted\]": shorter than 8 characters.*fix: use a deploy token/],
     ["same PROD and FALLBACK tags", { TAG_PROD: "LIVE", TAG_FALLBACK: "LIVE" }, "stack", "TAG_FALLBACK", /must differ from TAG_PROD/],
     ["balancer tag reused", { TAG_BALANCER: "PROD" }, "stack", "TAG_BALANCER", /must differ from TAG_PROD and TAG_FALLBACK/],
     ["non-http API URL", { DIGITALOCEAN_API_URL: "ftp://example.com" }, "stack", "DIGITALOCEAN_API_URL", /must be http\(s\)/],
