@@ -12,8 +12,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExternalError } from "../../core/errors";
-import { workerPaths, type LabHost, type LabPlan } from "../../lab/plan";
+import { type LabHost, type LabPlan } from "../../lab/plan";
 import { httpOverUnixSocket } from "../../lab/readiness";
+import { engineArgv } from "../../lab/services/dockerd";
 
 export const SWARM_BRIDGE_IP = "198.19.254.1/24";
 export const SWARM_LOCAL_POOL = "base=198.19.128.0/17,size=24";
@@ -38,24 +39,7 @@ export function swarmEnginePaths(plan: LabPlan): SwarmEnginePaths {
 }
 
 export function swarmDockerdArgv(plan: LabPlan, node: LabHost): string[] {
-  const p = swarmEnginePaths(plan);
-  return [
-    "nsenter",
-    `--net=/var/run/netns/${node.namespace}`,
-    "dockerd",
-    `--bip=${SWARM_BRIDGE_IP}`,
-    `--default-address-pool=${SWARM_LOCAL_POOL}`,
-    "--ip-masq=false",
-    "--ip6tables=false",
-    `--data-root=${p.dataRoot}`,
-    `--exec-root=${p.execRoot}`,
-    `--pidfile=${p.pidFile}`,
-    `-H=unix://${p.socket}`,
-    `--insecure-registry=${plan.registry.address}`,
-    `--cgroup-parent=${workerPaths(plan, node).cgroupParent}`,
-    "--storage-driver=overlay2",
-    "--log-level=warn",
-  ];
+  return engineArgv(plan, node, swarmEnginePaths(plan), [`--bip=${SWARM_BRIDGE_IP}`, `--default-address-pool=${SWARM_LOCAL_POOL}`]);
 }
 
 export class SwarmEngineError extends ExternalError {}

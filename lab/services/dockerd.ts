@@ -8,20 +8,32 @@ import { LabHost, LabPlan, workerPaths } from "../plan";
  */
 export function dockerdArgv(plan: LabPlan, worker: LabHost): string[] {
   const p = workerPaths(plan, worker);
+  return engineArgv(plan, worker, p, ["--bridge=none", "--iptables=false"]);
+}
+
+/** Where one engine keeps its state; every engine in a lab needs its own set. */
+export interface EnginePaths {
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly pidFile: string;
+  readonly socket: string;
+}
+
+/** A lab engine's command line; `networking` holds the flags that differ between engines (e.g. the bench's Swarm engine). */
+export function engineArgv(plan: LabPlan, host: LabHost, paths: EnginePaths, networking: readonly string[]): string[] {
   return [
     "nsenter",
-    `--net=/var/run/netns/${worker.namespace}`,
+    `--net=/var/run/netns/${host.namespace}`,
     "dockerd",
-    "--bridge=none",
-    "--iptables=false",
+    ...networking,
     "--ip-masq=false",
     "--ip6tables=false",
-    `--data-root=${p.dataRoot}`,
-    `--exec-root=${p.execRoot}`,
-    `--pidfile=${p.pidFile}`,
-    `-H=unix://${p.socket}`,
+    `--data-root=${paths.dataRoot}`,
+    `--exec-root=${paths.execRoot}`,
+    `--pidfile=${paths.pidFile}`,
+    `-H=unix://${paths.socket}`,
     `--insecure-registry=${plan.registry.address}`,
-    `--cgroup-parent=${p.cgroupParent}`,
+    `--cgroup-parent=${workerPaths(plan, host).cgroupParent}`,
     "--storage-driver=overlay2",
     "--log-level=warn",
   ];
