@@ -1,11 +1,11 @@
 import type { Config } from "../core/config";
-import { BlueGreenError, InternalError } from "../core/errors";
-import { ImageRejectedError } from "./errors";
+import { BlueGreenError } from "../core/errors";
+import { HaproxyError, ImageRejectedError } from "./errors";
 import { Executor } from "./execute";
 import { parseImageRef } from "./image-ref";
 import { HostIdentity, acquireLock } from "./lock";
-import { AppContainer, Droplet, LABEL, LockHolder, ObservedState, Plan, Step } from "./model";
-import { findBalancer, observe } from "./observe";
+import { AppContainer, Droplet, LABEL, LockHolder, ObservedState, Plan, Step, StepGroup, planSteps } from "./model";
+import { balancerAmong, observe } from "./observe";
 import { describeStep, planCutover, planRollback } from "./plan";
 import type { AuditEntry, Ports } from "./ports";
 import type { Reporter } from "./progress";
@@ -35,6 +35,8 @@ export interface RunResult {
   readonly to?: Side;
   readonly plan?: readonly string[];
   readonly durationMs: number;
+  /** Sessions still open when SWITCH_DRAIN_TIMEOUT_SECONDS ran out (long-lived streams), closed by the switch. */
+  readonly sessionsClosedAtDrainDeadline?: number;
 }
 
 export interface CutoverRequest {
@@ -43,9 +45,6 @@ export interface CutoverRequest {
   readonly dryRun?: boolean;
 }
 
-const FLIP_STEPS: ReadonlySet<Step["name"]> = new Set(["route-to-spare", "drain", "move-ip"]);
-const FALLBACK_STEPS: ReadonlySet<Step["name"]> = new Set(["pull", "start", "gate"]);
-
 const side = (droplet: Droplet, container?: AppContainer, image?: string, digest?: string): Side => ({
   droplet: droplet.name,
   image: image ?? container?.image,
@@ -53,103 +52,129 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
 });
 
 /**
- * The cutover, in one place:
- *   lock → observe → plan → [repair] → pull → start → gate → route-to-spare → drain → move-ip
- *   → restore-floating → release-spare → retag → verify → prune → record → unlock
- * A failure before the flip restores FALLBACK and leaves PROD untouched; a failed verification
- * flips back to the old PROD, which still runs the previous version.
+ * The cutover: lock → observe → plan → the plan's groups (pull, start, arm the spare, gate; the atomic hand-over and
+ * the slow work after it; prune) → record → unlock. Each group carries its undo, so every failure path is plan data.
  */
 export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
   parseImageRef(request.image);
   if (request.dryRun) return dryRun(deps, request);
-  return withLockAndRecord(deps, "cutover", request, async (observed, executor, planned) => {
-    const plan = planCutover(observed, deps.config, { image: request.image });
-    planned(plan);
+  const run = await beginRun(deps, "cutover", request);
+  try {
+    const plan = run.planned(planCutover(run.observed, deps.config, { image: request.image }));
     if (plan.noop) deps.reporter.info(`${request.image} already serves from PROD ${plan.to.droplet.name}: verifying only`);
+    await runPlan(deps, run.executor, plan);
+    return await run.finish(plan.noop ? "already-live" : "deployed", run.executor.digestOn(plan.to.droplet.id));
+  } catch (error) {
+    return run.fail(error);
+  }
+}
+
+/** Flip back to FALLBACK, which still runs the previous version and is already armed: the hand-over comes first. */
+export async function runRollback(deps: SwitchDeps): Promise<RunResult> {
+  const run = await beginRun(deps, "rollback", {});
+  try {
+    await runPlan(deps, run.executor, run.planned(planRollback(run.observed, deps.config)));
+    return await run.finish("rolled-back");
+  } catch (error) {
+    return run.fail(error);
+  }
+}
+
+async function runPlan(deps: SwitchDeps, executor: Executor, plan: Plan): Promise<void> {
+  for (const group of plan.groups) await runGroup(deps, executor, plan, group);
+}
+
+/**
+ * Runs a group's steps. In a watched group the watchdog starts right after the hand-over; if it trips, the step in
+ * progress is abandoned (its waits end, it makes no further change) and the undo's hand-back goes out at once.
+ */
+async function runGroup(deps: SwitchDeps, executor: Executor, plan: Plan, group: StepGroup): Promise<void> {
+  let running: Promise<void> | undefined;
+  let failed: Step | undefined;
+  try {
+    for (const step of group.steps) {
+      failed = step;
+      running = executor.run(step);
+      const tripped = executor.tripped;
+      await (tripped ? Promise.race([running, tripped]) : running);
+      if (group.watched && step.name === "hand-over") await executor.startWatching();
+    }
+  } catch (error) {
+    running?.catch(() => undefined);
+    throw await undo(deps, executor, plan, group, failed!, error, running);
+  } finally {
+    await executor.stopWatching();
+  }
+}
+
+async function undo(deps: SwitchDeps, executor: Executor, plan: Plan, group: StepGroup, failed: Step, error: unknown, running?: Promise<void>): Promise<unknown> {
+  const tripped = executor.hasTripped;
+  // A failed step has already stopped; only an abandoned one may still be settling, and only the hand-back may overtake it.
+  if (!tripped) await executor.stopWatching();
+  const [first, ...rest] = group.undo;
+  const steps = first?.name === "hand-back" ? rest : group.undo;
+  if (first?.name === "hand-back") {
     try {
-      await runSteps(deps, executor, plan);
-    } catch (error) {
-      if (!(error instanceof VerificationFailed)) throw error;
-      await deps.reporter.step("rollback", `flip back to ${plan.from.droplet.name}, which still runs the previous version`, async () => {
-        for (const step of plan.rollbackSteps) await executor.run(step);
-      });
-      await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore the previous container on ${plan.to.droplet.name}: ${e.message}`));
-      throw new ImageRejectedError(
-        `${request.image} failed verification and was rolled back to ${plan.from.container?.image ?? plan.from.droplet.name} (${error.reason.message})`,
-        error.reason.fix,
-        { cause: error.reason },
+      await executor.run(first);
+    } catch (handBackError) {
+      return new HaproxyError(
+        `could not hand traffic back to ${plan.from.droplet.name} after ${describeFailure(failed, error)}: ${(handBackError as Error).message}; the new release still serves`,
+        "run `npm run switch -- rollback` now",
+        { cause: handBackError },
       );
     }
-    return { plan, outcome: plan.noop ? "already-live" : "deployed", toDigest: executor.digestOn(plan.to.droplet.id) };
-  });
-}
-
-/** Flip back to FALLBACK, which still runs the previous version: no pull, seconds. */
-export async function runRollback(deps: SwitchDeps): Promise<RunResult> {
-  return withLockAndRecord(deps, "rollback", {}, async (observed, executor, planned) => {
-    const plan = planRollback(observed, deps.config);
-    planned(plan);
-    await runSteps(deps, executor, plan);
-    return { plan, outcome: "rolled-back" };
-  });
-}
-
-class VerificationFailed extends Error {
-  constructor(readonly reason: BlueGreenError) {
-    super(reason.message);
   }
+  await running?.catch(() => undefined);
+  await executor.stopWatching();
+  const undone = await runUndo(deps, executor, steps);
+  // A refused hand-over never let the new release serve: its own error says why, with its own exit code.
+  if (!group.watched || (failed.name === "hand-over" && !tripped)) return error;
+  const traffic = executor.watchedTraffic;
+  const where = `every new request went back to ${plan.from.droplet.name} (${plan.from.container?.image ?? "the previous version"})`;
+  const leftover = undone ? "" : "; the clean-up did not finish: `npm run switch -- status` explains it and a re-run repairs it";
+  return new ImageRejectedError(
+    `${tripped ? "" : `step ${failed.name} failed after the hand-over: `}${describeFailure(failed, error)}; ${where}${
+      traffic ? ` (the new release had ${traffic.errors} failed of ${traffic.responses} requests)` : ""
+    }${leftover}`,
+    error instanceof BlueGreenError ? error.fix : "fix the release and deploy a new tag; the previous version serves",
+    { cause: error },
+  );
 }
 
-async function runSteps(deps: SwitchDeps, executor: Executor, plan: Plan): Promise<void> {
-  for (const step of plan.steps) {
+const describeFailure = (_step: Step, error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs undo steps in order; stops at the first failure (later steps build on earlier ones) and says so. */
+async function runUndo(deps: SwitchDeps, executor: Executor, steps: readonly Step[]): Promise<boolean> {
+  for (const step of steps) {
     try {
       await executor.run(step);
-    } catch (error) {
-      if (FALLBACK_STEPS.has(step.name) && plan.kind === "cutover") {
-        // PROD was never touched: put FALLBACK back as it was, so rollback still has the previous version.
-        await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
-      } else if (FLIP_STEPS.has(step.name)) {
-        // The IP has not moved (or the move failed): send traffic back through the floating slot.
-        const restored = await executor
-          .run({ name: "repair", actions: [{ kind: "restore-haproxy", why: `${step.name} failed: routing traffic back through the floating slot` }] })
-          .then(
-            () => true,
-            (e: Error) => (deps.reporter.warn(`HAProxy left mid-flip (${e.message}); \`npm run switch -- status\` explains it and a re-run repairs it`), false),
-          );
-        // Once users are back on PROD, FALLBACK gets its previous version back too, so rollback means what it says.
-        // Not while an assign may still land on FALLBACK: the IP must never point at a stopped container.
-        if (restored && plan.kind === "cutover" && (await ipStayedOn(deps, plan)))
-          await executor.restoreFallback().catch((e: Error) => deps.reporter.warn(`could not restore FALLBACK: ${e.message}`));
-      }
-      // Only a plan that can flip back turns a failed verification into a rollback; otherwise the reason itself is the error.
-      if (step.name === "verify" && error instanceof BlueGreenError && plan.rollbackSteps.length > 0) throw new VerificationFailed(error);
-      throw error;
+    } catch (e) {
+      deps.reporter.warn(`undo step ${step.name} failed (${(e as Error).message}); \`npm run switch -- status\` explains the state and a re-run repairs it`);
+      return false;
     }
   }
+  return true;
 }
 
-async function ipStayedOn(deps: SwitchDeps, plan: Plan): Promise<boolean> {
-  const ip = await deps.ports.digitalocean.getReservedIp(plan.floatingIp).catch(() => undefined);
-  return !!ip && !ip.locked && ip.dropletId === plan.from.droplet.id;
+interface Run {
+  readonly observed: ObservedState;
+  readonly executor: Executor;
+  /** Known once planned, so even a failed run's audit line says from what to what. */
+  planned(plan: Plan): Plan;
+  finish(outcome: Outcome, toDigest?: string): Promise<RunResult>;
+  /** Records the failure, unlocks and rethrows. */
+  fail(error: unknown): Promise<never>;
 }
 
-interface Executed {
-  readonly plan: Plan;
-  readonly outcome: Outcome;
-  readonly toDigest?: string;
-}
-
-async function withLockAndRecord(
-  deps: SwitchDeps,
-  command: "cutover" | "rollback",
-  request: Partial<CutoverRequest>,
-  body: (observed: ObservedState, executor: Executor, planned: (plan: Plan) => void) => Promise<Executed>,
-): Promise<RunResult> {
+/** Takes the lock and observes; whatever happens after, `finish` or `fail` records the run and releases the lock. */
+async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", request: Partial<CutoverRequest>): Promise<Run> {
   const { ports, config, reporter } = deps;
   const started = ports.clock.now();
+  let droplets: Droplet[] = [];
   let balancer: Droplet | undefined;
   const holder: LockHolder = await reporter.step("lock", "take the deploy lock on the HAProxy droplet", async () => {
-    balancer = await findBalancer(ports, config);
+    droplets = await ports.digitalocean.listDroplets();
+    balancer = balancerAmong(droplets, config);
     return acquireLock(
       ports.lock(balancer),
       { who: deps.who, command, image: request.image, message: request.message, ttlMs: config.timing.lockTtlMs },
@@ -158,56 +183,77 @@ async function withLockAndRecord(
       (l) => reporter.warn(l),
     );
   });
-  let observed: ObservedState | undefined;
-  let executed: Executed | undefined;
-  // Known once planned, so even a failed run's audit line says from what to what.
-  let plan: Plan | undefined;
-  let failure: unknown;
   const deployment = command === "cutover" ? await ports.deployments.start(request.image!, request.message ?? `deploy ${request.image}`) : undefined;
-  try {
-    observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config, balancer));
-    const executor = new Executor({ ports, config, reporter, observed, who: deps.who });
-    executed = await body(observed, executor, (p) => (plan = p));
-  } catch (error) {
-    failure = error;
-  }
-  const durationMs = ports.clock.now() - started;
-  const outcome: Outcome = executed?.outcome ?? (failure instanceof ImageRejectedError ? "rejected" : "failed");
-  const result: RunResult = {
-    command,
-    outcome,
-    floatingIp: observed?.reservedIp.ip,
-    from: plan ? side(plan.from.droplet, plan.from.container) : undefined,
-    to: plan ? side(plan.to.droplet, plan.to.container, plan.to.image, executed?.toDigest) : request.image ? { droplet: "", image: request.image } : undefined,
-    durationMs,
+  let plan: Plan | undefined;
+  let observed: ObservedState | undefined;
+  let executor: Executor | undefined;
+
+  const end = async (outcome: Outcome, failure: unknown, toDigest?: string): Promise<RunResult> => {
+    const durationMs = ports.clock.now() - started;
+    const result: RunResult = {
+      command,
+      outcome,
+      floatingIp: observed?.reservedIp.ip,
+      from: plan ? side(plan.from.droplet, plan.from.container) : undefined,
+      to: plan ? side(plan.to.droplet, plan.to.container, plan.to.image, toDigest) : request.image ? { droplet: "", image: request.image } : undefined,
+      durationMs,
+      sessionsClosedAtDrainDeadline: executor?.flip.sessionsClosedAtDrainDeadline,
+    };
+    await recordRun(deps, balancer!, deployment, { command, outcome, result, message: request.message, failure });
+    await reporter
+      .step("unlock", "release the deploy lock", async () => void (await ports.lock(balancer!).release(holder.id, false)))
+      .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${holder.expiresAt}): ${e.message}`));
+    return result;
   };
+  const fail = async (error: unknown): Promise<never> => {
+    await end(error instanceof ImageRejectedError ? "rejected" : "failed", error);
+    throw error;
+  };
+
+  try {
+    observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config, droplets));
+  } catch (error) {
+    return fail(error);
+  }
+  executor = new Executor({ ports, config, reporter, observed, who: deps.who });
+  return {
+    observed,
+    executor,
+    planned: (p) => (plan = p),
+    finish: (outcome, toDigest) => end(outcome, undefined, toDigest),
+    fail,
+  };
+}
+
+async function recordRun(
+  deps: SwitchDeps,
+  balancer: Droplet,
+  deployment: number | undefined,
+  run: { command: string; outcome: Outcome; result: RunResult; message?: string; failure: unknown },
+): Promise<void> {
+  const { ports, reporter } = deps;
+  const error = run.failure instanceof Error ? run.failure.message : undefined;
   await reporter
     .step("record", "append the audit log and report the deployment", async () => {
       const entry: AuditEntry = {
         at: new Date(ports.clock.now()).toISOString(),
         who: deps.who,
-        command,
-        outcome,
-        from: result.from,
-        to: result.to,
-        durationMs,
-        message: request.message,
-        error: failure instanceof Error ? failure.message : undefined,
+        command: run.command,
+        outcome: run.outcome,
+        from: run.result.from,
+        to: run.result.to,
+        durationMs: run.result.durationMs,
+        message: run.message,
+        error,
       };
-      await ports.audit(balancer!).append(entry);
+      await ports.audit(balancer).append(entry);
       await ports.deployments.finish(
         deployment,
-        failure ? "failure" : "success",
-        failure instanceof Error ? failure.message.slice(0, 140) : `${outcome} ${request.image ?? result.to?.image ?? ""}`.trim(),
+        run.failure ? "failure" : "success",
+        error ? error.slice(0, 140) : `${run.outcome} ${run.result.to?.image ?? ""}`.trim(),
       );
     })
     .catch((e: Error) => reporter.warn(`could not record the run: ${e.message}`));
-  await reporter
-    .step("unlock", "release the deploy lock", async () => void (await ports.lock(balancer!).release(holder.id, false)))
-    .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${holder.expiresAt}): ${e.message}`));
-  if (failure !== undefined) throw failure;
-  if (!executed) throw new InternalError("the run ended without a result");
-  return result;
 }
 
 async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
@@ -215,7 +261,7 @@ async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunRes
   const started = ports.clock.now();
   const observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config));
   const plan = planCutover(observed, config, { image: request.image });
-  const lines = plan.steps.map((s) => describeStep(s, observed));
+  const lines = planSteps(plan).map((s) => describeStep(s, observed));
   reporter.info(
     `plan (dry run, nothing changed): ${
       plan.noop
@@ -235,3 +281,4 @@ async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunRes
     durationMs: ports.clock.now() - started,
   };
 }
+

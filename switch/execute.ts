@@ -1,3 +1,4 @@
+import { InternalError } from "../core/errors";
 import { RepairAction, Step } from "./model";
 import { describeStep } from "./plan";
 import { Containers } from "./execute/containers";
@@ -6,9 +7,14 @@ import { HaproxyFlip } from "./execute/haproxy-flip";
 import { moveIp } from "./execute/move-ip";
 import { retag } from "./execute/retag";
 import { verifyPublicEntry } from "./execute/verify";
+import { Watchdog } from "./execute/watchdog";
 
 export { registryAuthFor } from "./execute/containers";
 export type { RunContext } from "./execute/context";
+
+function assertNever(step: never): never {
+  throw new InternalError(`no executor for step ${JSON.stringify(step)}`);
+}
 
 /**
  * Runs plan steps through the ports. Each step is idempotent, so a re-run after a crash at any
@@ -16,23 +22,59 @@ export type { RunContext } from "./execute/context";
  */
 export class Executor {
   private readonly containers: Containers;
-  private readonly flip: HaproxyFlip;
+  readonly flip: HaproxyFlip;
+  private readonly ctx: RunContext;
+  private watchdog: Watchdog | undefined;
+  /** When the new release started to serve: the bake window runs from here. */
+  private handedOverAt: number | undefined;
+  /** Where the reserved IP is known to be; undefined after a move whose outcome is unknown. */
+  private ipHolder: number | null | undefined;
 
-  constructor(private readonly ctx: RunContext) {
-    this.containers = new Containers(ctx);
-    this.flip = new HaproxyFlip(ctx);
+  constructor(base: Omit<RunContext, "signal">) {
+    const self = this;
+    this.ctx = {
+      ...base,
+      get signal() {
+        return self.watchdog?.signal;
+      },
+    };
+    this.ipHolder = base.observed.reservedIp.dropletId;
+    this.containers = new Containers(this.ctx);
+    this.flip = new HaproxyFlip(this.ctx);
   }
 
   digestOn(dropletId: number): string | undefined {
     return this.containers.digestOn(dropletId);
   }
 
+  /** Rejects with the watchdog's reason once it trips (never while no watch runs). */
+  get tripped(): Promise<never> | undefined {
+    return this.watchdog?.tripped;
+  }
+
+  get hasTripped(): boolean {
+    return !!this.watchdog?.signal.aborted;
+  }
+
+  /** The watchdog's last reading of the new release's traffic (responses, errors) since the hand-over. */
+  get watchedTraffic() {
+    return this.watchdog?.last;
+  }
+
   async run(step: Step): Promise<void> {
     await this.ctx.reporter.step(step.name, describeStep(step, this.ctx.observed), () => this.apply(step));
   }
 
-  restoreFallback(): Promise<void> {
-    return this.containers.restoreFallback();
+  /** From here to stopWatching, HAProxy's view of the serving release can end the run. */
+  async startWatching(): Promise<void> {
+    const haproxy = this.ctx.ports.haproxy(this.ctx.observed.balancer);
+    this.watchdog = new Watchdog(haproxy, this.ctx.config.rollbackTrigger, await haproxy.servers());
+  }
+
+  async stopWatching(): Promise<void> {
+    const watchdog = this.watchdog;
+    this.watchdog = undefined;
+    await watchdog?.stop();
   }
 
   private async apply(step: Step): Promise<void> {
@@ -44,33 +86,54 @@ export class Executor {
         return this.containers.pull(step.dropletId, step.image);
       case "start":
         return this.containers.start(step.dropletId, step.image);
+      case "arm-spare":
+        return this.flip.armSpare(step.address, step.port, step.fresh);
       case "gate":
         return this.containers.gate(step.dropletId);
-      case "route-to-spare":
-        return this.flip.routeToSpare(step.address, step.port);
+      case "hand-over":
+        await this.flip.handOver();
+        this.handedOverAt = this.ctx.ports.clock.now();
+        return;
       case "drain":
         return this.flip.drain();
-      case "move-ip":
-        return moveIp(this.ctx, step.ip, step.toDropletId);
+      case "move-ip": {
+        const known = this.ipHolder;
+        this.ipHolder = undefined;
+        await moveIp(this.ctx, step.ip, step.toDropletId, known);
+        this.ipHolder = step.toDropletId;
+        return;
+      }
       case "restore-floating":
         return this.flip.restoreFloating();
-      case "release-spare":
-        return this.flip.releaseSpare();
       case "retag":
         return retag(this.ctx, step.prodId, step.fallbackId);
       case "verify":
-        return verifyPublicEntry(this.ctx, step.url, await this.containers.identityOf(step.dropletId));
+        return verifyPublicEntry(this.ctx, step.url, await this.containers.identityOf(step.dropletId), this.handedOverAt);
       case "prune":
         return this.containers.prune(step.dropletId, step.keep);
       case "restore-previous":
         return this.containers.restorePrevious(step.dropletId, step.remove, step.start);
+      case "restore-fallback":
+        return this.containers.restoreFallback(step.dropletId);
+      case "hand-back":
+        return this.flip.handBack(step.address, step.port);
+      default:
+        return assertNever(step);
     }
   }
 
   private async repair(action: RepairAction): Promise<void> {
     this.ctx.reporter.info(`repairing: ${action.why}`);
-    if (action.kind === "retag") return retag(this.ctx, action.prodId, action.fallbackId);
-    await this.flip.restoreFloating();
-    await this.flip.releaseSpare();
+    switch (action.kind) {
+      case "retag":
+        return retag(this.ctx, action.prodId, action.fallbackId);
+      case "restore-haproxy":
+        await this.flip.restoreFloating();
+        return this.flip.armSpare(action.fallbackAddress, action.port, false);
+      case "arm-spare":
+        return this.flip.armSpare(action.fallbackAddress, action.port, false);
+      default:
+        return assertNever(action);
+    }
   }
 }

@@ -75,6 +75,20 @@ export interface HaproxyServer {
   readonly checkStatus?: string;
   /** show stat last_chk: the failing check's detail ("Connection refused", "HTTP status check returned code <500>"). */
   readonly lastCheck?: string;
+  /** Cumulative traffic counters from show stat, for the bake window's error rate. Absent when HAProxy did not report them. */
+  readonly traffic?: TrafficCounters;
+}
+
+/** Per-server counters from `show stat`; only their differences over a window mean anything. */
+export interface TrafficCounters {
+  /** hrsp_1xx..hrsp_5xx + hrsp_other: responses the server sent. */
+  readonly responses: number;
+  /** hrsp_5xx. */
+  readonly serverErrors: number;
+  /** econ + eresp: connections that failed or died before a response. */
+  readonly connectionErrors: number;
+  /** rtime: average response time over the last 1024 requests, ms. */
+  readonly responseTimeMs: number;
 }
 
 export interface LockHolder {
@@ -111,24 +125,67 @@ export interface Roles {
 
 export type RepairAction =
   | { readonly kind: "retag"; readonly prodId: number; readonly fallbackId: number; readonly why: string }
-  | { readonly kind: "restore-haproxy"; readonly why: string };
+  /** Floating back in service (after real checks through the IP) and the spare re-armed on FALLBACK. */
+  | { readonly kind: "restore-haproxy"; readonly fallbackAddress: string; readonly port: number; readonly why: string }
+  /** The spare slot is not pointed at FALLBACK (first deploy, or an older haproxy.cfg): arm it. */
+  | { readonly kind: "arm-spare"; readonly fallbackAddress: string; readonly port: number; readonly why: string };
 
 /** One executable step. Names are the stable identifiers printed as `step <name> ...`. */
 export type Step =
   | { readonly name: "repair"; readonly actions: readonly RepairAction[] }
   | { readonly name: "pull"; readonly dropletId: number; readonly image: string }
   | { readonly name: "start"; readonly dropletId: number; readonly image: string }
+  /**
+   * Points the spare slot at a droplet's own address in `drain`: HAProxy health-checks it and sends it nothing.
+   * `fresh`: its container just started, so only checks from now on count (the health verdict is reset).
+   */
+  | { readonly name: "arm-spare"; readonly dropletId: number; readonly address: string; readonly port: number; readonly fresh: boolean }
   | { readonly name: "gate"; readonly dropletId: number }
-  | { readonly name: "route-to-spare"; readonly dropletId: number; readonly address: string; readonly port: number }
+  /** Once HAProxy's own checks pass on the armed spare: `spare ready; floating drain` in one runtime command. */
+  | { readonly name: "hand-over"; readonly dropletId: number }
+  /** Waits until the floating slot has no session; at the drain deadline the rest are closed and counted. */
   | { readonly name: "drain" }
   | { readonly name: "move-ip"; readonly ip: string; readonly toDropletId: number }
+  /** After real checks through the moved IP: `floating ready; spare drain` in one runtime command. */
   | { readonly name: "restore-floating" }
-  | { readonly name: "release-spare" }
   | { readonly name: "retag"; readonly prodId: number; readonly fallbackId: number }
   | { readonly name: "verify"; readonly dropletId: number; readonly url: string }
   | { readonly name: "prune"; readonly dropletId: number; readonly keep: number }
   /** Rollback after an interrupted cutover: FALLBACK's unfinished container goes, the one it replaced runs again. */
-  | { readonly name: "restore-previous"; readonly dropletId: number; readonly remove: string; readonly start: readonly string[] };
+  | { readonly name: "restore-previous"; readonly dropletId: number; readonly remove: string; readonly start: readonly string[] }
+  /** Undo of `start`: the new container goes, the one it stopped runs again. */
+  | { readonly name: "restore-fallback"; readonly dropletId: number }
+  /** Every new request to `dropletId`'s own address, at once: `spare addr …; spare ready; floating drain` in one runtime command. */
+  | { readonly name: "hand-back"; readonly dropletId: number; readonly address: string; readonly port: number };
+
+/** Every step name, in the order a cutover runs them (undo-only steps last): the one list tests import. */
+export const STEP_NAMES = [
+  "repair",
+  "pull",
+  "start",
+  "arm-spare",
+  "gate",
+  "hand-over",
+  "drain",
+  "move-ip",
+  "restore-floating",
+  "retag",
+  "verify",
+  "prune",
+  "restore-previous",
+  "restore-fallback",
+  "hand-back",
+] as const satisfies readonly Step["name"][];
+
+/**
+ * Steps that run together, with what undoes them if one fails. `watched`: the new release already serves,
+ * so HAProxy's view of it (slot DOWN, error rate) can also trigger the undo, not only a failed step.
+ */
+export interface StepGroup {
+  readonly steps: readonly Step[];
+  readonly undo: readonly Step[];
+  readonly watched: boolean;
+}
 
 export type StepName = Step["name"];
 
@@ -139,10 +196,11 @@ export interface Plan {
   readonly from: { readonly droplet: Droplet; readonly container?: AppContainer };
   readonly to: { readonly droplet: Droplet; readonly image: string; readonly container?: AppContainer };
   readonly floatingIp: string;
-  readonly steps: readonly Step[];
-  /** Steps that bring traffic back to `from` if verification fails. */
-  readonly rollbackSteps: readonly Step[];
+  /** Run in order; a failure runs the failing group's undo and ends the run. */
+  readonly groups: readonly StepGroup[];
 }
+
+export const planSteps = (plan: Pick<Plan, "groups">): Step[] => plan.groups.flatMap((g) => g.steps);
 
 export interface Diagnosis {
   /** Undefined when roles cannot be decided (then `blocking` says why). */

@@ -6,9 +6,11 @@ import type { Ports } from "./ports";
 
 export type ObserveConfig = Pick<Config, "app" | "tags" | "floatingIp" | "haproxy" | "timing">;
 
-/** The HAProxy droplet; every lock, audit and runtime-API call goes through it. */
-export async function findBalancer(ports: Ports, config: ObserveConfig): Promise<Droplet> {
-  const balancers = await ports.digitalocean.listDropletsByTag(config.tags.balancer);
+const tagged = (droplets: readonly Droplet[], tag: string) => droplets.filter((d) => d.tags.includes(tag));
+
+/** The HAProxy droplet among the account's droplets; every lock, audit and runtime-API call goes through it. */
+export function balancerAmong(droplets: readonly Droplet[], config: ObserveConfig): Droplet {
+  const balancers = tagged(droplets, config.tags.balancer);
   if (balancers.length === 1) return balancers[0];
   if (balancers.length === 0)
     throw new InconsistentStateError(`no droplet is tagged ${config.tags.balancer}`, "run `cdktf deploy` to create the HAProxy droplet, or set TAG_BALANCER to its tag");
@@ -39,13 +41,19 @@ async function settledReservedIp(ports: Ports, config: ObserveConfig, workers: r
   }
 }
 
-/** Reads everything the plan needs. Changes nothing. */
-export async function observe(ports: Ports, config: ObserveConfig, balancer?: Droplet): Promise<ObservedState> {
-  const [taggedProd, taggedFallback, foundBalancer] = await Promise.all([
-    ports.digitalocean.listDropletsByTag(config.tags.prod),
-    ports.digitalocean.listDropletsByTag(config.tags.fallback),
-    balancer ? Promise.resolve(balancer) : findBalancer(ports, config),
-  ]);
+export async function findBalancer(ports: Ports, config: ObserveConfig): Promise<Droplet> {
+  return balancerAmong(await ports.digitalocean.listDroplets(), config);
+}
+
+/**
+ * Reads everything the plan needs. Changes nothing. `droplets`: the account's droplets when the caller has just
+ * listed them (the lock step does), so one run reads them once.
+ */
+export async function observe(ports: Ports, config: ObserveConfig, droplets?: readonly Droplet[]): Promise<ObservedState> {
+  const all = droplets ?? (await ports.digitalocean.listDroplets());
+  const taggedProd = tagged(all, config.tags.prod);
+  const taggedFallback = tagged(all, config.tags.fallback);
+  const foundBalancer = balancerAmong(all, config);
   const unique = [...new Map([...taggedProd, ...taggedFallback].map((d) => [d.id, d])).values()];
   const [reservedIp, containerLists, haproxy, lock, audit] = await Promise.all([
     settledReservedIp(ports, config, unique),

@@ -1,6 +1,6 @@
 import type { Config } from "../core/config";
 import { InconsistentStateError } from "./errors";
-import { AppContainer, Diagnosis, Droplet, LABEL, ObservedState, Plan, RepairAction, Roles, Step, WorkerState, ownAddress } from "./model";
+import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairAction, Roles, Step, StepGroup, WorkerState, ownAddress } from "./model";
 
 /**
  * Pure decisions: given what was observed and the configuration, what is wrong, and which steps
@@ -107,10 +107,20 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
       `HAProxy's ${floatingServer} server targets ${floating.address}, but the reserved IP is ${ip.ip}`,
       `set FLOATING_IP=${floating.address}, or re-render haproxy.cfg for ${ip.ip}`,
     );
-  if (floating.admin !== "ready" || spare.admin !== "maint") {
+  const fallbackAddress = ownAddress(other);
+  const port = config.app.port;
+  if (floating.admin !== "ready" || spare.admin === "ready") {
     const why = `HAProxy is mid-flip: ${floatingServer} is ${floating.admin}, ${spareServer} is ${spare.admin} → ${spare.address} (an interrupted cutover)`;
     findings.push(why);
-    repairs.push({ kind: "restore-haproxy", why });
+    repairs.push({ kind: "restore-haproxy", fallbackAddress, port, why });
+  } else if (spare.admin !== "drain" || spare.address !== fallbackAddress || spare.port !== port) {
+    const why = `rollback is not ready: HAProxy's ${spareServer} slot is ${spare.admin} → ${spare.address}:${spare.port}, not armed (drain) on FALLBACK ${other.name} (${fallbackAddress}:${port})`;
+    findings.push(why);
+    repairs.push({ kind: "arm-spare", fallbackAddress, port, why });
+  } else if (!isServing(spare)) {
+    findings.push(
+      `rollback is not ready: HAProxy's checks of FALLBACK ${other.name} fail (${spare.status}, check ${spare.checkStatus ?? "?"}${spare.lastCheck ? `: ${spare.lastCheck}` : ""}); fix or redeploy its app, since rollback flips to it`,
+    );
   }
 
   if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: the reserved IP points at nothing healthy`);
@@ -129,21 +139,53 @@ function decided(observed: ObservedState, config: PlanConfig): Diagnosis & { rol
   return diagnosis as Diagnosis & { roles: Roles };
 }
 
-/** The traffic move from `from` to `to`: spare slot first, so no request is in flight when the IP moves. */
-function flip(to: Droplet, from: Droplet, ip: string, url: string, port: number): Step[] {
+/** What HAProxy's own checks say of a slot: passing (UP, or DRAIN while armed). */
+export function isServing(server: Pick<HaproxyServer, "status" | "checkStatus">): boolean {
+  const passing = !server.checkStatus || /OK/.test(server.checkStatus);
+  return /^(UP|DRAIN)/.test(server.status) && passing;
+}
+
+interface Sides {
+  readonly to: Droplet;
+  readonly from: Droplet;
+  readonly ip: string;
+  readonly url: string;
+  readonly port: number;
+}
+
+/**
+ * From the atomic hand-over on, the new release serves: the slow work (drain, IP, tags) follows, and the spare
+ * ends armed on `from`, which still runs the previous version.
+ */
+function handOverAndSettle({ to, from, ip, url, port }: Sides): Step[] {
   return [
-    { name: "gate", dropletId: to.id },
-    { name: "route-to-spare", dropletId: to.id, address: ownAddress(to), port },
+    { name: "hand-over", dropletId: to.id },
     { name: "drain" },
     { name: "move-ip", ip, toDropletId: to.id },
     { name: "restore-floating" },
-    { name: "release-spare" },
+    { name: "arm-spare", dropletId: from.id, address: ownAddress(from), port, fresh: false },
     { name: "retag", prodId: to.id, fallbackId: from.id },
     { name: "verify", dropletId: to.id, url },
   ];
 }
 
-const repairSteps = (d: Diagnosis): Step[] => (d.repairs.length > 0 ? [{ name: "repair", actions: d.repairs }] : []);
+/**
+ * The undo of a hand-over: first one runtime command sends every new request back to `from` (its own address, so
+ * wherever the IP is), then the slow work converges to `from` as PROD with the spare armed on `to`.
+ */
+function handBackAndSettle({ to, from, ip, port }: Sides, restoreTo: boolean): Step[] {
+  return [
+    { name: "hand-back", dropletId: from.id, address: ownAddress(from), port },
+    { name: "drain" },
+    { name: "move-ip", ip, toDropletId: from.id },
+    { name: "restore-floating" },
+    ...(restoreTo ? [{ name: "restore-fallback", dropletId: to.id } as const] : []),
+    { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: true },
+    { name: "retag", prodId: from.id, fallbackId: to.id },
+  ];
+}
+
+const repairGroups = (d: Diagnosis): StepGroup[] => (d.repairs.length > 0 ? [{ steps: [{ name: "repair", actions: d.repairs }], undo: [], watched: false }] : []);
 
 export function planCutover(observed: ObservedState, config: PlanConfig, request: CutoverRequest): Plan {
   const d = decided(observed, config);
@@ -160,28 +202,34 @@ export function planCutover(observed: ObservedState, config: PlanConfig, request
       from: { droplet: prod.droplet, container: live },
       to: { droplet: prod.droplet, image: request.image, container: live },
       floatingIp: ip,
-      steps: [...repairSteps(d), { name: "verify", dropletId: prod.droplet.id, url }],
-      rollbackSteps: [],
+      groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url }], undo: [], watched: false }],
     };
   }
 
-  const [gate, ...rest] = flip(fallback.droplet, prod.droplet, ip, url, port);
+  const to = fallback.droplet;
+  const sides: Sides = { to, from: prod.droplet, ip, url, port };
   return {
     kind: "cutover",
     noop: false,
     from: { droplet: prod.droplet, container: live },
-    to: { droplet: fallback.droplet, image: request.image },
+    to: { droplet: to, image: request.image },
     floatingIp: ip,
-    steps: [
-      ...repairSteps(d),
-      { name: "pull", dropletId: fallback.droplet.id, image: request.image },
-      { name: "start", dropletId: fallback.droplet.id, image: request.image },
-      gate,
-      ...rest,
-      { name: "prune", dropletId: fallback.droplet.id, keep: 1 },
+    groups: [
+      ...repairGroups(d),
+      {
+        // PROD is not touched here: a failure only has to put FALLBACK back as it was.
+        steps: [
+          { name: "pull", dropletId: to.id, image: request.image },
+          { name: "start", dropletId: to.id, image: request.image },
+          { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: true },
+          { name: "gate", dropletId: to.id },
+        ],
+        undo: [{ name: "restore-fallback", dropletId: to.id }],
+        watched: false,
+      },
+      { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, true), watched: true },
+      { steps: [{ name: "prune", dropletId: to.id, keep: 1 }], undo: [], watched: false },
     ],
-    // The old PROD still runs the previous version: flipping back needs no pull.
-    rollbackSteps: flip(prod.droplet, fallback.droplet, ip, url, port),
   };
 }
 
@@ -203,14 +251,22 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
     restore.push({ name: "restore-previous", dropletId: fallback.droplet.id, remove: previous.id, start: replaced.map((c) => c.id) });
     previous = replaced[0];
   }
+  const to = fallback.droplet;
+  const sides: Sides = { to, from: prod.droplet, ip: observed.reservedIp.ip, url: publicUrl(observed, config), port: config.app.port };
+  // The spare is normally armed and proven already: the hand-over is the first thing that changes.
+  const arm: Step = { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port: config.app.port, fresh: restore.length > 0 };
   return {
     kind: "rollback",
     noop: false,
     from: { droplet: prod.droplet, container: runningContainer(prod) },
-    to: { droplet: fallback.droplet, image: previous.image, container: previous },
+    to: { droplet: to, image: previous.image, container: previous },
     floatingIp: observed.reservedIp.ip,
-    steps: [...repairSteps(d), ...restore, ...flip(fallback.droplet, prod.droplet, observed.reservedIp.ip, publicUrl(observed, config), config.app.port)],
-    rollbackSteps: [],
+    groups: [
+      ...repairGroups(d),
+      ...(restore.length > 0 ? [{ steps: restore, undo: [], watched: false }] : []),
+      { steps: [arm], undo: [], watched: false },
+      { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, false), watched: true },
+    ],
   };
 }
 
@@ -224,24 +280,28 @@ export function describeStep(step: Step, observed: ObservedState): string {
       return `pull ${step.image} on ${name(step.dropletId)}`;
     case "start":
       return `start ${step.image} on ${name(step.dropletId)} (the running app container is stopped, kept for restore)`;
+    case "arm-spare":
+      return `arm HAProxy's spare slot on ${name(step.dropletId)} (${step.address}:${step.port}): health-checked, no traffic`;
     case "gate":
       return `wait until ${name(step.dropletId)} answers its health path with 200`;
-    case "route-to-spare":
-      return `point HAProxy's spare slot at ${name(step.dropletId)} (${step.address}:${step.port}) and enable it`;
+    case "hand-over":
+      return `once HAProxy's checks pass on ${name(step.dropletId)}, send every new request there in one runtime command`;
     case "drain":
-      return "drain HAProxy's floating slot until no session is open, then disable it";
+      return "wait until the floating slot's in-flight requests finish";
     case "move-ip":
       return `move reserved IP ${step.ip} to ${name(step.toDropletId)}`;
     case "restore-floating":
-      return "enable HAProxy's floating slot and wait until it is UP";
-    case "release-spare":
-      return "drain HAProxy's spare slot, then disable it";
+      return "once checks pass through the moved IP, serve from the floating slot again in one runtime command";
     case "retag":
       return `tag ${name(step.prodId)} PROD and ${name(step.fallbackId)} FALLBACK`;
     case "verify":
-      return `verify ${step.url} serves the version ${name(step.dropletId)} runs`;
+      return `verify ${step.url} serves the version ${name(step.dropletId)} runs, watching HAProxy's error rate until the bake window ends`;
     case "prune":
       return `remove stopped app containers on ${name(step.dropletId)}, keeping the newest ${step.keep}`;
+    case "restore-fallback":
+      return `on ${name(step.dropletId)}, remove the new container and start the one it replaced`;
+    case "hand-back":
+      return `send every new request back to ${name(step.dropletId)} (${step.address}:${step.port}) in one runtime command`;
     case "restore-previous":
       return `on ${name(step.dropletId)}, remove the interrupted cutover's container and start the one it replaced`;
   }

@@ -2,9 +2,10 @@ import type { AdminState, AppContainer, Droplet, HaproxyServer, LockHolder, Rese
 
 /** The few DigitalOcean calls the switch makes. */
 export interface DigitalOceanPort {
-  listDropletsByTag(tag: string): Promise<Droplet[]>;
   getReservedIp(ip: string): Promise<ReservedIp>;
   listReservedIps(): Promise<ReservedIp[]>;
+  /** Every droplet in the account (all pages): one call serves the balancer, PROD and FALLBACK lookups. */
+  listDroplets(): Promise<Droplet[]>;
   /** Starts an assign action and returns its id. */
   assignReservedIp(ip: string, dropletId: number): Promise<number>;
   getAction(ip: string, actionId: number): Promise<{ status: "in-progress" | "completed" | "errored" }>;
@@ -66,8 +67,23 @@ export interface PublicProbe {
   get(url: string): Promise<HealthAnswer>;
 }
 
+/** One server's runtime change; `apply` sends a list of them as one socket command. */
+export interface ServerChange {
+  readonly server: string;
+  readonly address?: { readonly ip: string; readonly port: number };
+  readonly state?: AdminState;
+  readonly health?: "up" | "down";
+}
+
 export interface HaproxyPort {
   servers(): Promise<HaproxyServer[]>;
+  /**
+   * Applies the changes in order in one runtime-API session: HAProxy runs them back to back, so no request sees
+   * a state in between (an atomic hand-over is `[{spare ready}, {floating drain}]`).
+   */
+  apply(changes: readonly ServerChange[]): Promise<void>;
+  /** Closes every session still open on a server (long-lived streams past the drain deadline). */
+  shutdownSessions(server: string): Promise<void>;
   setAddress(server: string, address: string, port: number): Promise<void>;
   setState(server: string, state: AdminState): Promise<void>;
   /** Overrides the health-check verdict until the next check decides: up to serve at once, down to demand `rise` passing checks first. */

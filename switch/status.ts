@@ -1,7 +1,7 @@
 import type { Config } from "../core/config";
-import { LABEL, ObservedState, WorkerState } from "./model";
+import { LABEL, ObservedState, WorkerState, ownAddress } from "./model";
 import { findBalancer, observe } from "./observe";
-import { diagnose, runningContainer } from "./plan";
+import { diagnose, isServing, runningContainer } from "./plan";
 import type { AuditEntry, LockPort, Ports } from "./ports";
 import { HostIdentity, describeHolder, staleReason } from "./lock";
 import { LockHeldError } from "./errors";
@@ -32,6 +32,8 @@ export interface StatusReport {
   readonly reservedIp: { readonly ip: string; readonly droplet: string | null; readonly region: string };
   readonly haproxy: readonly { readonly server: string; readonly address: string; readonly status: string; readonly admin: string; readonly sessions: number }[];
   readonly lock: (ObservedState["lock"] & { readonly stale?: string }) | null;
+  /** Whether a rollback can flip at once: HAProxy's spare slot is armed on FALLBACK and its checks pass. */
+  readonly rollback: { readonly ready: boolean; readonly detail: string };
   readonly consistent: boolean;
   readonly findings: readonly string[];
   readonly audit: readonly AuditEntry[];
@@ -77,6 +79,14 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
   const stale = staleReason(observed.lock, ports.clock.now(), self);
+  const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
+  const fallbackWorker = d.roles?.fallback;
+  const armed = !!spare && !!fallbackWorker && spare.admin === "drain" && spare.address === ownAddress(fallbackWorker.droplet) && spare.port === config.app.port;
+  const rollback = !armed
+    ? { ready: false, detail: `HAProxy's ${config.haproxy.spareServer} slot is not armed on FALLBACK (any switch run arms it)` }
+    : isServing(spare!)
+      ? { ready: true, detail: `HAProxy checks FALLBACK ${fallbackWorker!.droplet.name} at ${spare!.address}:${spare!.port}: ${spare!.status}, check ${spare!.checkStatus ?? "passing"}` }
+      : { ready: false, detail: `HAProxy's checks of FALLBACK ${fallbackWorker!.droplet.name} fail: ${spare!.status}, check ${spare!.checkStatus ?? "?"}${spare!.lastCheck ? ` (${spare!.lastCheck})` : ""}` };
   return {
     prod,
     fallback,
@@ -87,6 +97,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
     },
     haproxy: observed.haproxy.map((s) => ({ server: s.name, address: `${s.address}:${s.port}`, status: s.status, admin: s.admin, sessions: s.currentSessions })),
     lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
+    rollback,
     consistent: findings.length === 0,
     findings,
     audit,
@@ -113,6 +124,7 @@ export function formatStatus(r: StatusReport): string {
     ...worker("FALLBACK", r.fallback),
     `IP       ${r.reservedIp.ip} (${r.reservedIp.region}) → ${r.reservedIp.droplet ?? "unassigned"}`,
     ...r.haproxy.map((s) => `HAProxy  ${s.server.padEnd(9)} ${s.address} ${s.status} (${s.admin}), ${s.sessions} sessions`),
+    `rollback ${r.rollback.ready ? "ready" : "NOT READY"}: ${r.rollback.detail}`,
     `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",

@@ -118,7 +118,7 @@ describe("switch CLI: secrets never reach output", () => {
   it("GIVEN an error message carrying the token, the registry password and the key WHEN printed THEN all are masked", async () => {
     const world = new FakeWorld();
     const leaky = new ExternalError(`upstream said ${SECRETS.token} / ${SECRETS.registryPassword} / test-key-material-not-real`, `retry with ${SECRETS.token}`);
-    world.digitalocean.listDropletsByTag = async () => {
+    world.digitalocean.listDroplets = async () => {
       throw leaky;
     };
     const r = await cli([...V2, "--json", "--verbose"], world);
@@ -173,7 +173,8 @@ describe("switch CLI: rollback, status, lock", () => {
       reservedIp: { ip: "198.18.1.100", droplet: "web-green" },
       lock: null,
     });
-    expect(s.haproxy).toEqual([expect.objectContaining({ server: "floating", admin: "ready" }), expect.objectContaining({ server: "spare", admin: "maint" })]);
+    expect(s.haproxy).toEqual([expect.objectContaining({ server: "floating", admin: "ready" }), expect.objectContaining({ server: "spare", admin: "drain" })]);
+    expect(s.rollback).toEqual({ ready: true, detail: expect.stringMatching(/HAProxy checks FALLBACK web-blue at 198.18.2.11:8080: DRAIN/) });
     expect(s.audit).toEqual([expect.objectContaining({ outcome: "deployed", message: "v2 please" })]);
   });
 

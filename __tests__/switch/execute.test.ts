@@ -3,8 +3,9 @@ import { runCutover, runRollback } from "../../switch/cutover";
 import { ImageRejectedError, LockHeldError, RegistryError } from "../../switch/errors";
 import { LABEL } from "../../switch/model";
 import { SECRETS } from "./fakes/config";
-import { CrashingReporter, HOST, captureReporter, deps, stepNames } from "./fakes/harness";
+import { CrashingReporter, HOST, captureReporter, deps, reporterActingAt, stepNames } from "./fakes/harness";
 import { FakeWorld } from "./fakes/world";
+import type { Reporter } from "../../switch/progress";
 
 const V2 = "registry.test/web:v2";
 
@@ -12,20 +13,20 @@ const STEADY_V1 = {
   ipOn: 1,
   tags: { 1: ["PROD"], 2: ["FALLBACK"] },
   running: { 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] },
-  haproxy: { floating: "ready", spare: "maint" },
+  haproxy: { floating: "ready", spare: "drain" },
   locked: false,
 };
 const LIVE_V2 = {
   ipOn: 2,
   tags: { 1: ["FALLBACK"], 2: ["PROD"] },
   running: { 1: ["registry.test/web:v1"], 2: [V2] },
-  haproxy: { floating: "ready", spare: "maint" },
+  haproxy: { floating: "ready", spare: "drain" },
   locked: false,
 };
 
-async function cutover(world: FakeWorld, image = V2, pid = 100) {
-  const { reporter, lines } = captureReporter();
-  const result = await runCutover(deps(world, reporter, pid), { image, message: "ship it" }).then(
+async function cutover(world: FakeWorld, image = V2, pid = 100, captured: { reporter: Reporter; lines: string[] } = captureReporter(), overrides: Record<string, string> = {}) {
+  const { reporter, lines } = captured;
+  const result = await runCutover(deps(world, reporter, pid, overrides), { image, message: "ship it" }).then(
     (r) => ({ ok: true as const, r }),
     (e) => ({ ok: false as const, e }),
   );
@@ -43,12 +44,13 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
       "observe",
       "pull",
       "start",
+      "arm-spare",
       "gate",
-      "route-to-spare",
+      "hand-over",
       "drain",
       "move-ip",
       "restore-floating",
-      "release-spare",
+      "arm-spare",
       "retag",
       "verify",
       "prune",
@@ -68,30 +70,42 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.deployments).toEqual([{ image: V2, states: ["in_progress", "success"] }]);
   });
 
-  it("GIVEN a cutover WHEN counting DigitalOcean calls THEN it makes a bounded number (3 lists, IP reads, 1 assign, 4 tag calls)", async () => {
+  it("GIVEN a cutover WHEN counting DigitalOcean calls THEN it makes at most 10 (1 droplet list, 1 IP read, 1 assign and its polls, 4 tag calls)", async () => {
     const world = new FakeWorld();
     await cutover(world);
     const doCalls = world.calls.filter((c) => c.startsWith("do ")).length + world.actionPolls;
-    expect(doCalls).toBeLessThanOrEqual(14);
+    expect(doCalls).toBeLessThanOrEqual(10);
+    expect(world.calls.filter((c) => c === "do list")).toHaveLength(1);
     expect(world.calls.filter((c) => c.startsWith("do assign"))).toHaveLength(1);
   });
 
-  it("GIVEN a flip WHEN HAProxy is driven THEN spare takes traffic before floating drains, and the IP moves only while floating is in maint", async () => {
+  it("GIVEN a flip WHEN HAProxy is driven THEN every change of the serving slot is one command, spare ready before floating drains, and the IP moves while floating takes no traffic", async () => {
     const world = new FakeWorld();
+    const ipMoves: string[] = [];
+    const assign = world.digitalocean.assignReservedIp;
+    world.digitalocean.assignReservedIp = async (ip, id) => {
+      ipMoves.push(`assign while floating is ${world.servers.find((s) => s.name === "floating")!.admin}`);
+      return assign(ip, id);
+    };
     await cutover(world);
-    const seq = world.calls.filter((c) => c.startsWith("haproxy") || c.startsWith("do assign"));
-    expect(seq).toEqual([
-      "haproxy spare addr 198.18.2.12:8080",
-      "haproxy spare ready",
-      "haproxy spare health up",
-      "haproxy floating drain",
-      "haproxy floating maint",
-      "do assign 198.18.1.100 2",
-      "haproxy floating ready",
-      "haproxy floating health down",
-      "haproxy spare drain",
-      "haproxy spare maint",
+    expect(world.haproxyCommands).toEqual([
+      ["spare drain health down"],
+      ["spare ready", "floating drain"],
+      ["floating drain health down"],
+      ["floating ready", "spare drain"],
+      ["spare addr 198.18.2.11 drain health down"],
     ]);
+    expect(ipMoves).toEqual(["assign while floating is drain"]);
+  });
+
+  it("GIVEN a cutover WHEN sampling the public entry at every HAProxy poll THEN it answers v1 until the hand-over and v2 after it: never both", async () => {
+    const world = new FakeWorld();
+    const versions: string[] = [];
+    world.onServersPoll = () => versions.push(world.publicAnswer().version ?? String(world.publicAnswer().status));
+    await cutover(world);
+    const switches = versions.filter((v, i) => i > 0 && v !== versions[i - 1]);
+    expect(switches).toEqual(["v2"]);
+    expect(versions[0]).toBe("v1");
   });
 
   it("GIVEN a new container WHEN started THEN it has restart policy data, labels, PORT and a <app>-<id> name, and the pull got the registry credentials", async () => {
@@ -146,10 +160,10 @@ describe("a bad image never reaches users", () => {
     expect(error.exitCode).toBe(ExitCode.rejected);
     expect(error.message).toMatch(message);
     expect(world.snapshot()).toEqual(STEADY_V1);
-    expect(world.calls.some((c) => c.startsWith("do assign") || c.startsWith("haproxy"))).toBe(false);
+    expect(world.calls.some((c) => c.startsWith("do assign") || c === "haproxy spare ready" || c === "haproxy floating drain")).toBe(false);
     expect(world.engine(2).containers.map((c) => c.image)).not.toContain(image);
     expect(lines.join("\n")).toMatch(/last 20 log lines/);
-    expect(stepNames(lines)).toContain("restore");
+    expect(stepNames(lines)).toContain("restore-fallback");
     expect(world.audit[0]).toMatchObject({ outcome: "rejected", from: { droplet: "web-blue", image: "registry.test/web:v1" }, to: { droplet: "web-green", image } });
     expect(world.deployments[0].states).toEqual(["in_progress", "failure"]);
   });
@@ -162,15 +176,15 @@ describe("a bad image never reaches users", () => {
     expect(world.calls.filter((c) => c.includes(" run ") || c.includes(" stop "))).toEqual([]);
   });
 
-  it("GIVEN the public entry keeps serving the old version WHEN verifying THEN it rolls back automatically, exit 5, and FALLBACK gets its previous container back", async () => {
+  it("GIVEN the public entry keeps serving the old version WHEN verifying THEN traffic is handed back at once, exit 5, and FALLBACK gets its previous container back", async () => {
     const world = new FakeWorld();
     world.publicOverride = (a) => ({ ...a, version: "v1" });
     const { result, lines } = await cutover(world);
     const error = (result as { e: ImageRejectedError }).e;
     expect(error.exitCode).toBe(ExitCode.rejected);
-    expect(error.message).toMatch(/failed verification and was rolled back to registry.test\/web:v1/);
+    expect(error.message).toMatch(/step verify failed after the hand-over: .* did not serve version v2 .*; every new request went back to web-blue \(registry.test\/web:v1\)/);
     expect(world.snapshot()).toEqual(STEADY_V1);
-    expect(stepNames(lines)).toContain("rollback");
+    expect(stepNames(lines)).toEqual(expect.arrayContaining(["hand-back", "restore-fallback"]));
   });
 
   it("GIVEN REF already live but the public entry serves something else WHEN re-run THEN it fails verification (exit 5) without flipping anything", async () => {
@@ -183,30 +197,76 @@ describe("a bad image never reaches users", () => {
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN HAProxy cannot reach the new droplet WHEN routing to the spare slot THEN floating is never drained and traffic stays on PROD", async () => {
+  it("GIVEN HAProxy cannot reach the new droplet WHEN handing over THEN nothing is handed over (exit 3), floating keeps serving and FALLBACK is restored", async () => {
     const world = new FakeWorld();
     world.spareUnreachable = true;
+    const versions: string[] = [];
+    world.onServersPoll = () => versions.push(world.publicAnswer().version ?? "none");
     const { result } = await cutover(world);
-    expect((result as { e: Error }).e.message).toMatch(/HAProxy cannot reach the new droplet at 198.18.2.12:8080 \(check L4CON: Connection refused\)/);
-    expect(world.calls).not.toContain("haproxy floating drain");
+    const error = (result as { e: Error & { exitCode: number } }).e;
+    expect(error.message).toMatch(/HAProxy's checks of the new droplet at 198.18.2.12:8080 did not pass \(DOWN, check L4CON: Connection refused\); nothing was handed over/);
+    expect(error.exitCode).toBe(ExitCode.external);
+    expect(versions).not.toContain("v2");
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN DigitalOcean refuses the assign WHEN moving the IP THEN traffic is routed back through floating, the IP stays on PROD and FALLBACK is as before", async () => {
+  it("GIVEN DigitalOcean refuses the assign WHEN moving the IP after the hand-over THEN every request goes back to PROD at once, exit 5, the IP stays and FALLBACK is as before", async () => {
     const world = new FakeWorld();
     world.failOn = "assign";
     const { result } = await cutover(world);
-    expect(result.ok).toBe(false);
+    expect((result as { e: ImageRejectedError }).e.exitCode).toBe(ExitCode.rejected);
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN the assign was accepted but polling it fails WHEN the IP may still move THEN FALLBACK's new container is left running, so the IP never points at a stopped one", async () => {
+  it("GIVEN the assign was accepted but polling it fails WHEN the IP may still move THEN traffic is handed back to PROD's own address and FALLBACK's new container is left running", async () => {
     const world = new FakeWorld();
     world.failOn = "action";
     const { result } = await cutover(world);
     expect(result.ok).toBe(false);
-    // The fake moved the IP at assign time: FALLBACK must still serve the new image.
-    expect(world.snapshot()).toMatchObject({ ipOn: 2, running: { 2: [V2] }, locked: false });
+    // The fake moves the IP at assign time (both ways): the previous version serves, and the IP never points at a stopped container.
+    expect(world.publicAnswer().version).toBe("v1");
+    const after = world.snapshot();
+    expect(after).toMatchObject({ running: { 2: [V2] }, locked: false });
+    expect(after.running[after.ipOn as 1 | 2]).toHaveLength(1);
+  });
+});
+
+describe("a release that fails after the hand-over is handed back at once", () => {
+  const AFTER_HAND_OVER = ["drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify"];
+
+  it.each(AFTER_HAND_OVER)("GIVEN the new container dies (docker kill) as step %s starts WHEN the switch notices THEN the previous version serves, exit 5, and PROD is the old droplet again", async (at) => {
+    const world = new FakeWorld();
+    const kill = () => world.engine(2).containers.filter((c) => c.running).forEach((c) => (c.running = false));
+    const { result } = await cutover(world, V2, 100, reporterActingAt(at === "arm-spare" ? "retag" : at, kill));
+    const error = (result as { e: ImageRejectedError }).e;
+    expect(error).toBeInstanceOf(ImageRejectedError);
+    expect(error.message).toMatch(/every new request went back to web-blue/);
+    expect(world.publicAnswer().version).toBe("v1");
+    expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, haproxy: { floating: "ready", spare: "drain" }, locked: false });
+  });
+
+  it("GIVEN the new release fails 20% of real requests but passes its health path WHEN the bake window watches HAProxy's counters THEN it is handed back with the figures that triggered it", async () => {
+    const world = new FakeWorld();
+    let handedOver = false;
+    world.onServersPoll = () => {
+      handedOver ||= world.servers.find((s) => s.name === "spare")!.admin === "ready";
+      // Counters grow only once the new release serves: 20 of every 100 answers are 5xx.
+      if (handedOver) {
+        const t = world.traffic.spare ?? { responses: 0, serverErrors: 0, connectionErrors: 0, responseTimeMs: 3 };
+        world.traffic.spare = { ...t, responses: t.responses + 100, serverErrors: t.serverErrors + 20 };
+      }
+    };
+    // Each sleep of the run takes a little real time, so the (fake-clock) bake window lasts long enough for the watchdog's real-time polls.
+    world.clock.sleep = async (ms) => {
+      world.clock.t += Math.max(ms, 1);
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    const { reporter, lines } = captureReporter();
+    const error = await runCutover(deps(world, reporter, 100, { SWITCH_BAKE_SECONDS: "10" }), { image: V2 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ImageRejectedError);
+    expect((error as Error).message).toMatch(/the new release failed \d+ of \d+ requests \(20\.0% > 1\.0%/);
+    expect(world.publicAnswer().version).toBe("v1");
+    expect(stepNames(lines)).toContain("hand-back");
   });
 });
 
@@ -251,43 +311,44 @@ describe("the deploy lock", () => {
 });
 
 describe("crash at any step, then re-run: always one PROD and the IP on a healthy container", () => {
-  const STEPS = ["lock", "observe", "pull", "start", "gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify", "prune", "record"];
+  const STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "prune", "record"];
 
   it.each(STEPS)("GIVEN the switch was killed right after `step %s done` WHEN re-run THEN v2 is live and consistent", async (after) => {
     const world = new FakeWorld();
-    void runCutover(deps(world, new CrashingReporter(after), 3), { image: V2 });
-    await new Promise((r) => setImmediate(r));
-    for (let i = 0; i < 50; i++) await Promise.resolve();
+    const crashing = new CrashingReporter(after);
+    void runCutover(deps(world, crashing, 3), { image: V2 });
+    await crashing.crashed;
     // Invariants hold even before the re-run.
     const mid = world.snapshot();
     expect([mid.tags[1], mid.tags[2]].filter((t) => t.length === 1 && t[0] === "PROD").length).toBeLessThanOrEqual(1);
     expect(mid.running[mid.ipOn as 1 | 2]).toHaveLength(1);
     expect(mid.locked).toBe(true);
     expect(mid.ipOn).toBe(STEPS.indexOf(after) >= STEPS.indexOf("move-ip") ? 2 : 1);
+    expect(world.publicAnswer().status).toBe(200);
 
     const { result } = await cutover(world, V2, 200);
     expect(result.ok ? "ok" : (result as { e: Error }).e.message).toBe("ok");
     expect(world.snapshot()).toEqual(LIVE_V2);
   });
 
-  it("GIVEN retag failed half-way WHEN re-run THEN the repair finishes it", async () => {
+  it("GIVEN retag fails half-way WHEN the switch hands back THEN its undo re-tags the old PROD, and the next run deploys", async () => {
     const world = new FakeWorld();
     world.failOn = "untag PROD 1";
     const first = await cutover(world);
-    expect(first.result.ok).toBe(false);
-    expect(world.tagsOf(1)).toEqual(["FALLBACK", "PROD"]);
+    expect((first.result as { e: ImageRejectedError }).e.exitCode).toBe(ExitCode.rejected);
+    expect(world.snapshot()).toEqual(STEADY_V1);
     world.failOn = undefined;
-    const { result, lines } = await cutover(world);
+    const { result } = await cutover(world);
     expect(result.ok).toBe(true);
-    expect(lines.join("\n")).toMatch(/repairing: reserved IP .* interrupted retag/);
     expect(world.snapshot()).toEqual(LIVE_V2);
   });
 });
 
 describe("an interrupted cutover's container is never taken for the previous version", () => {
   async function crashAfterStart(world: FakeWorld) {
-    void runCutover(deps(world, new CrashingReporter("start"), 3), { image: V2 });
-    for (let i = 0; i < 60; i++) await new Promise((r) => setImmediate(r));
+    const crashing = new CrashingReporter("start");
+    void runCutover(deps(world, crashing, 3), { image: V2 });
+    await crashing.crashed;
     expect(world.snapshot().running[2]).toEqual([V2]);
   }
 
@@ -322,6 +383,19 @@ describe("rollback", () => {
     expect(result.outcome).toBe("rolled-back");
     expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, running: { 1: ["registry.test/web:v1"], 2: [V2] } });
     expect(world.calls.some((c) => c.includes(" pull "))).toBe(false);
+    expect(world.snapshot().haproxy).toEqual({ floating: "ready", spare: "drain" });
+  });
+
+  it("GIVEN v2 live and v1 armed WHEN rolling back THEN the atomic hand-over is the first change anywhere: no Docker, tag or IP change before it", async () => {
+    const world = new FakeWorld();
+    await cutover(world);
+    world.calls.length = 0;
+    world.haproxyCommands.length = 0;
+    const { reporter } = captureReporter();
+    await runRollback(deps(world, reporter));
+    expect(world.haproxyCommands[0]).toEqual(["spare ready", "floating drain"]);
+    const before = world.calls.slice(0, world.calls.indexOf("haproxy spare ready"));
+    expect(before.filter((c) => !c.startsWith("do list") && !c.startsWith("do get-ip") && !c.startsWith("lock") && !c.endsWith(" list"))).toEqual([]);
   });
 
   it("GIVEN FALLBACK runs no container WHEN rolling back THEN it refuses, changes nothing and releases the lock", async () => {

@@ -1,5 +1,5 @@
 import { InconsistentStateError } from "../../switch/errors";
-import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState } from "../../switch/model";
+import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState, Plan, planSteps } from "../../switch/model";
 import { diagnose, planCutover, planRollback } from "../../switch/plan";
 import { testConfig } from "./fakes/config";
 
@@ -23,8 +23,11 @@ const container = (image: string, running = true): AppContainer => ({
 
 const steady: HaproxyServer[] = [
   { name: "floating", address: "198.18.1.100", port: 8080, status: "UP", admin: "ready", currentSessions: 3 },
-  { name: "spare", address: "127.0.0.1", port: 8080, status: "MAINT", admin: "maint", currentSessions: 0 },
+  // Armed: FALLBACK green's own address (it has no private one), drained, passing HAProxy's checks.
+  { name: "spare", address: "198.18.1.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0, checkStatus: "L7OK" },
 ];
+const names = (plan: Plan) => planSteps(plan).map((s) => s.name);
+const watched = (plan: Plan) => plan.groups.find((g) => g.watched)!;
 
 interface World {
   prodTags?: string[];
@@ -60,52 +63,50 @@ function observed(w: World = {}): ObservedState {
 }
 
 const V2 = { image: "registry.test/web:v2" };
-const FLIP = ["gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify"];
+const PREPARE = ["pull", "start", "arm-spare", "gate"];
+const FLIP = ["hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify"];
+const HAND_BACK = ["hand-back", "drain", "move-ip", "restore-floating", "restore-fallback", "arm-spare", "retag"];
+const midFlip = [
+  { ...steady[0], admin: "drain" as const },
+  { ...steady[1], admin: "ready" as const, status: "UP" },
+];
 
 describe("planCutover", () => {
   it.each([
-    ["a steady world", {}, ["pull", "start", ...FLIP, "prune"]],
-    ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
-    [
-      "HAProxy left mid-flip",
-      {
-        haproxy: [
-          { ...steady[0], admin: "maint" as const },
-          { ...steady[1], admin: "ready" as const },
-        ],
-      },
-      ["repair", "pull", "start", ...FLIP, "prune"],
-    ],
-    ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
-    ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", "pull", "start", ...FLIP, "prune"]],
+    ["a steady world", {}, [...PREPARE, ...FLIP, "prune"]],
+    ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["HAProxy left mid-flip (crash after hand-over)", { haproxy: midFlip }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["the spare never armed (first deploy)", { haproxy: [steady[0], { ...steady[1], address: "127.0.0.1", admin: "maint" as const, status: "MAINT" }] }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
     [
       "the new PROD tagged FALLBACK and PROD (crash after retag's 3rd call)",
       { prodTags: ["FALLBACK"], fallbackTags: ["FALLBACK", "PROD"], ipOn: 2 },
-      ["repair", "pull", "start", ...FLIP, "prune"],
+      ["repair", ...PREPARE, ...FLIP, "prune"],
     ],
     ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify"]],
-    ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: [{ ...steady[0], admin: "drain" as const }, steady[1]] }, ["repair", "verify"]],
-    ["PROD runs nothing", { prodRuns: null }, ["pull", "start", ...FLIP, "prune"]],
+    ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: midFlip }, ["repair", "verify"]],
+    ["PROD runs nothing", { prodRuns: null }, [...PREPARE, ...FLIP, "prune"]],
   ])("GIVEN %s WHEN planning a cutover THEN the steps are as expected", (_name, world, steps) => {
-    expect(planCutover(observed(world as World), config, V2).steps.map((s) => s.name)).toEqual(steps);
+    expect(names(planCutover(observed(world as World), config, V2))).toEqual(steps);
   });
 
-  it("GIVEN a steady world WHEN planning THEN the new image goes to FALLBACK, the IP moves there, and rollback flips back to PROD", () => {
+  it("GIVEN a steady world WHEN planning THEN the new image goes to FALLBACK, the spare is armed there, the IP moves there, and the spare is re-armed on the old PROD", () => {
     const plan = planCutover(observed(), config, V2);
+    const steps = planSteps(plan);
     expect(plan.to.droplet.id).toBe(2);
     expect(plan.from.droplet.id).toBe(1);
-    expect(plan.steps).toContainEqual({ name: "pull", dropletId: 2, image: V2.image });
-    expect(plan.steps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 2 });
-    expect(plan.steps).toContainEqual({ name: "retag", prodId: 2, fallbackId: 1 });
-    // green has no private address: the spare slot uses its public one
-    expect(plan.steps).toContainEqual({ name: "route-to-spare", dropletId: 2, address: "198.18.1.12", port: 8080 });
-    expect(plan.rollbackSteps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 1 });
-    expect(plan.rollbackSteps).toContainEqual({ name: "route-to-spare", dropletId: 1, address: "198.18.2.11", port: 8080 });
+    expect(steps).toContainEqual({ name: "pull", dropletId: 2, image: V2.image });
+    // green has no private address: the spare slot uses its public one; a fresh container resets the health verdict
+    expect(steps).toContainEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
+    expect(steps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 2 });
+    expect(steps).toContainEqual({ name: "arm-spare", dropletId: 1, address: "198.18.2.11", port: 8080, fresh: false });
+    expect(steps).toContainEqual({ name: "retag", prodId: 2, fallbackId: 1 });
   });
 
   it("GIVEN the IP on the FALLBACK-tagged droplet WHEN planning THEN the IP holder is PROD and the new image goes to the other droplet", () => {
     const plan = planCutover(observed({ ipOn: 2 }), config, V2);
-    expect(plan.steps[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 2, fallbackId: 1 })] });
+    expect(planSteps(plan)[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 2, fallbackId: 1 }), expect.objectContaining({ kind: "arm-spare", fallbackAddress: "198.18.2.11" })] });
     expect(plan.to.droplet.id).toBe(1);
   });
 
@@ -115,9 +116,41 @@ describe("planCutover", () => {
   });
 
   it("GIVEN SWITCH_PUBLIC_URL WHEN planning THEN verify uses it, else the balancer's address", () => {
-    const verifyUrl = (c: typeof config) => planCutover(observed(), c, V2).steps.find((s) => s.name === "verify") as { url: string };
+    const verifyUrl = (c: typeof config) => planSteps(planCutover(observed(), c, V2)).find((s) => s.name === "verify") as { url: string };
     expect(verifyUrl(config).url).toBe("http://198.18.1.10/");
     expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/" })).url).toBe("https://example.com/");
+  });
+});
+
+describe("failure paths are plan data: each group carries its undo", () => {
+  const cutover = planCutover(observed(), config, V2);
+  const rollback = planRollback(observed(), config);
+  const groupOf = (plan: Plan, step: string) => plan.groups.find((g) => g.steps.some((s) => s.name === step))!;
+
+  it.each([
+    ["cutover", "pull", cutover, ["restore-fallback"], false],
+    ["cutover", "start", cutover, ["restore-fallback"], false],
+    ["cutover", "gate", cutover, ["restore-fallback"], false],
+    ["cutover", "hand-over", cutover, HAND_BACK, true],
+    ["cutover", "move-ip", cutover, HAND_BACK, true],
+    ["cutover", "restore-floating", cutover, HAND_BACK, true],
+    ["cutover", "retag", cutover, HAND_BACK, true],
+    ["cutover", "verify", cutover, HAND_BACK, true],
+    ["cutover", "prune", cutover, [], false],
+    ["rollback", "hand-over", rollback, HAND_BACK.filter((n) => n !== "restore-fallback"), true],
+    ["rollback", "verify", rollback, HAND_BACK.filter((n) => n !== "restore-fallback"), true],
+  ])("GIVEN a %s WHEN its step %s fails THEN its group's undo is the planned one", (_kind, step, plan, undo, isWatched) => {
+    const group = groupOf(plan as Plan, step as string);
+    expect(group.undo.map((s) => s.name)).toEqual(undo);
+    expect(group.watched).toBe(isWatched);
+  });
+
+  it("GIVEN a cutover from blue to green WHEN its hand-over is undone THEN every new request goes back to blue's own address and the IP back to blue", () => {
+    const undo = watched(cutover).undo;
+    expect(undo[0]).toEqual({ name: "hand-back", dropletId: 1, address: "198.18.2.11", port: 8080 });
+    expect(undo).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 1 });
+    expect(undo).toContainEqual({ name: "retag", prodId: 1, fallbackId: 2 });
+    expect(undo).toContainEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
   });
 });
 
@@ -151,7 +184,7 @@ describe("planRollback", () => {
 
   it("GIVEN FALLBACK runs a container from an interrupted cutover WHEN planning a rollback THEN it first restores the container it replaced", () => {
     const plan = planRollback(unfinished(observed(), true), config);
-    expect(plan.steps[0]).toEqual({ name: "restore-previous", dropletId: 2, remove: "id-registry.test/web:v2-true", start: ["id-registry.test/web:v0-false"] });
+    expect(planSteps(plan)[0]).toEqual({ name: "restore-previous", dropletId: 2, remove: "id-registry.test/web:v2-true", start: ["id-registry.test/web:v0-false"] });
     expect(plan.to.image).toBe("registry.test/web:v0");
     expect(diagnose(unfinished(observed(), true), config).findings).toEqual([expect.stringMatching(/started by a cutover that never finished/)]);
   });
@@ -160,9 +193,10 @@ describe("planRollback", () => {
     expect(() => planRollback(unfinished(observed(), false), config)).toThrow(/interrupted cutover, and the container it replaced is gone/);
   });
 
-  it("GIVEN a steady world WHEN planning a rollback THEN it flips to FALLBACK without pulling", () => {
+  it("GIVEN a steady world WHEN planning a rollback THEN the hand-over to the armed FALLBACK comes first: no pull, no start", () => {
     const plan = planRollback(observed(), config);
-    expect(plan.steps.map((s) => s.name)).toEqual(FLIP);
+    expect(names(plan)).toEqual(["arm-spare", ...FLIP]);
+    expect(planSteps(plan)[0]).toEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false });
     expect(plan.to.droplet.id).toBe(2);
     expect(plan.to.image).toBe("registry.test/web:v0");
   });
@@ -171,10 +205,13 @@ describe("planRollback", () => {
 describe("diagnose", () => {
   it.each([
     ["a steady world", {}, []],
-    ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/]],
+    ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/, /rollback is not ready: .* not armed \(drain\) on FALLBACK blue/]],
     ["FALLBACK runs nothing", { fallbackRuns: null }, [/previous version is missing/]],
     ["PROD runs nothing", { prodRuns: null }, [/points at nothing healthy/]],
-    ["HAProxy mid-flip", { haproxy: [{ ...steady[0], admin: "maint" as const }, steady[1]] }, [/mid-flip/]],
+    ["HAProxy mid-flip", { haproxy: midFlip }, [/mid-flip/]],
+    ["the spare unarmed", { haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }, [/rollback is not ready: .* not armed/]],
+    ["the spare armed on the wrong droplet", { haproxy: [steady[0], { ...steady[1], address: "198.18.2.11" }] }, [/rollback is not ready: .* not armed/]],
+    ["FALLBACK failing HAProxy's checks", { haproxy: [steady[0], { ...steady[1], status: "DOWN", checkStatus: "L4CON", lastCheck: "Connection refused" }] }, [/rollback is not ready: HAProxy's checks of FALLBACK green fail \(DOWN, check L4CON: Connection refused\)/]],
   ])("GIVEN %s WHEN diagnosing THEN the findings explain it", (_name, world, expected) => {
     const findings = diagnose(observed(world as World), config).findings;
     expect(findings).toHaveLength(expected.length);

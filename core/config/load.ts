@@ -31,6 +31,8 @@ export interface Config {
   readonly ssh: { readonly user: string; readonly port: number; readonly privateKey: string; readonly knownHosts: string; readonly insecureAcceptAnyHostKey: boolean };
   readonly registry: { readonly host: string; readonly user: string; readonly password: string };
   readonly timing: { readonly healthTimeoutMs: number; readonly bakeMs: number; readonly drainTimeoutMs: number; readonly actionTimeoutMs: number; readonly lockTtlMs: number };
+  /** The bake window's trigger: more than `errorRatio` of at least `minResponses` responses failing. */
+  readonly rollbackTrigger: { readonly errorRatio: number; readonly minResponses: number };
   readonly publicUrl: string;
   readonly github: { readonly token: string; readonly repository: string };
 }
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
       actionTimeoutMs: c.actionTimeout * 1000,
       lockTtlMs: c.lockTtl * 1000,
     },
+    rollbackTrigger: { errorRatio: c.rollbackErrorPercent / 100, minResponses: c.rollbackMinResponses },
     publicUrl: c.publicUrl,
     github: { token: c.githubToken, repository: c.githubRepository },
   };

@@ -6,8 +6,9 @@ import { Config } from "../config";
  *
  * The backend has two server slots:
  * - `floating`: the reserved IP, which normally carries all traffic;
- * - `spare`: disabled; during a cutover the switch points it at the new droplet's own address,
- *   enables it and drains `floating`, so no request is in flight when the IP moves.
+ * - `spare`: armed by the switch on FALLBACK's own address in `drain` (health-checked, no traffic). A flip is one
+ *   runtime command (`spare ready; floating drain`), so every new request goes to one version from one instant on.
+ *   It starts disabled: the first switch run arms it.
  */
 export interface HaproxyRenderOptions {
   /** The reserved IP the `floating` server targets. */
@@ -83,9 +84,11 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     "  retry-on conn-failure empty-response response-timeout",
     "  option redispatch 1",
     "  http-request disable-l7-retry unless METH_GET || METH_HEAD",
-    "  default-server inter 1s fall 3 rise 2",
+    // fastinter/downinter: a slot changing state is re-checked every 100 ms, so arming and noticing a dead release take
+    // a few hundred ms rather than seconds; a steady UP slot is checked every 500 ms.
+    "  default-server inter 500ms fastinter 100ms downinter 250ms fall 3 rise 2",
     `  server ${floatingServer} ${options.floatingIp}:${port} check`,
-    // A placeholder address: the switch sets the real one (`set server ... addr`) before enabling the slot.
+    // A placeholder address: the switch sets FALLBACK's (`set server ... addr`) when it arms the slot.
     `  server ${spareServer} 127.0.0.1:${port} check disabled`,
   ];
 

@@ -175,9 +175,14 @@ export class DigitalOceanClient implements DigitalOceanPort {
     return this.sent;
   }
 
-  async listDropletsByTag(tag: string): Promise<Droplet[]> {
-    const body = await this.request<{ droplets: ApiDroplet[] }>("GET", `/v2/droplets?tag_name=${encodeURIComponent(tag)}&per_page=200`);
-    return body.droplets.map(toDroplet);
+  async listDroplets(): Promise<Droplet[]> {
+    const droplets: Droplet[] = [];
+    // Pages are followed by number, never by the URL in `links`: the token goes only to the configured API host.
+    for (let page = 1; ; page++) {
+      const body = await this.request<{ droplets: ApiDroplet[]; links?: { pages?: { next?: string } } }>("GET", `/v2/droplets?per_page=200&page=${page}`);
+      droplets.push(...body.droplets.map(toDroplet));
+      if (!body.links?.pages?.next || body.droplets.length === 0) return droplets;
+    }
   }
 
   async getReservedIp(ip: string): Promise<ReservedIp> {

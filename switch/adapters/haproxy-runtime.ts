@@ -1,7 +1,7 @@
 import type { Config } from "../../core/config";
 import { HaproxyError } from "../errors";
-import type { AdminState, HaproxyServer } from "../model";
-import type { HaproxyPort } from "../ports";
+import type { AdminState, HaproxyServer, TrafficCounters } from "../model";
+import type { HaproxyPort, ServerChange } from "../ports";
 import { RemoteShell, shellQuote } from "./shell";
 
 // srv_admin_state bits (HAProxy src/server.h): maintenance forced/inherited/resolution/hostname, and drain forced/inherited.
@@ -22,6 +22,17 @@ function table(text: string, separator: RegExp, headerPrefix: string): Record<st
   return lines.filter((l) => l && !l.startsWith("#") && separator.test(l)).map((l) => Object.fromEntries(l.split(separator).map((v, i) => [header[i], v])));
 }
 
+function trafficOf(row: Record<string, string> | undefined): TrafficCounters | undefined {
+  if (!row || row.hrsp_5xx === undefined || row.hrsp_5xx === "") return undefined;
+  const n = (key: string) => Number(row[key] || 0);
+  return {
+    responses: n("hrsp_1xx") + n("hrsp_2xx") + n("hrsp_3xx") + n("hrsp_4xx") + n("hrsp_5xx") + n("hrsp_other"),
+    serverErrors: n("hrsp_5xx"),
+    connectionErrors: n("econ") + n("eresp"),
+    responseTimeMs: n("rtime"),
+  };
+}
+
 /** Joins `show servers state <backend>` (admin state, address) and `show stat` (sessions, status). */
 export function parseServers(backend: string, serversState: string, stat: string): HaproxyServer[] {
   const stats = table(stat, /,/, "# pxname").filter((r) => r.pxname === backend);
@@ -38,6 +49,7 @@ export function parseServers(backend: string, serversState: string, stat: string
         currentSessions: Number(s?.scur ?? 0),
         checkStatus: s?.check_status || undefined,
         lastCheck: s?.last_chk || undefined,
+        traffic: trafficOf(s),
       };
     });
 }
@@ -75,6 +87,20 @@ export class HaproxyRuntime implements HaproxyPort {
     const state = await this.command(`show servers state ${backend}`);
     const stat = await this.command("show stat");
     return parseServers(backend, state, stat);
+  }
+
+  async apply(changes: readonly ServerChange[]): Promise<void> {
+    const commands = changes.flatMap((c) => [
+      ...(c.address ? [`set server ${this.target(c.server)} addr ${c.address.ip} port ${c.address.port}`] : []),
+      ...(c.state ? [`set server ${this.target(c.server)} state ${c.state}`] : []),
+      ...(c.health ? [`set server ${this.target(c.server)} health ${c.health}`] : []),
+    ]);
+    // The CLI runs `;`-separated commands in sequence within one session: nothing is served in between.
+    if (commands.length > 0) await this.command(commands.join("; "));
+  }
+
+  async shutdownSessions(server: string): Promise<void> {
+    await this.command(`shutdown sessions server ${this.target(server)}`);
   }
 
   async setAddress(server: string, address: string, port: number): Promise<void> {

@@ -89,19 +89,17 @@ export class Containers {
     this.ctx.reporter.info(`started ${name} from ${image}`);
   }
 
-  /** Undo `start` after a failed gate: the new container goes, the previous one runs again. PROD was never touched. */
-  async restoreFallback(): Promise<void> {
+  /** Undo of `start`: the new container goes, the previous one runs again. A no-op when this run started nothing there. */
+  async restoreFallback(dropletId: number): Promise<void> {
     const started = this.started;
-    if (!started) return;
-    await this.ctx.reporter.step("restore", "remove the rejected container and restart the previous one on FALLBACK", async () => {
-      const docker = this.ctx.ports.docker(workerDroplet(this.ctx, started.dropletId));
-      if (started.containerId) {
-        await docker.stop(started.containerId).catch(() => undefined);
-        await docker.remove(started.containerId);
-      }
-      for (const id of started.replaces) await docker.start(id);
-      this.started = undefined;
-    });
+    if (!started || started.dropletId !== dropletId) return this.ctx.reporter.info("this run started no container there: nothing to restore");
+    const docker = this.ctx.ports.docker(workerDroplet(this.ctx, started.dropletId));
+    if (started.containerId) {
+      await docker.stop(started.containerId).catch(() => undefined);
+      await docker.remove(started.containerId);
+    }
+    for (const id of started.replaces) await docker.start(id);
+    this.started = undefined;
   }
 
   private async runningContainerId(droplet: Droplet): Promise<string | undefined> {

@@ -11,6 +11,8 @@ export interface RunContext {
   readonly observed: ObservedState;
   /** user@host or the CI job, for labels and the audit log. */
   readonly who: string;
+  /** Aborted when the watchdog sees the new release fail: waits end and no further change is made. */
+  readonly signal?: AbortSignal;
 }
 
 export function workerDroplet(ctx: RunContext, id: number): Droplet {

@@ -1,98 +1,133 @@
 import { HaproxyError } from "../errors";
-import type { Clock } from "../ports";
+import type { HaproxyServer } from "../model";
+import { isServing } from "../plan";
+import type { ServerChange } from "../ports";
+import { waitFor } from "../wait";
 import type { RunContext } from "./context";
 
-/** Longer than one HAProxy check interval (core/haproxy renders `inter 1s`). */
-const SPARE_CONFIRM_MS = 1500;
+/** How long a re-armed spare may take to pass its first checks before `status` has to call rollback not ready. */
+const ARM_CONFIRM_MS = 3000;
 
-async function waitFor(clock: Clock, timeoutMs: number, done: () => Promise<boolean>): Promise<boolean> {
-  const deadline = clock.now() + timeoutMs;
-  let delay = 50;
-  for (;;) {
-    if (await done()) return true;
-    if (clock.now() >= deadline) return false;
-    await clock.sleep(delay);
-    delay = Math.min(delay * 2, 500);
-  }
-}
+const checkDetail = (s: HaproxyServer) => `${s.status}, check ${s.checkStatus ?? "?"}${s.lastCheck ? `: ${s.lastCheck}` : ""}`;
 
-/** The spare slot carries traffic while the reserved IP moves, so the flip drops no request. */
+/**
+ * The two slots of the app backend. At rest `floating` (the reserved IP) serves and `spare` is armed: it targets
+ * FALLBACK's own address in `drain`, so HAProxy checks the previous version continuously and sends it nothing.
+ * Every change of which slot serves is one runtime command, so no request ever sees both versions.
+ */
 export class HaproxyFlip {
+  /** Runtime changes are applied one after another: a hand-back issued while a step's change is in flight lands after it. */
+  private serial: Promise<unknown> = Promise.resolve();
+  /** Sessions closed at the drain deadline during this run (long-lived streams). */
+  sessionsClosedAtDrainDeadline = 0;
+
   constructor(private readonly ctx: RunContext) {}
 
   private get haproxy() {
     return this.ctx.ports.haproxy(this.ctx.observed.balancer);
   }
 
-  private async server(name: string) {
+  private get slots() {
+    return this.ctx.config.haproxy;
+  }
+
+  /** `guarded`: a step's change, refused once the watchdog has tripped; the hand-back itself is never refused. */
+  private apply(changes: readonly ServerChange[], guarded = true): Promise<void> {
+    const run = this.serial.then(() => {
+      if (guarded) this.ctx.signal?.throwIfAborted();
+      return this.haproxy.apply(changes);
+    });
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  async server(name: string): Promise<HaproxyServer> {
     const server = (await this.haproxy.servers()).find((s) => s.name === name);
-    if (!server) throw new HaproxyError(`HAProxy has no server ${this.ctx.config.haproxy.backend}/${name}`, "render haproxy.cfg with core/haproxy and reload HAProxy");
+    if (!server) throw new HaproxyError(`HAProxy has no server ${this.slots.backend}/${name}`, "render haproxy.cfg with core/haproxy and reload HAProxy");
     return server;
   }
 
-  /** drain, wait for in-flight sessions to finish, then maint. Long-lived connections past the timeout are cut, with a warning. */
-  private async drainThenDisable(name: string): Promise<void> {
-    await this.haproxy.setState(name, "drain");
-    const drained = await waitFor(this.ctx.ports.clock, this.ctx.config.timing.drainTimeoutMs, async () => (await this.server(name)).currentSessions === 0);
-    if (!drained)
-      this.ctx.reporter.warn(
-        `${(await this.server(name)).currentSessions} sessions still open on ${name} after ${this.ctx.config.timing.drainTimeoutMs / 1000} s: they will be cut`,
-      );
-    await this.haproxy.setState(name, "maint");
+  private wait(timeoutMs: number, done: () => Promise<boolean>): Promise<boolean> {
+    return waitFor(this.ctx.ports.clock, { timeoutMs, firstDelayMs: 50, maxDelayMs: 200, signal: this.ctx.signal }, done);
   }
 
-  async routeToSpare(address: string, port: number): Promise<void> {
-    const { spareServer } = this.ctx.config.haproxy;
-    await this.haproxy.setAddress(spareServer, address, port);
-    await this.haproxy.setState(spareServer, "ready");
-    await this.haproxy.setHealth(spareServer, "up");
-    // `health up` only lends the slot the benefit of the doubt. HAProxy checks a slot as soon as it leaves maint:
-    // before floating is drained, the spare must pass real checks on the path users will take.
-    const proven = async () => {
+  /** Waits until a slot has no open session; at the deadline the rest are closed, counted and reported. */
+  private async emptied(name: string): Promise<void> {
+    const { drainTimeoutMs } = this.ctx.config.timing;
+    if (await this.wait(drainTimeoutMs, async () => (await this.server(name)).currentSessions === 0)) return;
+    const open = (await this.server(name)).currentSessions;
+    this.ctx.signal?.throwIfAborted();
+    await this.haproxy.shutdownSessions(name);
+    this.sessionsClosedAtDrainDeadline += open;
+    this.ctx.reporter.warn(`${open} sessions were still open on ${name} after ${drainTimeoutMs / 1000} s (SWITCH_DRAIN_TIMEOUT_SECONDS): closed them`);
+  }
+
+  /**
+   * Points the spare at a droplet's own address in drain. A new address or a `fresh` container resets the health
+   * verdict, so only checks of what runs there now count. A re-armed previous version is given a moment to prove itself.
+   */
+  async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
+    const spare = await this.server(this.slots.spareServer);
+    const moved = spare.address !== address || spare.port !== port;
+    if (moved && spare.currentSessions > 0) await this.emptied(this.slots.spareServer);
+    const unchanged = !moved && !fresh && spare.admin === "drain";
+    if (!unchanged) await this.apply([{ server: this.slots.spareServer, address: moved ? { ip: address, port } : undefined, state: "drain", health: moved || fresh ? "down" : undefined }]);
+    if (fresh) return;
+    const armed = await this.wait(ARM_CONFIRM_MS, async () => isServing(await this.server(this.slots.spareServer)));
+    if (!armed)
+      this.ctx.reporter.warn(
+        `HAProxy's checks of ${address}:${port} do not pass yet (${checkDetail(await this.server(this.slots.spareServer))}): rollback is not ready until they do`,
+      );
+  }
+
+  /** Once HAProxy's own checks pass on the armed spare, every new request goes there; in-flight ones finish on floating. */
+  async handOver(): Promise<void> {
+    const { spareServer, floatingServer } = this.slots;
+    const proven = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(spareServer)));
+    if (!proven) {
       const spare = await this.server(spareServer);
-      const check = spare.checkStatus ?? "";
-      if (check && check !== "INI" && !/OK/.test(check))
-        throw new HaproxyError(
-          `HAProxy cannot reach the new droplet at ${address}:${port} (check ${check}${spare.lastCheck ? `: ${spare.lastCheck}` : ""})`,
-          "let the HAProxy droplet reach APP_PORT on the workers (firewall, VPC), then re-run; PROD still serves",
-        );
-      return spare.status === "UP" && (!spare.checkStatus || /OK/.test(check));
-    };
-    const up = await waitFor(this.ctx.ports.clock, this.ctx.config.timing.healthTimeoutMs, proven);
-    if (!up)
       throw new HaproxyError(
-        `HAProxy's ${spareServer} slot (${address}:${port}) did not pass a health check`,
-        "check that the HAProxy droplet can reach the worker's app port (firewall, VPC), then re-run",
+        `HAProxy's checks of the new droplet at ${spare.address}:${spare.port} did not pass (${checkDetail(spare)}); nothing was handed over`,
+        "let the HAProxy droplet reach APP_PORT on the workers (firewall, VPC), then re-run; PROD still serves",
       );
-    // One more check interval (core/haproxy: inter 1s): a single lucky check is not a healthy path.
-    await this.ctx.ports.clock.sleep(SPARE_CONFIRM_MS);
-    if (!(await proven()))
-      throw new HaproxyError(
-        `HAProxy's ${spareServer} slot (${address}:${port}) went down right after enabling`,
-        "check the new droplet's app and network, then re-run; PROD still serves",
-      );
+    }
+    // Order matters: with both slots draining HAProxy would answer 503.
+    await this.apply([
+      { server: spareServer, state: "ready" },
+      { server: floatingServer, state: "drain" },
+    ]);
   }
 
   drain(): Promise<void> {
-    return this.drainThenDisable(this.ctx.config.haproxy.floatingServer);
+    return this.emptied(this.slots.floatingServer);
   }
 
+  /** After the IP moved: floating serves again once real checks through the IP pass, in one command with the spare's drain. */
   async restoreFloating(): Promise<void> {
-    const { floatingServer, spareServer } = this.ctx.config.haproxy;
-    await this.haproxy.setState(floatingServer, "ready");
-    // Leaving maint, HAProxy counts a server UP before any check ran. While the spare slot still serves,
-    // demand `rise` passing checks through the moved IP before floating takes traffic.
-    if ((await this.server(spareServer)).status === "UP") await this.haproxy.setHealth(floatingServer, "down");
-    const up = await waitFor(this.ctx.ports.clock, this.ctx.config.timing.healthTimeoutMs, async () => (await this.server(floatingServer)).status === "UP");
-    // The spare slot keeps serving until floating is proven: never release it onto a DOWN server.
+    const { spareServer, floatingServer } = this.slots;
+    if ((await this.server(floatingServer)).admin === "ready") return;
+    // The verdict so far may come from checks that reached the old droplet: only checks through the moved IP count.
+    await this.apply([{ server: floatingServer, state: "drain", health: "down" }]);
+    const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(floatingServer)));
     if (!up)
       throw new HaproxyError(
-        `HAProxy's ${floatingServer} slot did not come UP`,
-        `check the app behind the reserved IP (status shows it); traffic still flows through the ${this.ctx.config.haproxy.spareServer} slot`,
+        `HAProxy's checks through the reserved IP did not pass (${checkDetail(await this.server(floatingServer))}); the ${spareServer} slot still serves`,
+        "check the app behind the reserved IP (`npm run switch -- status`), then re-run",
       );
+    await this.apply([
+      { server: floatingServer, state: "ready" },
+      { server: spareServer, state: "drain" },
+    ]);
   }
 
-  releaseSpare(): Promise<void> {
-    return this.drainThenDisable(this.ctx.config.haproxy.spareServer);
+  /** One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the previous version. */
+  handBack(address: string, port: number): Promise<void> {
+    return this.apply(
+      [
+        { server: this.slots.spareServer, address: { ip: address, port }, state: "ready", health: "up" },
+        { server: this.slots.floatingServer, state: "drain" },
+      ],
+      false,
+    );
   }
 }

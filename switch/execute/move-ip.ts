@@ -1,27 +1,24 @@
 import { ExternalError } from "../../core/errors";
+import { waitFor } from "../wait";
 import { RunContext, workerDroplet } from "./context";
 
-export async function moveIp(ctx: RunContext, ip: string, toDropletId: number): Promise<void> {
+/**
+ * Assigns the reserved IP and waits for DigitalOcean's action. `holder`: where the IP is known to be (this run's
+ * observation or its last completed move); undefined after an uncertain move, and then the IP is read first.
+ * Polls start late and back off: an assign takes seconds, and every poll counts against the rate limit.
+ */
+export async function moveIp(ctx: RunContext, ip: string, toDropletId: number, holder: number | null | undefined): Promise<void> {
   const { digitalocean, clock } = ctx.ports;
-  const current = await digitalocean.getReservedIp(ip);
-  if (current.dropletId === toDropletId) return ctx.reporter.info(`${ip} already points to ${workerDroplet(ctx, toDropletId).name}`);
+  const current = holder !== undefined ? holder : (await digitalocean.getReservedIp(ip)).dropletId;
+  if (current === toDropletId) return ctx.reporter.info(`${ip} already points to ${workerDroplet(ctx, toDropletId).name}`);
+  ctx.signal?.throwIfAborted();
   const actionId = await digitalocean.assignReservedIp(ip, toDropletId);
-  const deadline = clock.now() + ctx.config.timing.actionTimeoutMs;
-  let delay = 250;
-  for (;;) {
+  const { actionTimeoutMs } = ctx.config.timing;
+  const completed = await waitFor(clock, { timeoutMs: actionTimeoutMs, firstDelayMs: 750, factor: 1.5, maxDelayMs: 2000 }, async () => {
     const { status } = await digitalocean.getAction(ip, actionId);
-    if (status === "completed") return;
     if (status === "errored")
-      throw new ExternalError(
-        `DigitalOcean reported action ${actionId} (assign ${ip}) as errored`,
-        "run `npm run switch -- status`, then re-run: traffic still flows through HAProxy's spare slot",
-      );
-    if (clock.now() >= deadline)
-      throw new ExternalError(
-        `assigning ${ip} did not complete within ${ctx.config.timing.actionTimeoutMs / 1000} s (action ${actionId})`,
-        "re-run once the action completes; traffic still flows through HAProxy's spare slot",
-      );
-    await clock.sleep(delay);
-    delay = Math.min(delay * 2, 1000);
-  }
+      throw new ExternalError(`DigitalOcean reported action ${actionId} (assign ${ip}) as errored`, "run `npm run switch -- status`, then re-run");
+    return status === "completed";
+  });
+  if (!completed) throw new ExternalError(`assigning ${ip} did not complete within ${actionTimeoutMs / 1000} s (action ${actionId})`, "re-run once the action completes");
 }

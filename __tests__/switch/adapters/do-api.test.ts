@@ -54,10 +54,19 @@ afterEach(async () => {
 });
 
 describe("DigitalOcean client", () => {
-  it("GIVEN droplets WHEN listing by tag THEN it sends the bearer token and maps public and private addresses", async () => {
+  it("GIVEN droplets WHEN listing THEN it sends the bearer token and maps public and private addresses", async () => {
     api = await fakeApi([{ status: 200, body: { droplets: [droplet] } }]);
-    expect(await client(api.baseUrl).listDropletsByTag("PROD")).toEqual([{ id: 5, name: "blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.5", privateIp: "198.18.2.5" }]);
-    expect(api.seen[0]).toMatchObject({ method: "GET", url: "/v2/droplets?tag_name=PROD&per_page=200", auth: `Bearer ${TOKEN}` });
+    expect(await client(api.baseUrl).listDroplets()).toEqual([{ id: 5, name: "blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.5", privateIp: "198.18.2.5" }]);
+    expect(api.seen[0]).toMatchObject({ method: "GET", url: "/v2/droplets?per_page=200&page=1", auth: `Bearer ${TOKEN}` });
+  });
+
+  it("GIVEN two pages of droplets WHEN listing THEN it follows the pages by number, never by the URL the API sent", async () => {
+    api = await fakeApi([
+      { status: 200, body: { droplets: [droplet], links: { pages: { next: "https://elsewhere.invalid/v2/droplets?page=2" } } } },
+      { status: 200, body: { droplets: [{ ...droplet, id: 6 }], links: {} } },
+    ]);
+    expect((await client(api.baseUrl).listDroplets()).map((d) => d.id)).toEqual([5, 6]);
+    expect(api.seen.map((r) => r.url)).toEqual(["/v2/droplets?per_page=200&page=1", "/v2/droplets?per_page=200&page=2"]);
   });
 
   it.each([
@@ -73,7 +82,7 @@ describe("DigitalOcean client", () => {
     ],
   ])("GIVEN %s WHEN requesting THEN it retries and succeeds, honouring retry-after", async (_n, failures, expectedSleeps) => {
     api = await fakeApi([...(failures as Reply[]), { status: 200, body: { droplets: [] } }]);
-    await client(api.baseUrl).listDropletsByTag("PROD");
+    await client(api.baseUrl).listDroplets();
     expect(api.seen).toHaveLength(failures.length + 1);
     expect(slept).toEqual(expectedSleeps);
   });
@@ -87,7 +96,7 @@ describe("DigitalOcean client", () => {
   ])("GIVEN %d WHEN requesting THEN it fails at once without retrying", async (status, type, message) => {
     api = await fakeApi([{ status, body: { id: "x", message: "nope" } }]);
     const error = await client(api.baseUrl)
-      .listDropletsByTag("PROD")
+      .listDroplets()
       .catch((e: Error) => e);
     expect(error).toBeInstanceOf(type);
     expect((error as DigitalOceanError).oneLine()).toMatch(message);
@@ -97,13 +106,13 @@ describe("DigitalOcean client", () => {
 
   it("GIVEN a persistent 500 WHEN requesting THEN it gives up after the retries with a clear error", async () => {
     api = await fakeApi([{ status: 500, body: { message: "boom" } }]);
-    await expect(client(api.baseUrl).listDropletsByTag("PROD")).rejects.toThrow(/DigitalOcean failed GET .* \(500: boom\)/);
+    await expect(client(api.baseUrl).listDroplets()).rejects.toThrow(/DigitalOcean failed GET .* \(500: boom\)/);
     expect(api.seen).toHaveLength(4);
   });
 
   it("GIVEN nothing listens WHEN requesting THEN a one-line error names the URL, not the token", async () => {
     const c = new DigitalOceanClient({ baseUrl: "http://127.0.0.1:9", token: TOKEN, clock, minBackoffMs: 1, maxBackoffMs: 1, retries: 1 });
-    const error = (await c.listDropletsByTag("PROD").catch((e: Error) => e)) as Error;
+    const error = (await c.listDroplets().catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/cannot reach the DigitalOcean API at http:\/\/127.0.0.1:9/);
     expect(error.message).not.toContain(TOKEN);
   });
@@ -118,8 +127,8 @@ describe("DigitalOcean client", () => {
       waited = ms;
       (c as unknown as { limiter: { serverBlockedUntil: number } }).limiter.serverBlockedUntil = 0;
     };
-    await c.listDropletsByTag("PROD");
-    await c.listDropletsByTag("PROD");
+    await c.listDroplets();
+    await c.listDroplets();
     expect(waited).toBeGreaterThan(25_000);
     expect(waited).toBeLessThanOrEqual(30_000);
     clock.sleep = async (ms: number) => void slept.push(ms);
@@ -131,7 +140,7 @@ describe("DigitalOcean client", () => {
       { status: 429, body: { id: "too_many_requests", message: "slow down" }, headers: { "retry-after": "1", "ratelimit-remaining": "0", "ratelimit-reset": reset } },
       { status: 200, body: { droplets: [] } },
     ]);
-    await client(api.baseUrl).listDropletsByTag("PROD");
+    await client(api.baseUrl).listDroplets();
     expect(slept).toEqual([1000]);
   });
 
@@ -139,8 +148,8 @@ describe("DigitalOcean client", () => {
     const reset = Math.floor(Date.now() / 1000) + 7200;
     api = await fakeApi([{ status: 200, body: { droplets: [] }, headers: { "ratelimit-remaining": "0", "ratelimit-reset": String(reset) } }]);
     const c = client(api.baseUrl);
-    await c.listDropletsByTag("PROD");
-    await expect(c.listDropletsByTag("PROD")).rejects.toThrow(/rate limit for this token is used up until/);
+    await c.listDroplets();
+    await expect(c.listDroplets()).rejects.toThrow(/rate limit for this token is used up until/);
     expect(api.seen).toHaveLength(1);
   });
 

@@ -21,17 +21,42 @@ export function captureReporter(): { reporter: PlainReporter; lines: string[] } 
 
 /** Behaves like a process killed right after `step <name> done`: every later step hangs forever, nothing cleans up. */
 export class CrashingReporter implements Reporter {
-  private crashed = false;
+  private hasCrashed = false;
+  private markCrashed!: () => void;
+  /** Resolves once the process is "dead": the named step finished and nothing after it will run. */
+  readonly crashed = new Promise<void>((resolve) => (this.markCrashed = resolve));
   readonly records: StepRecord[] = [];
   constructor(private readonly after: string) {}
   async step<T>(name: string, _title: string, run: () => Promise<T>): Promise<T> {
-    if (this.crashed) return new Promise<T>(() => undefined);
+    if (this.hasCrashed) return new Promise<T>(() => undefined);
     const result = await run();
-    if (name === this.after) this.crashed = true;
+    if (name === this.after) {
+      this.hasCrashed = true;
+      this.markCrashed();
+    }
     return result;
   }
   info(): void {}
   warn(): void {}
+}
+
+/** Plain lines, and just before step `at` starts (its first occurrence) `act` runs: a container dies, a link breaks... */
+export function reporterActingAt(at: string, act: () => void): { reporter: Reporter; lines: string[] } {
+  const { reporter, lines } = captureReporter();
+  let done = false;
+  const acting: Reporter = {
+    step: (name, title, run) => {
+      if (name === at && !done) {
+        done = true;
+        act();
+      }
+      return reporter.step(name, title, run);
+    },
+    info: (m) => reporter.info(m),
+    warn: (m) => reporter.warn(m),
+    records: reporter.records,
+  };
+  return { reporter: acting, lines };
 }
 
 export function deps(world: FakeWorld, reporter: Reporter, pid = 100, overrides: Record<string, string> = {}): SwitchDeps {

@@ -11,6 +11,7 @@ import type {
   DockerPort,
   HaproxyPort,
   HealthAnswer,
+  ServerChange,
   LockAttempt,
   LockPort,
   Ports,
@@ -201,6 +202,12 @@ export class FakeWorld {
   actionPolls = 0;
   /** HAProxy's checks of the spare slot fail (e.g. a firewall between the balancer and the workers). */
   spareUnreachable = false;
+  /** Each runtime-API socket command, as HAProxy would receive it (a list of changes is one transaction). */
+  readonly haproxyCommands: string[][] = [];
+  /** Per-slot traffic counters HAProxy reports (the bake window's error rate), when a test sets them. */
+  traffic: Record<string, { responses: number; serverErrors: number; connectionErrors: number; responseTimeMs: number }> = {};
+  /** Runs after every poll of HAProxy's servers: lets a test change the world mid-step (a container dies...). */
+  onServersPoll?: () => void;
 
   constructor(options: WorldOptions = {}) {
     this.droplets = [
@@ -213,7 +220,8 @@ export class FakeWorld {
     if (options.fallbackImage !== null) this.engine(2).seed(options.fallbackImage ?? "registry.test/web:v0");
     this.servers = [
       { name: "floating", address: this.ip.ip, port: 8080, status: "UP", admin: "ready", currentSessions: 0 },
-      { name: "spare", address: "127.0.0.1", port: 8080, status: "MAINT", admin: "maint", currentSessions: 0 },
+      // Armed on FALLBACK web-green's own (VPC) address, as every run leaves it.
+      { name: "spare", address: "198.18.2.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0 },
     ];
   }
 
@@ -250,17 +258,18 @@ export class FakeWorld {
     if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0, checkStatus: undefined };
     const target = s.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null;
     const healthy = this.healthOf(target)?.status === 200 && !(s.name === "spare" && this.spareUnreachable);
-    const status = s.admin === "drain" ? "DRAIN" : healthy ? "UP" : "DOWN";
+    const status = !healthy ? "DOWN" : s.admin === "drain" ? "DRAIN" : "UP";
     let sessions = 0;
     if (s.name === "floating" && s.admin !== "ready" && this.floatingSessions > 0) sessions = this.floatingSessions--;
-    return { ...s, status, currentSessions: sessions, checkStatus: healthy ? "L7OK" : "L4CON", lastCheck: healthy ? undefined : "Connection refused" };
+    const traffic = this.traffic[s.name];
+    return { ...s, status, currentSessions: sessions, checkStatus: healthy ? "L7OK" : "L4CON", lastCheck: healthy ? undefined : "Connection refused", ...(traffic ? { traffic } : {}) };
   }
 
   readonly digitalocean: DigitalOceanPort = {
-    listDropletsByTag: async (tag) => {
-      this.log(`do list ${tag}`);
+    listDroplets: async () => {
+      this.log("do list");
       this.fail("list");
-      return this.droplets.filter((d) => d.tags.includes(tag)).map((d) => ({ ...d, tags: [...d.tags] }));
+      return this.droplets.map((d) => ({ ...d, tags: [...d.tags] }));
     },
     getReservedIp: async (ip) => {
       this.log(`do get-ip ${ip}`);
@@ -291,8 +300,31 @@ export class FakeWorld {
     },
   };
 
+  private change(c: ServerChange): void {
+    if (c.address) this.log(`haproxy ${c.server} addr ${c.address.ip}:${c.address.port}`);
+    if (c.state) {
+      this.log(`haproxy ${c.server} ${c.state}`);
+      this.fail(`haproxy ${c.server} ${c.state}`);
+    }
+    if (c.health) this.log(`haproxy ${c.server} health ${c.health}`);
+    this.servers = this.servers.map((s) =>
+      s.name === c.server ? { ...s, ...(c.address ? { address: c.address.ip, port: c.address.port } : {}), ...(c.state ? { admin: c.state } : {}) } : s,
+    );
+  }
+
   readonly haproxyPort: HaproxyPort = {
-    servers: async () => this.servers.map((s) => this.serverStatus(s)),
+    servers: async () => {
+      const servers = this.servers.map((s) => this.serverStatus(s));
+      this.onServersPoll?.();
+      return servers;
+    },
+    apply: async (changes) => {
+      this.haproxyCommands.push(changes.map((c) => [c.server, c.address && `addr ${c.address.ip}`, c.state, c.health && `health ${c.health}`].filter(Boolean).join(" ")));
+      for (const c of changes) this.change(c);
+    },
+    shutdownSessions: async (server) => {
+      this.log(`haproxy ${server} shutdown sessions`);
+    },
     setAddress: async (server, address, port) => {
       this.log(`haproxy ${server} addr ${address}:${port}`);
       this.servers = this.servers.map((s) => (s.name === server ? { ...s, address, port } : s));
@@ -342,9 +374,9 @@ export class FakeWorld {
     finish: async (handle, state) => void this.deployments[handle!].states.push(state),
   };
 
-  /** Where HAProxy would send a request now: spare if enabled, else floating. */
+  /** Where HAProxy would send a new request now: the slot in `ready` (a drained slot takes none). */
   publicAnswer(): HealthAnswer {
-    const active = this.servers.find((s) => s.admin === "ready" && s.name === "floating") ?? this.servers.find((s) => s.admin !== "maint");
+    const active = this.servers.find((s) => s.admin === "ready");
     if (!active) return { status: 503, body: "no server available" };
     const target = active.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === active.address)?.id ?? null;
     const answer = this.healthOf(target) ?? { status: 503, body: "down" };
