@@ -41,6 +41,8 @@ export interface SwitchRunOptions {
   readonly env: Record<string, string>;
   /** SIGKILL the switch as soon as it prints `step <name> done`. */
   readonly killAfterStep?: string;
+  /** Called with every step line as it is printed, e.g. to break something just as a step starts. */
+  readonly onStep?: (step: { name: string; event: StepEvent["event"] }) => void;
   /** Called with every output line (stdout and stderr), e.g. to show progress. */
   readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** A run still going after this long is killed and reported as such. @default 180000 */
@@ -104,6 +106,7 @@ export function runSwitch(args: readonly string[], options: SwitchRunOptions): P
         const step = parseStepLine(line);
         if (!step) continue;
         steps.push({ ...step, atMs: Date.now() - started });
+        options.onStep?.(step);
         if (step.event === "done" && step.name === options.killAfterStep && killedAfter === undefined) {
           killedAfter = step.name;
           child.kill("SIGKILL");

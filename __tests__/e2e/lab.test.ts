@@ -10,6 +10,7 @@ import { describeRefusals } from "./scenarios/switch-refusals";
 import { describeApiFaults } from "./scenarios/switch-api-faults";
 import { describeConcurrency } from "./scenarios/switch-concurrency";
 import { describeCrashRecovery } from "./scenarios/switch-crash";
+import { describeHandBack } from "./scenarios/switch-hand-back";
 import { SuiteContext } from "./support/context";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -37,4 +38,5 @@ describeCutover(ctx);
 describeRefusals(ctx);
 describeApiFaults(ctx);
 describeConcurrency(ctx);
+describeHandBack(ctx);
 describeCrashRecovery(ctx);

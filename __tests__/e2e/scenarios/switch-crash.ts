@@ -2,8 +2,11 @@ import { ExitCode } from "../../../core/errors";
 import { SuiteContext, images, otherVersion, switchCli, tail } from "../support/context";
 import { expectConverged, observeTruth } from "../support/truth";
 
-/** The step names of a cutover: CONTRACTS.md's, plus release-spare and prune, which the switch adds (docs/operations.md). "repair" only appears when there is something to repair. */
-export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "gate", "route-to-spare", "drain", "move-ip", "restore-floating", "release-spare", "retag", "verify", "prune", "record", "unlock"] as const;
+/**
+ * The step names of a cutover, in order (docs/operations.md). arm-spare runs twice (on the new droplet before the gate,
+ * then on the old PROD); a kill "after arm-spare" is after the first. "repair" only appears when there is something to repair.
+ */
+export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "prune", "record", "unlock"] as const;
 
 /** A switch killed at any step boundary (CI runner lost, Ctrl-C, OOM) must leave a state the next run converges from. */
 export function describeCrashRecovery(ctx: SuiteContext): void {

@@ -3,6 +3,8 @@ import { allHosts, LabHost } from "../../../lab/plan";
 import { ExecRunner } from "../../../lab/runner";
 import { SimulatorControl } from "../../../lab/simulator-control";
 import { publicVersion } from "../../../lab/demo/scenario";
+import { haproxyAdmin } from "../../../bench/lab-access/haproxy-admin";
+import { parseServers } from "../../../switch/adapters/haproxy-runtime";
 
 /**
  * What is really true in the lab, observed without the switch: which namespace holds the
@@ -18,6 +20,10 @@ export interface Truth {
   readonly fallback: LabHost["role"][];
   readonly publicVersion: string | undefined;
   readonly pendingActions: number;
+  /** HAProxy's spare slot targets the FALLBACK droplet's own address in drain: rollback can flip at once. */
+  readonly spareArmedOnFallback: boolean;
+  /** HAProxy's floating slot is the one serving. */
+  readonly floatingServes: boolean;
 }
 
 export async function observeTruth(lab: Lab): Promise<Truth> {
@@ -30,6 +36,10 @@ export async function observeTruth(lab: Lab): Promise<Truth> {
   const state = await new SimulatorControl(lab.plan.simulator.url).state();
   const role = (id: number | null) => allHosts(lab.plan).find((h) => h.dropletId === id)?.role ?? null;
   const tagged = (tag: string) => state.droplets.filter((d) => d.tags.includes(tag)).map((d) => role(d.id)!).sort();
+  const socket = lab.plan.paths.haproxyAdminSocket;
+  const servers = parseServers("app", await haproxyAdmin(socket, "show servers state app"), await haproxyAdmin(socket, "show stat"));
+  const spare = servers.find((s) => s.name === "spare");
+  const fallbackHosts = allHosts(lab.plan).filter((h) => tagged("FALLBACK").includes(h.role));
   return {
     ipHolder,
     ipAssignedTo: role(state.reservedIps[0]?.dropletId ?? null),
@@ -37,6 +47,8 @@ export async function observeTruth(lab: Lab): Promise<Truth> {
     fallback: tagged("FALLBACK"),
     publicVersion: await publicVersion(lab).catch(() => undefined),
     pendingActions: state.actions.filter((a) => a.status === "in-progress").length,
+    spareArmedOnFallback: !!spare && spare.admin === "drain" && fallbackHosts.length === 1 && spare.address === fallbackHosts[0].privateIp,
+    floatingServes: servers.find((s) => s.name === "floating")?.admin === "ready",
   };
 }
 
@@ -47,5 +59,7 @@ export function expectConverged(truth: Truth, version: string): void {
     ipOnTheProdDroplet: truth.prod.length === 1 && truth.ipHolder === truth.prod[0] && truth.ipAssignedTo === truth.prod[0],
     oneFallback: truth.fallback.length === 1 && truth.fallback[0] !== truth.prod[0],
     pendingActions: truth.pendingActions,
-  }).toEqual({ publicVersion: version, ipOnTheProdDroplet: true, oneFallback: true, pendingActions: 0 });
+    spareArmedOnFallback: truth.spareArmedOnFallback,
+    floatingServes: truth.floatingServes,
+  }).toEqual({ publicVersion: version, ipOnTheProdDroplet: true, oneFallback: true, pendingActions: 0, spareArmedOnFallback: true, floatingServes: true });
 }
