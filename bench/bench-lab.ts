@@ -75,14 +75,14 @@ export class BenchLab {
     if (ids.length > 0) await this.run(dockerCommands.removeForce(target, ids));
   }
 
-  async startApp(worker: LabHost, image: string, name = APP_CONTAINER): Promise<void> {
+  async startApp(worker: LabHost, image: string, name = APP_CONTAINER, port = this.plan.app.port): Promise<void> {
     await this.run(dockerCommands.pull(this.target(worker), image));
-    await this.run(dockerCommands.run(this.target(worker), { name, image, port: this.plan.app.port }));
+    await this.run(dockerCommands.run(this.target(worker), { name, image, port }));
   }
 
   /** Polls the app's health path on the droplet itself until it answers 200 with `version`. */
-  async waitHealthy(worker: LabHost, version: string, timeoutMs = 20_000, pollMs = 100): Promise<void> {
-    await this.waitServes(`http://${worker.publicIp}:${this.plan.app.port}${this.plan.app.healthPath}`, version, 1, timeoutMs, pollMs);
+  async waitHealthy(worker: LabHost, version: string, timeoutMs = 20_000, pollMs = 100, port = this.plan.app.port): Promise<void> {
+    await this.waitServes(`http://${worker.publicIp}:${port}${this.plan.app.healthPath}`, version, 1, timeoutMs, pollMs);
   }
 
   /** Polls `url` until `times` answers in a row came from `version`. */
@@ -112,14 +112,25 @@ export class BenchLab {
    * healthy, the balancer's floating server ready and the spare in maintenance. Run without load.
    */
   async resetToV1OnProd(): Promise<LabHost> {
+    const prod = await this.clearWithIpOnProd();
+    await this.startApp(prod, this.image("v1"));
+    await this.waitHealthy(prod, "v1");
+    await this.restBalancer();
+    return prod;
+  }
+
+  /** No containers on any droplet, and the floating IP on the PROD droplet, which is returned. */
+  async clearWithIpOnProd(): Promise<LabHost> {
     for (const worker of this.plan.workers) await this.removeAllContainers(worker);
     const prod = this.prod;
     if ((await this.holder()) !== prod) await this.reservedIp.assign(this.plan.floatingIp, prod.dropletId);
-    await this.startApp(prod, this.image("v1"));
-    await this.waitHealthy(prod, "v1");
+    return prod;
+  }
+
+  /** The lab balancer's floating server ready and its spare in maintenance. */
+  async restBalancer(): Promise<void> {
     const { backend, floatingServer, spareServer } = loadConfig(this.env, "stack").haproxy;
     for (const command of restingStateCommands(backend, floatingServer, spareServer)) await haproxyAdmin(this.plan.paths.haproxyAdminSocket, command);
-    return prod;
   }
 
   cleanup(): void {

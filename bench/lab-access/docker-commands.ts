@@ -45,6 +45,8 @@ export const dockerCommands = {
   /** The seed's way to run the app: host network, the app port from the environment. */
   run: (t: DockerTarget, c: AppContainer): Command =>
     docker(t, ["run", "--detach", "--name", c.name, "--network", "host", "--env", `PORT=${c.port}`, "--label", BENCH_LABEL, c.image]),
+  /** SIGTERM, then SIGKILL after Docker's 10 s: how Kamal stops the old version once the proxy moved off it. */
+  stop: (t: DockerTarget, name: string): Command => docker(t, ["stop", name]),
   removeForce: (t: DockerTarget, names: readonly string[]): Command => docker(t, ["rm", "--force", ...names], { tolerate: /No such container/ }),
   /** Ids of every container on the droplet, running or not. */
   listAll: (t: DockerTarget): Command => docker(t, ["ps", "--all", "--quiet", "--no-trunc"]),
