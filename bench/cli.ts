@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--rate N] [--post-ratio R] [--methods a,b,c,d] [--no-tooling]` (as root):
+ * `npm run bench [-- --json] [--rate N] [--post-ratio R] [--methods a,b,c,d,e] [--no-tooling] [--out FILE] [--chart-dir DIR]` (as root):
  * counts this project's switch against the alternatives under the same open-model load, in one lab,
  * in one run, and writes docs/benchmarks.md with a chart per method. It reports; it does not assert.
  * With --json the figures are printed as one JSON object on the last line of stdout.
@@ -15,7 +15,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .allowExcessArguments(false)
     .name("bench")
-    .description("Zero downtime, counted: this project's switch against the seed's naive floating-IP move, in-place replacement and a Docker Swarm rolling update, under the same load")
+    .description("Zero downtime, counted: this project's switch against the seed's naive floating-IP move, in-place replacement, a Docker Swarm rolling update and kamal-proxy as Kamal runs it, under the same load")
     .option("--json", "print the figures as one JSON object on the last line")
     .option("--rate <n>", "requests per second (open model), the same for every method", "1000")
     .option("--post-ratio <r>", "share of POST requests", "0.2")

@@ -7,8 +7,8 @@ import type { MethodRatios } from "./measure/ratios";
 
 export const BENCH_SCHEMA = "do-bluegreen.bench/1";
 
-/** (a)-(d) as in the issue; "d-stop-first" is the Swarm variant that can run here, labelled as such. */
-export type MethodId = "a" | "b" | "c" | "d" | "d-stop-first";
+/** (a)-(d) as in the issue; "d-stop-first" is the Swarm variant that can run here, labelled as such; (e) kamal-proxy as Kamal runs it. */
+export type MethodId = "a" | "b" | "c" | "d" | "d-stop-first" | "e";
 
 export interface LoadFigures {
   /** Every request of the method's load run (warm-up, switch, rollback, settle). */
@@ -24,8 +24,11 @@ export interface LoadFigures {
 export interface MethodResult {
   readonly id: MethodId;
   readonly title: string;
-  /** "measured": the method ran to its end; "did-not-complete": it ran but never served the new version; "error": the bench could not run it. */
-  readonly outcome: "measured" | "did-not-complete" | "error";
+  /**
+   * "measured": the method ran to its end; "did-not-complete": it ran but never served the new version;
+   * "error": the bench tried and failed; "not-run": a tool the method needs could not be had (notes[0] says why), so nothing was tried.
+   */
+  readonly outcome: "measured" | "did-not-complete" | "error" | "not-run";
   /** What was observed, in sentences (errors, task states, caveats). */
   readonly notes: string[];
   readonly load: LoadFigures | null;

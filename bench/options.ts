@@ -5,7 +5,8 @@ import type { BenchOptions } from "./run-bench";
 
 export class InvalidBenchOptionsError extends UsageError {}
 
-export const METHODS = ["a", "b", "c", "d"] as const;
+export const METHODS = ["a", "b", "c", "d", "e"] as const;
+export type MethodChoice = (typeof METHODS)[number];
 
 const schema = z.object({
   rate: z.coerce.number().positive().max(5000),
@@ -23,7 +24,7 @@ export function parseBenchOptions(raw: Record<string, unknown>, command: string)
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`);
-    throw new InvalidBenchOptionsError(`invalid options: ${problems.join("; ")}`, "see `npm run bench -- --help`: --rate in (0, 5000], --post-ratio in [0, 1], --methods from a,b,c,d");
+    throw new InvalidBenchOptionsError(`invalid options: ${problems.join("; ")}`, `see \`npm run bench -- --help\`: --rate in (0, 5000], --post-ratio in [0, 1], --methods from ${METHODS.join(",")}`);
   }
   const o = parsed.data;
   return {

@@ -40,6 +40,14 @@ const OUTCOME: Record<MethodResult["outcome"], string> = {
   measured: "ran",
   "did-not-complete": "never served v2",
   error: "bench error",
+  "not-run": "not run",
+};
+
+const NO_RATIO: Record<MethodResult["outcome"], string> = {
+  measured: "n/a: not measured",
+  "did-not-complete": "n/a: never served v2",
+  error: "n/a: not measured",
+  "not-run": "n/a: not run",
 };
 
 function resultRow(m: MethodResult): string[] {
@@ -65,6 +73,7 @@ function resultRow(m: MethodResult): string[] {
 export function inShort(m: MethodResult): string {
   const c = m.cutover;
   if (m.outcome === "error") return `- ${m.title}: not measured (${m.notes[0] ?? "the bench could not run it"}).`;
+  if (m.outcome === "not-run") return `- ${m.title}: not run (${m.notes[0] ?? "a tool it needs could not be had"}).`;
   if (m.outcome === "did-not-complete" || !c) return `- ${m.title}: never served v2${m.load ? `; ${num(m.load.failed)} of ${num(m.load.sent)} requests failed meanwhile` : ""}.`;
   const toNew = c.timeToTargetSeconds === null ? "never served v2 to every request in the observed time" : `v2 answered every request ${seconds(c.timeToTargetSeconds)} s after the command started`;
   const rollback = m.rollback ? `; rollback: ${num(m.rollback.window.failed)} failed, v1 everywhere after ${seconds(m.rollback.timeToTargetSeconds, "never")} s` : "";
@@ -112,7 +121,7 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     "Failed = non-2xx answers plus requests with no answer (socket error or timeout). The *switch window* runs from the method's command start until the command returned or every request was answered by the new version, whichever is later; p99 and max latency are over the requests that started in it. " +
       "*s to new version* is from command start until the new version answered every request: the first answer of the uninterrupted run of successful v2 answers that lasts to the end of the observation (answers, not request starts, so requests the balancer held while nothing listened count when they are served). " +
-      "*Command s* is the method's own command (for (a) the switch process, for Swarm until `UpdateStatus` is completed); *Rollback s* likewise, with the time until v1 answered everything and the failures of the rollback's window.",
+      "*Command s* is the method's own command (for (a) the switch process, for Swarm until `UpdateStatus` is completed, for kamal-proxy from `docker pull` of v2 until `docker stop` of v1 returned); *Rollback s* likewise, with the time until v1 answered everything and the failures of the rollback's window.",
     "",
     markdownTable(
       ["Method", "Outcome", "Sent", "Failed (whole load run)", "Failed in switch window", "p99 ms (window)", "max ms (window)", "s to new version", "Command s", "Rollback s", "DO API calls"],
@@ -129,7 +138,7 @@ export function renderMarkdown(report: BenchReport): string {
     .filter((m) => m.id !== "a")
     .map((m) => {
       const r = report.ratios[m.id];
-      if (!r) return [m.title, m.outcome === "did-not-complete" ? "n/a: never served v2" : "n/a: not measured", "-", "-", "-"];
+      if (!r) return [m.title, NO_RATIO[m.outcome], "-", "-", "-"];
       return [m.title, ratioCell(r.failed), ratioCell(r.windowP99), ratioCell(r.windowMax), ratioCell(r.timeToNewVersion)];
     });
   out.push(
@@ -181,6 +190,10 @@ export function renderMarkdown(report: BenchReport): string {
     "- **(b) the seed design's method**: a second HAProxy in the balancer droplet with the naive config (`server floatingIP <floating ip>:8080 check`, HAProxy defaults, Debian's stock timeouts); `docker pull` and `docker run` v2 on the idle droplet, wait for its health path, then one plain `assign` of the floating IP through the DigitalOcean API (polled every 500 ms until completed), no drain. Load goes through that naive HAProxy.",
     "- **(c) in place**: on the PROD droplet, which holds the floating IP: `docker pull` v2, `docker rm -f` the running app, `docker run` v2 (host network, port 8080), as the seed's update script does. Load goes through the lab's HAProxy with the project's config.",
     "- **(d) Docker Swarm**: a single-node swarm on a dedicated dockerd in the FALLBACK droplet's namespace (Docker's defaults: iptables on, a default bridge; every address from 198.19.0.0/16; the lab's own engines run `--bridge=none --iptables=false`, which would leave published ports unmapped), a service with a healthcheck (`wget` of /health every 1 s), `--update-order start-first --update-failure-action rollback`, then `docker service update --image demo:v2`, first with the routing mesh (Swarm's default publish mode), then with host-mode publish under load. Load goes through a second HAProxy with the project's config aimed at the swarm node. The stop-first row is a labelled variant, not the method the issue asks for: the Swarm rolling update that can run on one node here, with `docker service rollback`.",
+    "- **(e) kamal-proxy, as Kamal runs it**: kamal-proxy v0.9.2 (what Kamal 2.12 requires), built with `go install github.com/basecamp/kamal-proxy/cmd/kamal-proxy@v0.9.2` by scripts/install-kamal-proxy.sh. `kamal-proxy run` listens on the PROD droplet's app port (8080), where the lab's HAProxy sends the floating IP's traffic, so the load path is (a)'s and (c)'s. " +
+      "Kamal runs the proxy and the apps in containers on its `kamal` network; the lab's engines have no bridge networking, so here the proxy is the same binary in the droplet's namespace and each version a host-network container on its own port (v1 :3001, v2 :3002). " +
+      "Without load, v1 and `kamal-proxy deploy demo-web --target 127.0.0.1:3001`; under load, Kamal's boot: `docker pull` and `docker run` v2 beside v1, `kamal-proxy deploy demo-web --target 127.0.0.1:3002` with the options Kamal passes (`--deploy-timeout=30s --drain-timeout=30s --health-check-path=/health --buffer-requests --buffer-responses` and its logged headers), then `docker stop` v1. No rollback is measured. " +
+      "When kamal-proxy cannot be built, (e) is reported as not run with the script's error; nothing else stands in for it.",
     "",
   );
   return out.join("\n");

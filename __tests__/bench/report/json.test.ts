@@ -1,7 +1,7 @@
 import { BENCH_SCHEMA } from "../../../bench/model";
 import { ratiosAgainst } from "../../../bench/measure/ratios";
 import { comparable } from "../../../bench/report/figures";
-import { report } from "../fixtures";
+import { method, report } from "../fixtures";
 
 describe("the --json report", () => {
   const r = report();
@@ -17,6 +17,12 @@ describe("the --json report", () => {
       ["apiCallsPerCutover", "benchSeconds", "command", "date", "load", "machine", "methods", "ratios", "schema", "swarm", "synth", "unitTests"].sort(),
     );
     expect(parsed.schema).toBe(BENCH_SCHEMA);
+  });
+
+  it("GIVEN (e) not run WHEN serialised THEN it keeps its outcome and reason, with no figures", () => {
+    const notRun = method({ id: "e", outcome: "not-run", notes: ["go: ... 403 Forbidden"], load: null, cutover: null, charts: [] });
+    const round = JSON.parse(JSON.stringify({ ...r, methods: [...r.methods, notRun] })) as { methods: Record<string, unknown>[] };
+    expect(round.methods.at(-1)).toEqual(expect.objectContaining({ id: "e", outcome: "not-run", notes: ["go: ... 403 Forbidden"], load: null, cutover: null }));
   });
 
   it("GIVEN a division by zero WHEN serialised THEN the value is null with a display and a reason, never Infinity", () => {

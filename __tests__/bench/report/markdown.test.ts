@@ -1,7 +1,7 @@
 import { ratiosAgainst } from "../../../bench/measure/ratios";
 import { comparable } from "../../../bench/report/figures";
 import { escapeCell, markdownTable, ms, renderMarkdown } from "../../../bench/report/markdown";
-import { report } from "../fixtures";
+import { figures, method, report } from "../fixtures";
 
 function withRatios() {
   const r = report();
@@ -53,6 +53,30 @@ describe("renderMarkdown", () => {
     const r = report();
     const failedA = { ...r, methods: [{ ...r.methods[0], outcome: "error" as const, notes: ["switch exited 3"] }, ...r.methods.slice(1)] };
     expect(renderMarkdown(failedA)).toContain("(a) was not measured in this run (switch exited 3), so there are no ratios.");
+  });
+
+  describe("GIVEN (e) was not run because kamal-proxy could not be built", () => {
+    const reason = "kamal-proxy v0.9.2 could not be built from its Go module (scripts/install-kamal-proxy.sh, 1.1 s): go: reading https://proxy.golang.org/...: 403 Forbidden";
+    const r = report();
+    const notRun = renderMarkdown({ ...r, methods: [...r.methods, method({ id: "e", title: "(e) kamal-proxy", outcome: "not-run", notes: [reason], load: null, cutover: null, charts: [] })] });
+
+    it.each([
+      ["in short, with the script's reason", `- (e) kamal-proxy: not run (${reason}).`],
+      ["in the results table, as not run rather than a bench error", "| (e) kamal-proxy | not run | - |"],
+      ["in the ratios, without a ratio", "| (e) kamal-proxy | n/a: not run | - | - | - |"],
+      ["in its notes", `- ${reason}`],
+    ])("WHEN rendered THEN the page says so %s", (_where, text) => {
+      expect(notRun).toContain(text);
+    });
+  });
+
+  it("GIVEN (e) measured WHEN rendered THEN it has its row, its chart and its ratios like any other method", () => {
+    const r = report();
+    const e = method({ id: "e", title: "(e) kamal-proxy", cutover: figures({ failed: 0, maxMs: 80, timeToTargetSeconds: 3.4 }) });
+    const page = renderMarkdown({ ...r, methods: [...r.methods, e], ratios: { e: ratiosAgainst(comparable(r.methods[0]), comparable(e)) } });
+    expect(page).toContain("- (e) kamal-proxy: 0 of 100 requests failed in the switch window, max latency 80 ms; v2 answered every request 3.4 s after the command started.");
+    expect(page).toContain("![(e) kamal-proxy](benchmarks/e.svg)");
+    expect(page).toContain("| (e) kamal-proxy | n/a (both are 0) | 1× | 2× | 2.27× |");
   });
 
   it("GIVEN no tool timings WHEN rendered THEN the page says they were not measured", () => {
