@@ -102,7 +102,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 async function buildKamalProxy(log: (line: string) => void): Promise<KamalProxyInstall> {
   log("building kamal-proxy for (e): scripts/install-kamal-proxy.sh");
   const install = await installKamalProxy();
-  log(install.ok ? `  ${install.binary} (${install.built ? "built" : "already built"}, ${install.seconds} s)` : `  (e) will not run: ${install.reason}`);
+  log(install.ok ? `  ${install.binary} (${install.built ? "built" : "already built"}, ${install.seconds.toFixed(1)} s)` : `  (e) will not run: ${install.reason}`);
   return install;
 }
 

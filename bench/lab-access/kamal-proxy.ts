@@ -99,6 +99,11 @@ export function kamalProxyListCommand(binary: string, host: LabHost, paths: Kama
   return { argv: inNamespace(host, paths, [binary, "list"]) };
 }
 
+/** `kamal-proxy list`'s table on one line: it colours its cells even when stdout is not a terminal. */
+export function listOnOneLine(stdout: string): string {
+  return stdout.replace(/\x1b\[[0-9;]*m/g, "").trim().replace(/\s+/g, " ");
+}
+
 export class KamalProxyStartError extends ExternalError {}
 
 /** One `kamal-proxy run` owned by the bench, and the client commands Kamal sends it; stop() ends it by its pid. */

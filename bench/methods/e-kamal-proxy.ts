@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { MethodResult } from "../model";
 import { analyzeSwitch } from "../measure/analysis";
 import { dockerCommands } from "../lab-access/docker-commands";
-import { KAMAL_APP_PORTS, KAMAL_PROXY_VERSION, KAMAL_SERVICE, KamalProxy } from "../lab-access/kamal-proxy";
+import { KAMAL_APP_PORTS, KAMAL_PROXY_VERSION, KAMAL_SERVICE, KamalProxy, listOnOneLine } from "../lab-access/kamal-proxy";
 import type { KamalProxyInstall } from "../tools/kamal-proxy-install";
 import type { LabHost } from "../../lab/plan";
 import type { BenchLab } from "../bench-lab";
@@ -50,8 +50,8 @@ export function kamalProxyNotRun(install: Extract<KamalProxyInstall, { ok: false
 
 export function installNote(install: Extract<KamalProxyInstall, { ok: true }>): string {
   return install.built
-    ? `kamal-proxy ${KAMAL_PROXY_VERSION} built from its Go module by scripts/install-kamal-proxy.sh in ${install.seconds} s (before the lab started), at ${install.binary}.`
-    : `kamal-proxy ${KAMAL_PROXY_VERSION} was already built (${install.binary}); scripts/install-kamal-proxy.sh checked it in ${install.seconds} s.`;
+    ? `kamal-proxy ${KAMAL_PROXY_VERSION} built from its Go module by scripts/install-kamal-proxy.sh in ${install.seconds.toFixed(1)} s (before the lab started), at ${install.binary}.`
+    : `kamal-proxy ${KAMAL_PROXY_VERSION} was already built (${install.binary}); scripts/install-kamal-proxy.sh checked it in ${install.seconds.toFixed(1)} s.`;
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
@@ -99,8 +99,8 @@ export async function runKamalProxyMethod(ctx: MethodContext, install: KamalProx
       return { deploySeconds: switched.seconds, stopSeconds: stopped.seconds };
     });
     notes.push(
-      `\`kamal-proxy deploy\` (wait for v2's health on ${plan.app.healthPath}, switch, drain v1) took ${value.deploySeconds} s; \`docker stop\` of v1 took ${value.stopSeconds} s.`,
-      `kamal-proxy list afterwards: ${(await proxy.list().catch((e: unknown) => errorText(e))).trim().replace(/\s+/g, " ")}`,
+      `\`kamal-proxy deploy\` (wait for v2's health on ${plan.app.healthPath}, switch, drain v1) took ${value.deploySeconds.toFixed(1)} s; \`docker stop\` of v1 took ${value.stopSeconds.toFixed(1)} s.`,
+      `kamal-proxy list afterwards: ${listOnOneLine(await proxy.list().catch((e: unknown) => errorText(e)))}`,
     );
     const end = runEndMs(result);
     return {

@@ -4,6 +4,7 @@ import {
   kamalProxyPaths,
   kamalProxyRunArgv,
   KAMAL_SERVICE,
+  listOnOneLine,
 } from "../../../bench/lab-access/kamal-proxy";
 import { planLab } from "../../../lab/plan";
 
@@ -44,5 +45,10 @@ describe("kamal-proxy commands", () => {
   it("GIVEN a deploy WHEN built THEN it names the service as Kamal does (service-role) right after the verb", () => {
     const argv = kamalProxyDeployCommand(BIN, prod, paths, { service: KAMAL_SERVICE, target: "127.0.0.1:3001", healthCheckPath: "/health" }).argv;
     expect(argv.slice(6, 9)).toEqual([BIN, "deploy", "demo-web"]);
+  });
+
+  it("GIVEN kamal-proxy list's coloured table (as this run printed it) WHEN noted THEN it reads as plain text on one line", () => {
+    const stdout = "\x1b[3;94mService\x1b[0m  \x1b[3;94mTarget\x1b[0m  \x1b[3;94mState\x1b[0m\n\x1b[1;34mdemo-web\x1b[0m  \x1b[m127.0.0.1:3002\x1b[0m  \x1b[mrunning\x1b[0m\n";
+    expect(listOnOneLine(stdout)).toBe("Service Target State demo-web 127.0.0.1:3002 running");
   });
 });
