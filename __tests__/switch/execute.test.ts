@@ -91,11 +91,12 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.haproxyCommands).toEqual([
       ["spare drain health down"],
       ["spare ready", "floating drain"],
+      ["floating maint"],
       ["floating drain health down"],
       ["floating ready", "spare drain"],
-      ["spare addr 198.18.2.11 drain health down"],
+      ["spare maint", "spare addr 198.18.2.11 drain health down"],
     ]);
-    expect(ipMoves).toEqual(["assign while floating is drain"]);
+    expect(ipMoves).toEqual(["assign while floating is maint"]);
   });
 
   it("GIVEN a cutover WHEN sampling the public entry at every HAProxy poll THEN it answers v1 until the hand-over and v2 after it: never both", async () => {
@@ -250,10 +251,11 @@ describe("a release that fails after the hand-over is handed back at once", () =
     let handedOver = false;
     world.onServersPoll = () => {
       handedOver ||= world.servers.find((s) => s.name === "spare")!.admin === "ready";
-      // Counters grow only once the new release serves: 20 of every 100 answers are 5xx.
+      // Once the new release serves, the serving slot's counters grow: 20 of every 100 answers are 5xx.
+      const serving = world.servers.find((s) => s.admin === "ready")!.name;
       if (handedOver) {
-        const t = world.traffic.spare ?? { responses: 0, serverErrors: 0, connectionErrors: 0, responseTimeMs: 3 };
-        world.traffic.spare = { ...t, responses: t.responses + 100, serverErrors: t.serverErrors + 20 };
+        const t = world.traffic[serving] ?? { responses: 0, serverErrors: 0, connectionErrors: 0, responseTimeMs: 3 };
+        world.traffic[serving] = { ...t, responses: t.responses + 100, serverErrors: t.serverErrors + 20 };
       }
     };
     // Each sleep of the run takes a little real time, so the (fake-clock) bake window lasts long enough for the watchdog's real-time polls.

@@ -71,7 +71,13 @@ export class HaproxyFlip {
     const moved = spare.address !== address || spare.port !== port;
     if (moved && spare.currentSessions > 0) await this.emptied(this.slots.spareServer);
     const unchanged = !moved && !fresh && spare.admin === "drain";
-    if (!unchanged) await this.apply([{ server: this.slots.spareServer, address: moved ? { ip: address, port } : undefined, state: "drain", health: moved || fresh ? "down" : undefined }]);
+    // Through maint first when the address changes: HAProxy drops the slot's idle keep-alive connections, which still lead
+    // to the old address and would otherwise carry the next requests there.
+    if (!unchanged)
+      await this.apply([
+        ...(moved ? [{ server: this.slots.spareServer, state: "maint" as const }] : []),
+        { server: this.slots.spareServer, address: moved ? { ip: address, port } : undefined, state: "drain", health: moved || fresh ? "down" : undefined },
+      ]);
     if (fresh) return;
     const armed = await this.wait(ARM_CONFIRM_MS, async () => isServing(await this.server(this.slots.spareServer)));
     if (!armed)
@@ -98,8 +104,13 @@ export class HaproxyFlip {
     ]);
   }
 
-  drain(): Promise<void> {
-    return this.emptied(this.slots.floatingServer);
+  /**
+   * Floating ends in maint, not drain: maint drops its idle keep-alive connections to the old droplet, which the IP move
+   * breaks (a request reusing one would be lost). restore-floating turns its checks back on.
+   */
+  async drain(): Promise<void> {
+    await this.emptied(this.slots.floatingServer);
+    await this.apply([{ server: this.slots.floatingServer, state: "maint" }]);
   }
 
   /** After the IP moved: floating serves again once real checks through the IP pass, in one command with the spare's drain. */
@@ -122,8 +133,10 @@ export class HaproxyFlip {
 
   /** One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the previous version. */
   handBack(address: string, port: number): Promise<void> {
+    // maint first drops the spare's idle connections to the failing release, so none carries a request there again.
     return this.apply(
       [
+        { server: this.slots.spareServer, state: "maint" },
         { server: this.slots.spareServer, address: { ip: address, port }, state: "ready", health: "up" },
         { server: this.slots.floatingServer, state: "drain" },
       ],

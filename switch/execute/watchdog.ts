@@ -18,21 +18,52 @@ export interface TrafficVerdict {
   readonly responseTimeMs: number;
 }
 
-/** Errors and responses of every slot since `baseline` (per server name); counters that went back (a reload) restart at 0. */
-export function trafficSince(baseline: ReadonlyMap<string, TrafficCounters>, servers: readonly HaproxyServer[]): TrafficVerdict {
-  let responses = 0;
-  let errors = 0;
-  let responseTimeMs = 0;
+/** What has been counted of the serving release so far: each slot counts only while it is the one in `ready`. */
+export interface TrafficTally {
+  readonly closed: TrafficVerdict;
+  /** Per slot now serving: its counters when it started to serve. */
+  readonly open: ReadonlyMap<string, TrafficCounters>;
+  readonly responseTimeMs: number;
+}
+
+export const EMPTY_TALLY: TrafficTally = { closed: { responses: 0, errors: 0, responseTimeMs: 0 }, open: new Map(), responseTimeMs: 0 };
+
+// Counters that went back (a reload) restart at 0.
+const since = (now: TrafficCounters, then: TrafficCounters): TrafficVerdict => {
+  const d = (a: number, b: number) => (a >= b ? a - b : a);
+  const failedConnections = d(now.connectionErrors, then.connectionErrors);
+  return { responses: d(now.responses, then.responses) + failedConnections, errors: d(now.serverErrors, then.serverErrors) + failedConnections, responseTimeMs: now.responseTimeMs };
+};
+
+const add = (a: TrafficVerdict, b: TrafficVerdict): TrafficVerdict => ({ responses: a.responses + b.responses, errors: a.errors + b.errors, responseTimeMs: b.responseTimeMs });
+
+/**
+ * Pure: folds one `show stat` reading into the tally. Only the slot in `ready` serves the new release (the other one is
+ * draining in-flight requests of the old one, or armed on it), so a slot's counters count from when it became ready.
+ */
+export function tally(previous: TrafficTally, servers: readonly HaproxyServer[]): TrafficTally {
+  let closed = previous.closed;
+  const open = new Map<string, TrafficCounters>();
+  let responseTimeMs = previous.responseTimeMs;
   for (const s of servers) {
     if (!s.traffic) continue;
-    const base = baseline.get(s.name);
-    const delta = (now: number, then = 0) => (now >= then ? now - then : now);
-    const failedConnections = delta(s.traffic.connectionErrors, base?.connectionErrors);
-    responses += delta(s.traffic.responses, base?.responses) + failedConnections;
-    errors += delta(s.traffic.serverErrors, base?.serverErrors) + failedConnections;
-    if (s.admin === "ready") responseTimeMs = s.traffic.responseTimeMs;
+    const start = previous.open.get(s.name);
+    if (s.admin === "ready") {
+      open.set(s.name, start ?? s.traffic);
+      responseTimeMs = s.traffic.responseTimeMs;
+    } else if (start) closed = add(closed, since(s.traffic, start));
   }
-  return { responses, errors, responseTimeMs };
+  return { closed, open, responseTimeMs };
+}
+
+/** The new release's responses and errors so far, from a tally and the current reading. */
+export function verdictOf(t: TrafficTally, servers: readonly HaproxyServer[]): TrafficVerdict {
+  let v = t.closed;
+  for (const s of servers) {
+    const start = t.open.get(s.name);
+    if (s.traffic && start) v = add(v, since(s.traffic, start));
+  }
+  return { ...v, responseTimeMs: t.responseTimeMs };
 }
 
 export interface Trigger {
@@ -71,8 +102,7 @@ export class Watchdog {
     baseline: readonly HaproxyServer[],
     private readonly pause: (ms: number) => Promise<void> = realPause,
   ) {
-    const base = new Map(baseline.filter((s) => s.traffic).map((s) => [s.name, s.traffic!]));
-    this.loop = this.watch(base);
+    this.loop = this.watch(tally(EMPTY_TALLY, baseline));
   }
 
   get signal(): AbortSignal {
@@ -84,14 +114,16 @@ export class Watchdog {
     this.controller.signal.addEventListener("abort", () => reject(this.controller.signal.reason));
   });
 
-  private async watch(baseline: Map<string, TrafficCounters>): Promise<void> {
+  private async watch(start: TrafficTally): Promise<void> {
+    let counted = start;
     this.tripped.catch(() => undefined);
     while (!this.stopped) {
       await this.pause(WATCH_INTERVAL_MS);
       if (this.stopped) return;
       const servers = await this.haproxy.servers().catch(() => undefined);
       if (!servers) continue;
-      this.last = trafficSince(baseline, servers);
+      counted = tally(counted, servers);
+      this.last = verdictOf(counted, servers);
       const reason = tripReason(servers, this.last, this.trigger);
       if (reason && !this.stopped) {
         this.controller.abort(new ImageRejectedError(reason, "fix the release (its logs: `docker logs` on FALLBACK) and deploy a new tag; the previous version serves"));

@@ -80,18 +80,28 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
     process.kill(Number(readFileSync(pidFile, "utf8").trim()), "SIGTERM");
   });
 
-  it("GIVEN the rendered config WHEN driving a flip's commands THEN HAProxy reports each state", async () => {
+  it("GIVEN the rendered config WHEN driving a flip's commands THEN HAProxy reports each admin state (admin states only: check verdicts race the checks)", async () => {
     const haproxy = new HaproxyRuntime(new LocalShell(), config);
     const byName = async () => Object.fromEntries((await haproxy.servers()).map((s) => [s.name, s]));
     expect((await byName()).spare).toMatchObject({ admin: "maint", status: "MAINT", address: "127.0.0.1" });
-    await haproxy.setAddress("spare", "127.0.0.2", 8080);
-    await haproxy.setState("spare", "ready");
-    await haproxy.setHealth("spare", "up");
-    expect((await byName()).spare).toMatchObject({ admin: "ready", status: "UP", address: "127.0.0.2", port: 8080 });
-    await haproxy.setState("floating", "drain");
-    expect((await byName()).floating.admin).toBe("drain");
-    await haproxy.setState("floating", "maint");
+    await haproxy.apply([{ server: "spare", address: { ip: "127.0.0.2", port: 8080 }, state: "drain", health: "down" }]);
+    expect((await byName()).spare).toMatchObject({ admin: "drain", address: "127.0.0.2", port: 8080 });
+    // The hand-over: two commands in one socket session.
+    await haproxy.apply([
+      { server: "spare", state: "ready" },
+      { server: "floating", state: "drain" },
+    ]);
+    const handedOver = await byName();
+    expect({ spare: handedOver.spare.admin, floating: handedOver.floating.admin }).toEqual({ spare: "ready", floating: "drain" });
+    await haproxy.shutdownSessions("floating");
+    await haproxy.apply([{ server: "floating", state: "maint" }]);
     expect((await byName()).floating).toMatchObject({ admin: "maint", status: "MAINT", currentSessions: 0 });
+    expect((await byName()).spare.traffic).toEqual(expect.objectContaining({ responses: expect.any(Number), serverErrors: 0 }));
+  });
+
+  it("GIVEN one command of a transaction is refused WHEN applying THEN the whole call fails with HAProxy's reason", async () => {
+    const haproxy = new HaproxyRuntime(new LocalShell(), config);
+    await expect(haproxy.apply([{ server: "spare", state: "drain" }, { server: "nope", state: "ready" }])).rejects.toThrow(/HAProxy refused .*No such server/);
   });
 
   it("GIVEN an unknown server WHEN setting its state THEN a one-line error says how to fix the config", async () => {
