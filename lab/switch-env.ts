@@ -50,6 +50,7 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     LAB_IMAGE_V2: images["v2"],
     LAB_IMAGE_HEALTH_FAILS: images["health-fails"],
     LAB_IMAGE_EXITS_AT_START: images["exits-at-start"],
+    LAB_IMAGE_FAILS_20_PERCENT: images["fails-20-percent"],
   };
 }
 

@@ -10,7 +10,10 @@
  * - "switch window": from the command's start until the command returned or the target version was serving,
  *   whichever is later; latency and failures are over the requests that started in it.
  */
-import { isFailure, summarize, type Summary } from "../../lab/load/stats";
+import { summarize, type Summary } from "../../lab/load/stats";
+import { convergedRun, servingAt } from "../../lab/load/flip-figures";
+
+export { convergedRun, servingAt };
 import type { RequestSample } from "../../lab/load/types";
 
 export interface SwitchObservation {
@@ -32,26 +35,6 @@ export interface SwitchFigures {
   readonly servingAtMs: number | null;
   /** Seconds from command start until the target version answered every request; null when it never did. */
   readonly timeToTargetSeconds: number | null;
-}
-
-/** The requests (by start time, within [fromMs, untilMs)) from which on every one was a success from `targetVersion`; null when the last one was not. */
-export function convergedRun(samples: readonly RequestSample[], fromMs: number, untilMs: number, targetVersion: string): RequestSample[] | null {
-  const observed = samples.filter((s) => s.startMs >= fromMs && s.startMs < untilMs).sort((a, b) => a.startMs - b.startMs);
-  let lastBad = -1;
-  for (let i = 0; i < observed.length; i++) {
-    if (isFailure(observed[i]) || observed[i].version !== targetVersion) lastBad = i;
-  }
-  if (observed.length === 0 || lastBad === observed.length - 1) return null;
-  return observed.slice(lastBad + 1);
-}
-
-/** The first answer of the converged run: from then on the target version answered every request. */
-export function servingAt(samples: readonly RequestSample[], fromMs: number, untilMs: number, targetVersion: string): number | null {
-  const run = convergedRun(samples, fromMs, untilMs, targetVersion);
-  if (!run) return null;
-  let first = Infinity;
-  for (const s of run) if (s.endMs < first) first = s.endMs;
-  return first;
 }
 
 export function analyzeSwitch(samples: readonly RequestSample[], o: SwitchObservation): SwitchFigures {

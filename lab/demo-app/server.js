@@ -4,7 +4,11 @@
  * its libraries, busybox and this file. Behaviour comes from the environment:
  *   APP_VERSION  reported in every response (JSON "version" and the X-App-Version header)
  *   APP_MODE     ok | health-fails (health path answers 500) | exits-at-start (exit 1 at once)
+ *                | fails-20-percent (health path fine, every 5th other request answers 500)
  *   PORT         listen port (default 8080); APP_HEALTH_PATH (default /health)
+ * Long-lived requests, for loads that span a flip: GET /slow answers after 5 s (?ms=N, at most 30 s),
+ * POST /upload streams a body of any size and answers its byte count, GET /events is a server-sent-events
+ * stream with one event every 250 ms until the client leaves.
  * On SIGTERM it stops accepting, lets in-flight requests finish, closes idle keep-alive
  * connections and exits 0, which is what makes a drain-then-stop lossless.
  */
@@ -23,6 +27,11 @@ if (mode === "exits-at-start") {
 }
 
 let shuttingDown = false;
+let served = 0;
+const streams = new Set();
+const SLOW_DEFAULT_MS = 5000;
+const SLOW_MAX_MS = 30000;
+const EVENT_EVERY_MS = 250;
 
 function send(res, status, body) {
   const payload = JSON.stringify(body);
@@ -32,8 +41,40 @@ function send(res, status, body) {
   res.end(payload);
 }
 
+function slow(req, res, path) {
+  const asked = Number(new URL(req.url || "/", "http://x").searchParams.get("ms"));
+  const ms = Number.isFinite(asked) && asked > 0 ? Math.min(asked, SLOW_MAX_MS) : SLOW_DEFAULT_MS;
+  setTimeout(() => send(res, 200, { version, path, waitedMs: ms }), ms);
+}
+
+function upload(req, res, path) {
+  let bytes = 0;
+  req.on("data", (c) => (bytes += c.length));
+  req.on("end", () => send(res, 200, { version, method: "POST", path, bytes }));
+}
+
+function events(res) {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-app-version": version });
+  let seq = 0;
+  const tick = () => res.write(`id: ${++seq}\ndata: ${JSON.stringify({ version, seq })}\n\n`);
+  tick();
+  const timer = setInterval(tick, EVENT_EVERY_MS);
+  const socket = res.socket;
+  // Ending the response leaves a keep-alive socket that would hold up server.close(): close it too.
+  const stream = { end: () => (clearInterval(timer), res.end(() => socket && socket.end())) };
+  streams.add(stream);
+  res.on("close", () => (clearInterval(timer), streams.delete(stream)));
+}
+
 const server = http.createServer((req, res) => {
   const path = (req.url || "/").split("?")[0];
+  if (path !== healthPath && mode === "fails-20-percent" && ++served % 5 === 0) {
+    req.resume();
+    return send(res, 500, { version, error: "injected failure (APP_MODE=fails-20-percent)" });
+  }
+  if (req.method === "POST" && path === "/upload") return upload(req, res, path);
+  if (req.method === "GET" && path === "/slow") return slow(req, res, path);
+  if (req.method === "GET" && path === "/events") return events(res);
   if (req.method === "POST") {
     const chunks = [];
     let bytes = 0;
@@ -64,6 +105,8 @@ function shutdown(signal) {
   console.log(`demo ${version}: ${signal}, finishing in-flight requests`);
   server.close(() => process.exit(0));
   server.closeIdleConnections();
+  // A stream never ends by itself: end them cleanly so that the slow requests and uploads alone decide the exit.
+  for (const stream of streams) stream.end();
   // A client holding a keep-alive connection open without using it must not delay the exit forever.
   setTimeout(() => process.exit(0), 8000).unref();
 }

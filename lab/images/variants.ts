@@ -2,7 +2,7 @@
  * The demo images, as data. They share every layer and differ only in their image config (env),
  * so the ~100 MB Node runtime layer is built and uploaded once per lab.
  */
-export type AppMode = "ok" | "health-fails" | "exits-at-start";
+export type AppMode = "ok" | "health-fails" | "exits-at-start" | "fails-20-percent";
 
 export interface ImageVariant {
   /** Tag in the lab registry's demo repository. */
@@ -18,6 +18,7 @@ export const IMAGE_VARIANTS: readonly ImageVariant[] = [
   { tag: "v2", version: "v2", mode: "ok", description: "healthy demo app, version v2" },
   { tag: "health-fails", version: "health-fails", mode: "health-fails", description: "starts, but its health path answers 500" },
   { tag: "exits-at-start", version: "exits-at-start", mode: "exits-at-start", description: "exits 1 as soon as it starts" },
+  { tag: "fails-20-percent", version: "fails-20-percent", mode: "fails-20-percent", description: "healthy health path, but every 5th real request answers 500" },
 ];
 
 export type DemoImages = { readonly [tag: string]: string };

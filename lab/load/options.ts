@@ -19,6 +19,14 @@ const schema = z.object({
   timeoutMs: z.number().int().positive().max(120_000).default(DEFAULT_TIMEOUT_MS),
   maxDurationMs: z.number().positive().max(MAX_DURATION_MS),
   postPath: z.string().startsWith("/").default(DEFAULT_POST_PATH),
+  longLived: z
+    .object({
+      slowEveryMs: z.number().int().min(50).optional(),
+      uploadEveryMs: z.number().int().min(50).optional(),
+      uploadBytes: z.number().int().positive().max(64 * 1024 * 1024).optional(),
+      streams: z.number().int().min(0).max(256).optional(),
+    })
+    .optional(),
 });
 
 export type ResolvedLoadOptions = z.output<typeof schema>;

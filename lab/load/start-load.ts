@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { InternalError } from "../../core/errors";
 import { monotonicMs } from "./clock";
 import { resolveLoadOptions } from "./options";
+import { startLongLived, type LongLivedRun } from "./long-lived";
 import type { LoadMark, LoadOptions, LoadResult, LoadRun } from "./types";
 import type { WorkerMessage } from "./worker-protocol";
 
@@ -19,7 +20,8 @@ export interface StartedLoadRun extends LoadRun {
  * Issuing stops by itself after maxDurationMs; stop() collects every sample, answered or not.
  */
 export function startLoad(options: LoadOptions): StartedLoadRun {
-  const resolved = resolveLoadOptions(options);
+  const { longLived, ...resolved } = resolveLoadOptions(options);
+  let longRun: LongLivedRun | undefined;
   // The worker keeps the process alive while it runs, so `await run.settled` works in a plain script; it cannot
   // hold it for long: issuing ends at maxDurationMs and every request settles within timeoutMs after that.
   const worker = new Worker(workerBootstrap(), { eval: true, workerData: resolved });
@@ -28,21 +30,26 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
   let started: { startedAt: number; startedAtMonotonicMs: number } | undefined;
   let resolveReady: () => void = () => undefined;
 
+  // Once the worker reported, its exit is expected; the long-lived requests may still be settling on this thread.
+  let reported = false;
   const finished = new Promise<LoadResult>((resolve, reject) => {
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "started") {
         started = message;
+        if (longLived) longRun = startLongLived(resolved.url, longLived, resolved.timeoutMs, message.startedAtMonotonicMs);
         resolveReady();
       } else if (message.type === "done" && started) {
+        reported = true;
         const { startedAt, startedAtMonotonicMs } = started;
         const marks: LoadMark[] = monotonicMarks.map(({ label, at }) => ({ label, atMs: at - startedAtMonotonicMs }));
-        resolve({ samples: message.samples, marks, startedAt });
+        const long = longRun ? longRun.stop() : Promise.resolve([]);
+        void long.then((extra) => resolve({ samples: [...message.samples, ...extra], marks, startedAt }), reject);
       } else if (message.type === "failed") {
         reject(new InternalError(`load generator failed: ${message.message}`));
       }
     });
     worker.once("error", (error) => reject(new InternalError(`load generator crashed: ${error.message}`, { cause: error })));
-    worker.once("exit", (code) => reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
+    worker.once("exit", (code) => reported || reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
   });
   // A crash before the first request rejects `ready` too, so nobody waits forever for load that never comes.
   const ready = new Promise<void>((resolve, reject) => {

@@ -18,7 +18,24 @@ export interface LoadOptions {
   readonly maxDurationMs: number;
   /** Path for the POST requests. @default "/echo" */
   readonly postPath?: string;
+  /** Long-lived requests beside the short ones (the demo app's /slow, /upload, /events). @default none */
+  readonly longLived?: LongLivedOptions;
 }
+
+/** Long-lived requests that must survive a flip. */
+export interface LongLivedOptions {
+  /** A GET /slow (answered after 5 s) every this many ms. @default none */
+  readonly slowEveryMs?: number;
+  /** A POST /upload every this many ms. @default none */
+  readonly uploadEveryMs?: number;
+  /** Size of each upload. @default 1 MiB */
+  readonly uploadBytes?: number;
+  /** Server-sent-event streams held open for the whole run (a closed one is reopened). @default 0 */
+  readonly streams?: number;
+}
+
+/** short: the open-model GETs and POSTs; the others are LongLivedOptions'. */
+export type RequestKind = "slow" | "upload" | "stream";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -33,6 +50,12 @@ export interface RequestSample {
   readonly error?: string;
   /** The app version that answered (X-App-Version header, else the JSON body's "version"). */
   readonly version?: string;
+  /** Absent for the open-model's short requests. */
+  readonly kind?: RequestKind;
+  /** Streams: events received. */
+  readonly events?: number;
+  /** A stream that got its 200 and events: who ended it. "server-closed" (HAProxy or the app, e.g. at the drain deadline) is no failure. */
+  readonly streamEnd?: "client" | "server-closed";
 }
 
 /** A labelled instant, e.g. "switch-started", in ms relative to the run's start. */

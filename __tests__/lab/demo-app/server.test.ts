@@ -96,4 +96,61 @@ describe("the demo app", () => {
     expect(await exited(app.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${app.port}/`)).rejects.toThrow();
   });
+
+  describe("long-lived requests and the failing mode", () => {
+    const get = (port: number, path: string, method = "GET", body?: Buffer) =>
+      new Promise<{ status: number; version?: string; body: string; type?: string }>((ok, fail) => {
+        const req = request({ host: "127.0.0.1", port, path, method }, (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => {
+            text += c.toString();
+            // A stream never ends by itself: two events are enough.
+            if (res.headers["content-type"] === "text/event-stream" && text.split("\n\n").length > 2) res.destroy();
+          });
+          const done = () => ok({ status: res.statusCode!, version: res.headers["x-app-version"] as string, body: text, type: res.headers["content-type"] });
+          res.on("end", done);
+          res.on("close", done);
+        });
+        req.on("error", fail);
+        req.end(body);
+      });
+
+    it("GIVEN GET /slow?ms=300 WHEN answered THEN 200 with the version after the wait it names", async () => {
+      app = await startApp({ APP_VERSION: "v2" });
+      const r = await get(app.port, "/slow?ms=300");
+      expect({ status: r.status, version: r.version, waited: JSON.parse(r.body).waitedMs }).toEqual({ status: 200, version: "v2", waited: 300 });
+    });
+
+    it("GIVEN a 1 MiB POST /upload WHEN answered THEN 200 with every byte counted", async () => {
+      app = await startApp({ APP_VERSION: "v1" });
+      const r = await get(app.port, "/upload", "POST", Buffer.alloc(1024 * 1024, 1));
+      expect({ status: r.status, bytes: JSON.parse(r.body).bytes }).toEqual({ status: 200, bytes: 1024 * 1024 });
+    });
+
+    it("GIVEN GET /events WHEN read THEN a 200 text/event-stream carrying the version in each event", async () => {
+      app = await startApp({ APP_VERSION: "v3" });
+      const r = await get(app.port, "/events");
+      expect({ status: r.status, type: r.type, version: r.version }).toEqual({ status: 200, type: "text/event-stream", version: "v3" });
+      expect(r.body).toMatch(/^id: 1\ndata: \{"version":"v3","seq":1\}/);
+    });
+
+    it("GIVEN APP_MODE=fails-20-percent WHEN 10 requests and the health path are sent THEN exactly 2 of the 10 answer 500 and health stays 200", async () => {
+      app = await startApp({ APP_VERSION: "bad", APP_MODE: "fails-20-percent" });
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await get(app.port, "/")).status);
+      expect(statuses.filter((s) => s === 500)).toHaveLength(2);
+      expect((await get(app.port, "/health")).status).toBe(200);
+    });
+
+    it("GIVEN an open stream and a slow request in flight WHEN SIGTERM THEN the slow request still gets 200 and the app exits 0", async () => {
+      app = await startApp({ APP_VERSION: "v1" });
+      const stream = get(app.port, "/events");
+      const slowAnswer = get(app.port, "/slow?ms=400");
+      await new Promise((r) => setTimeout(r, 100));
+      app.child.kill("SIGTERM");
+      expect((await slowAnswer).status).toBe(200);
+      expect((await stream).status).toBe(200);
+      expect(await exited(app.child)).toBe(0);
+    });
+  });
 });

@@ -192,3 +192,41 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 }
+
+describe("long-lived requests beside the open-model load", () => {
+  it("GIVEN slow GETs, uploads and two streams WHEN the load stops THEN each is one sample of its kind, the uploads carried their bytes and the streams ended from the client side", async () => {
+    let uploaded = 0;
+    const server = http.createServer((req, res) => {
+      const path = (req.url ?? "/").split("?")[0];
+      if (path === "/events") {
+        res.writeHead(200, { "content-type": "text/event-stream", "x-app-version": "v7" });
+        const timer = setInterval(() => res.write("data: {}\n\n"), 20);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
+      req.on("data", (c: Buffer) => path === "/upload" && (uploaded += c.length));
+      req.on("end", () => setTimeout(() => res.writeHead(200, { "x-app-version": "v7" }).end("{}"), path === "/slow" ? 50 : 0));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const run = startLoad({ url: `http://127.0.0.1:${port}/`, ratePerSecond: 50, postRatio: 0, maxDurationMs: 5_000, longLived: { slowEveryMs: 100, uploadEveryMs: 100, uploadBytes: 1000, streams: 2 } });
+      await run.ready;
+      await new Promise((r) => setTimeout(r, 450));
+      const { samples } = await run.stop();
+      const of = (kind: string) => samples.filter((s) => s.kind === kind);
+      expect(of("slow").length).toBeGreaterThan(0);
+      expect(of("slow").every((s) => s.status === 200 && s.version === "v7")).toBe(true);
+      expect(of("upload").every((s) => s.status === 200)).toBe(true);
+      expect(uploaded).toBe(of("upload").length * 1000);
+      expect(of("stream").map((s) => ({ status: s.status, end: s.streamEnd, someEvents: (s.events ?? 0) > 0 }))).toEqual([
+        { status: 200, end: "client", someEvents: true },
+        { status: 200, end: "client", someEvents: true },
+      ]);
+      expect(summarize(samples).failed).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
