@@ -42,6 +42,13 @@ describe("npm run demo -- --json", () => {
     }).toEqual({ ok: true, failed: 0, exitCodes: { deploy: 0, cutover: 0, broken: 5, rollback: 0 }, answeredAfterCutover: ["v2"], publicVersionAtEnd: "v1" });
     expect(summary.requests.sent).toBeGreaterThan(1000);
     expect(summary.phases.cutover.apiCalls).toBeGreaterThan(0);
+    expect({ cutover: summary.phases.cutover.apiCalls <= 10, rollback: summary.phases.rollback.apiCalls <= 10 }).toEqual({ cutover: true, rollback: true });
+    // One version at a time, and the long-lived requests that span the flips all complete.
+    expect({
+      mixedVersionAnswers: [summary.flips.cutover?.mixedVersionAnswers, summary.flips.rollback?.mixedVersionAnswers],
+      failedLongLived: [summary.longLived.slow.failed, summary.longLived.upload.failed, summary.longLived.stream.failed],
+      slowAndUploadsSent: summary.longLived.slow.sent > 0 && summary.longLived.upload.sent > 0,
+    }).toEqual({ mixedVersionAnswers: [0, 0], failedLongLived: [0, 0, 0], slowAndUploadsSent: true });
     expect(run.stdout).toMatch(/p50 ms\s+p99 ms\s+max ms/);
     expect(existsSync(svg) && readFileSync(svg, "utf8").startsWith("<svg")).toBe(true);
     // Other labs (other runs on this machine) may come and go; the demo's own must be gone.

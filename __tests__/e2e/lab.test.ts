@@ -11,6 +11,7 @@ import { describeApiFaults } from "./scenarios/switch-api-faults";
 import { describeConcurrency } from "./scenarios/switch-concurrency";
 import { describeCrashRecovery } from "./scenarios/switch-crash";
 import { describeHandBack } from "./scenarios/switch-hand-back";
+import { describeErrorRateRollback } from "./scenarios/switch-error-rate";
 import { SuiteContext } from "./support/context";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -38,5 +39,6 @@ describeCutover(ctx);
 describeRefusals(ctx);
 describeApiFaults(ctx);
 describeConcurrency(ctx);
+describeErrorRateRollback(ctx);
 describeHandBack(ctx);
 describeCrashRecovery(ctx);

@@ -7,7 +7,9 @@ import { Lab, REPO_ROOT } from "../lab";
 import { missingPrograms, assertLabPrerequisites } from "../preflight";
 import { ExecRunner } from "../runner";
 import { installSignalCleanup } from "../processes/signal-cleanup";
-import { startLoad, StartedLoadRun, summarize, bucketize, versionsAfter, markAt, LoadResult, Summary } from "../load";
+import { startLoad, StartedLoadRun, summarize, bucketize, versionsAfter, markAt, LoadResult, Summary, longLivedCounts, type LongLivedCounts } from "../load";
+import { LAB_ACTION_DELAY_MS } from "../simulated-cloud";
+import { flipFigures, type FlipFigures } from "./flip-report";
 import { renderRunTable, renderTimelineSvg } from "../report";
 import { PhaseResult, publicVersion, runPhase } from "./scenario";
 
@@ -30,6 +32,14 @@ export interface DemoSummary {
   /** Who answered between the cutover's success and the rollback's start (the broken attempt included): only v2. */
   readonly versionsAfterCutover: Record<string, number>;
   readonly phases: Record<string, { exitCode: number | null; seconds: number; apiCalls: number }>;
+  /** The cutover's and the rollback's effect on users (mixed versions, time until all on the target). */
+  readonly flips: { readonly cutover?: FlipFigures; readonly rollback?: FlipFigures };
+  /** The slow requests, uploads and streams that ran across the flips. */
+  readonly longLived: LongLivedCounts;
+  /** Sessions the switch closed at SWITCH_DRAIN_TIMEOUT_SECONDS (streams), per run. */
+  readonly sessionsClosedAtDrainDeadline: Record<string, number>;
+  /** The lab simulator's reserved-IP action time: the rollback's duration is judged against it. */
+  readonly simulatedActionMs: number;
   readonly publicVersionAtEnd: string | undefined;
   readonly svg: string;
   readonly problems: string[];
@@ -49,6 +59,9 @@ export class DemoExpectationError extends ExternalError {}
 
 // The load generator refuses runs over 10 minutes; the demo needs about one.
 const LOAD_MAX_MS = 9 * 60_000;
+
+/** Long-lived requests that span every flip: they must complete (streams may only be closed at the drain deadline). */
+const DEMO_LONG_LIVED = { slowEveryMs: 1000, uploadEveryMs: 1000, streams: 4 } as const;
 
 export async function runDemo(options: DemoOptions, out: (text: string) => void): Promise<DemoSummary> {
   const ctx: Ctx = { phases: [], problems: [] };
@@ -95,9 +108,15 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
       },
       phase("deploy", "2. Deploy v1 (the first cutover bootstraps an empty pair)", (e) => ["--image", e.LAB_IMAGE_V1, "--json"], exitIs(0)),
       {
-        title: `Start steady load: ${options.ratePerSecond} req/s, ${Math.round(options.postRatio * 100)}% POST, through HAProxy`,
+        title: `Start steady load: ${options.ratePerSecond} req/s, ${Math.round(options.postRatio * 100)}% POST, plus a 5 s request and a 1 MiB upload every second and ${DEMO_LONG_LIVED.streams} event streams, through HAProxy`,
         task: async (c) => {
-          c.load = startLoad({ url: `http://${c.lab!.plan.balancer.publicIp}/`, ratePerSecond: options.ratePerSecond, postRatio: options.postRatio, maxDurationMs: LOAD_MAX_MS });
+          c.load = startLoad({
+            url: `http://${c.lab!.plan.balancer.publicIp}/`,
+            ratePerSecond: options.ratePerSecond,
+            postRatio: options.postRatio,
+            maxDurationMs: LOAD_MAX_MS,
+            longLived: DEMO_LONG_LIVED,
+          });
           await c.load.ready;
           await new Promise((r) => setTimeout(r, 2000));
         },
@@ -159,6 +178,17 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     if (Object.keys(versionsAfterCutover).join() !== "v2") problems.push(`after the cutover reported success, answers came from ${JSON.stringify(versionsAfterCutover)}, not only v2`);
   }
   if (requests.failed > 0) problems.push(`${requests.failed} requests failed`);
+  const flipOf = (name: string, fromVersion: string, toVersion: string, next?: string): FlipFigures | undefined => {
+    const p = byName[name];
+    if (!result || !p || p.run.code !== 0) return undefined;
+    const startMs = markAt(result.marks, `${name}-start`);
+    const observeUntilMs = next && result.marks.some((m) => m.label === `${next}-start`) ? markAt(result.marks, `${next}-start`) : Infinity;
+    return flipFigures(result, { startMs, endMs: markAt(result.marks, `${name}-done`), observeUntilMs, fromVersion, toVersion, steps: p.run.steps, apiCalls: p.apiCalls });
+  };
+  const flips = { cutover: flipOf("cutover", "v1", "v2", "broken"), rollback: flipOf("rollback", "v2", "v1") };
+  for (const [name, f] of Object.entries(flips)) if (f && f.mixedVersionAnswers > 0) problems.push(`${name}: ${f.mixedVersionAnswers} answers from the old version after the first from the new`);
+  const longLived = result ? longLivedCounts(result.samples) : longLivedCounts([]);
+  const sessionsClosedAtDrainDeadline = Object.fromEntries(ctx.phases.map((p) => [p.name, Number(p.run.json?.sessionsClosedAtDrainDeadline ?? 0)]));
   if (ctx.finalVersion !== undefined && byName.rollback?.run.code === 0 && ctx.finalVersion !== "v1") problems.push(`after the rollback the public entry serves ${ctx.finalVersion}, not v1`);
   if (result && result.samples.length > 0) {
     out("6. Summary\n");
@@ -175,6 +205,17 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     );
     const perPhase = ctx.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s / ${p.apiCalls} calls / exit ${p.run.code}`).join("; ");
     out(`   per switch run: ${perPhase}\n`);
+    const ms = (v: number | null | undefined) => (v === null || v === undefined ? "never" : `${v} ms`);
+    if (flips.cutover)
+      out(`   cutover: ${flips.cutover.mixedVersionAnswers} mixed-version answers; all on v2 ${ms(flips.cutover.msToAllTarget)} after the start, ${ms(flips.cutover.msFromGateToAllNew)} after the health gate\n`);
+    if (flips.rollback)
+      out(
+        `   rollback: ${flips.rollback.mixedVersionAnswers} mixed-version answers; all on v1 ${ms(flips.rollback.msToAllTarget)} after the start; command ${flips.rollback.commandMs} ms (simulated reserved-IP action ${LAB_ACTION_DELAY_MS} ms)\n`,
+      );
+    const ll = longLived;
+    out(
+      `   long-lived: slow ${ll.slow.ok}/${ll.slow.sent} answered 200, uploads ${ll.upload.ok}/${ll.upload.sent}, streams ${ll.stream.ok}/${ll.stream.sent} (${ll.stream.closedByServer} closed by the server side, ${Object.values(sessionsClosedAtDrainDeadline).reduce((a, b) => a + b, 0)} closed by the switch at the drain deadline)\n`,
+    );
     const svg = renderTimelineSvg({ title: "do-bluegreen lab: cutover v1 → v2, broken image refused, rollback", buckets: bucketize(result.samples, 100), marks: result.marks, bucketMs: 100 });
     writeFileSync(options.svgPath, svg);
     out(`7. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
@@ -185,6 +226,10 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     requests,
     versionsAfterCutover,
     phases: Object.fromEntries(ctx.phases.map((p) => [p.name, { exitCode: p.run.code, seconds: Math.round(p.seconds * 10) / 10, apiCalls: p.apiCalls }])),
+    flips,
+    longLived,
+    sessionsClosedAtDrainDeadline,
+    simulatedActionMs: LAB_ACTION_DELAY_MS,
     publicVersionAtEnd: ctx.finalVersion,
     svg: options.svgPath,
     problems,

@@ -82,11 +82,12 @@ export class HaproxyRuntime implements HaproxyPort {
     return `${this.config.haproxy.backend}/${server}`;
   }
 
+  /** One socket session for both tables: the watchdog polls this, so every round trip counts. */
   async servers(): Promise<HaproxyServer[]> {
     const backend = this.config.haproxy.backend;
-    const state = await this.command(`show servers state ${backend}`);
-    const stat = await this.command("show stat");
-    return parseServers(backend, state, stat);
+    const out = await this.command(`show servers state ${backend}; show stat`);
+    const statAt = out.indexOf("# pxname");
+    return statAt < 0 ? [] : parseServers(backend, out.slice(0, statAt), out.slice(statAt));
   }
 
   async apply(changes: readonly ServerChange[]): Promise<void> {

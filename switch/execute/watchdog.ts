@@ -9,8 +9,8 @@ import type { HaproxyPort } from "../ports";
  */
 const realPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-/** Often enough that a dead release is handed back within a few hundred ms of HAProxy noticing. */
-export const WATCH_INTERVAL_MS = 200;
+/** Often enough that a dead release is handed back within a few hundred ms of HAProxy noticing (one SSH round trip a poll). */
+export const WATCH_INTERVAL_MS = 100;
 
 export interface TrafficVerdict {
   readonly responses: number;

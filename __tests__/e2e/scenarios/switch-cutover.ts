@@ -1,6 +1,7 @@
 import { ExitCode } from "../../../core/errors";
 import { SuiteContext, images, switchCli, tail } from "../support/context";
-import { answeredAfter, underLoad, verdict } from "../support/load";
+import { longLivedCounts, markAt, mixedVersionAnswers } from "../../../lab/load";
+import { answeredAfter, SPANNING_REQUESTS, underLoad, verdict } from "../support/load";
 import { expectConverged, observeTruth } from "../support/truth";
 
 /** At least this many requests per second, mixed GET and POST, through HAProxy during a cutover. */
@@ -15,18 +16,29 @@ export function describeCutover(ctx: SuiteContext): void {
       ctx.current = "v1";
     });
 
-    it(`GIVEN v1 serving ${CUTOVER_LOAD_RATE} req/s of GET and POST WHEN cutting over to v2 THEN 0 requests fail and every request after the switch reports success is answered by v2`, async () => {
-      const { value: run, result } = await underLoad(ctx.lab(), CUTOVER_LOAD_RATE, async (mark) => {
-        mark("switch-start");
-        const r = await switchCli(ctx, ["--image", images(ctx).v2, "--json"]);
-        mark("switch-done");
-        return r;
-      });
+    it(`GIVEN v1 serving ${CUTOVER_LOAD_RATE} req/s of GET and POST, slow requests, uploads and streams WHEN cutting over to v2 THEN 0 requests fail, no request sent after the first v2 answer gets v1, and every request after the switch reports success is answered by v2`, async () => {
+      const { value: run, result } = await underLoad(
+        ctx.lab(),
+        CUTOVER_LOAD_RATE,
+        async (mark) => {
+          mark("switch-start");
+          const r = await switchCli(ctx, ["--image", images(ctx).v2, "--json"]);
+          mark("switch-done");
+          return r;
+        },
+        SPANNING_REQUESTS,
+      );
       if (run.code !== ExitCode.ok) throw new Error(`the cutover failed: ${tail(run)}`);
       ctx.cutoverSteps = [...new Set(run.steps.filter((s) => s.event === "done").map((s) => s.name))];
       const { summary, failures } = verdict(result);
       expect({ failed: summary.failed, failures }).toEqual({ failed: 0, failures: {} });
       expect(summary.rps ?? 0).toBeGreaterThanOrEqual(CUTOVER_LOAD_RATE * 0.95);
+      const spanning = longLivedCounts(result.samples);
+      expect({
+        mixedVersionAnswers: mixedVersionAnswers(result.samples, "v1", "v2", markAt(result.marks, "switch-start"), Infinity),
+        failedLongLived: [spanning.slow.failed, spanning.upload.failed, spanning.stream.failed],
+      }).toEqual({ mixedVersionAnswers: 0, failedLongLived: [0, 0, 0] });
+      expect(spanning.slow.ok + spanning.upload.ok).toBeGreaterThan(0);
       const after = answeredAfter(result, "switch-done");
       expect(Object.keys(after)).toEqual(["v2"]);
       expect(after.v2).toBeGreaterThan(0);
@@ -34,16 +46,26 @@ export function describeCutover(ctx: SuiteContext): void {
       ctx.current = "v2";
     });
 
-    it(`GIVEN v2 serving ${CUTOVER_LOAD_RATE} req/s WHEN rolling back THEN 0 requests fail and v1 serves everything after the rollback reports success`, async () => {
-      const { value: run, result } = await underLoad(ctx.lab(), CUTOVER_LOAD_RATE, async (mark) => {
-        mark("rollback-start");
-        const r = await switchCli(ctx, ["rollback", "--json"]);
-        mark("rollback-done");
-        return r;
-      });
+    it(`GIVEN v2 serving ${CUTOVER_LOAD_RATE} req/s with long-lived requests WHEN rolling back THEN 0 requests fail, no mixed-version answer, and v1 serves everything after the rollback reports success`, async () => {
+      const { value: run, result } = await underLoad(
+        ctx.lab(),
+        CUTOVER_LOAD_RATE,
+        async (mark) => {
+          mark("rollback-start");
+          const r = await switchCli(ctx, ["rollback", "--json"]);
+          mark("rollback-done");
+          return r;
+        },
+        SPANNING_REQUESTS,
+      );
       if (run.code !== ExitCode.ok) throw new Error(`the rollback failed: ${tail(run)}`);
       const { summary, failures } = verdict(result);
       expect({ failed: summary.failed, failures }).toEqual({ failed: 0, failures: {} });
+      const spanning = longLivedCounts(result.samples);
+      expect({
+        mixedVersionAnswers: mixedVersionAnswers(result.samples, "v2", "v1", markAt(result.marks, "rollback-start"), Infinity),
+        failedLongLived: [spanning.slow.failed, spanning.upload.failed, spanning.stream.failed],
+      }).toEqual({ mixedVersionAnswers: 0, failedLongLived: [0, 0, 0] });
       expect(Object.keys(answeredAfter(result, "rollback-done"))).toEqual(["v1"]);
       expectConverged(await observeTruth(ctx.lab()), "v1");
       ctx.current = "v1";

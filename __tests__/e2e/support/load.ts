@@ -1,9 +1,17 @@
 import { Lab } from "../../../lab/lab";
-import { failureReasons, LoadResult, markAt, startLoad, summarize, Summary, versionsAfter } from "../../../lab/load";
+import { failureReasons, LoadResult, LongLivedOptions, markAt, startLoad, summarize, Summary, versionsAfter } from "../../../lab/load";
+
+/** The long-lived requests a flip must carry: a 5 s GET and a 1 MiB upload every 500 ms, and 4 event streams. */
+export const SPANNING_REQUESTS: LongLivedOptions = { slowEveryMs: 500, uploadEveryMs: 500, streams: 4 };
 
 /** Mixed GET and POST through HAProxy at a fixed arrival rate while `during` runs. */
-export async function underLoad<T>(lab: Lab, ratePerSecond: number, during: (mark: (label: string) => void) => Promise<T>): Promise<{ value: T; result: LoadResult }> {
-  const load = startLoad({ url: `http://${lab.plan.balancer.publicIp}/`, ratePerSecond, postRatio: 0.3, maxDurationMs: 240_000, timeoutMs: 10_000 });
+export async function underLoad<T>(
+  lab: Lab,
+  ratePerSecond: number,
+  during: (mark: (label: string) => void) => Promise<T>,
+  longLived?: LongLivedOptions,
+): Promise<{ value: T; result: LoadResult }> {
+  const load = startLoad({ url: `http://${lab.plan.balancer.publicIp}/`, ratePerSecond, postRatio: 0.3, maxDurationMs: 240_000, timeoutMs: 10_000, longLived });
   await load.ready;
   await new Promise((r) => setTimeout(r, 1000));
   let value: T;
