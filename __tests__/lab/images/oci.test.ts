@@ -35,6 +35,7 @@ describe("demo image config and manifest", () => {
       v2: "198.18.3.1:5000/demo:v2",
       "health-fails": "198.18.3.1:5000/demo:health-fails",
       "exits-at-start": "198.18.3.1:5000/demo:exits-at-start",
+      "fails-20-percent": "198.18.3.1:5000/demo:fails-20-percent",
     });
   });
 });
