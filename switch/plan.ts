@@ -253,8 +253,11 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
   }
   const to = fallback.droplet;
   const sides: Sides = { to, from: prod.droplet, ip: observed.reservedIp.ip, url: publicUrl(observed, config), port: config.app.port };
-  // The spare is normally armed and proven already: the hand-over is the first thing that changes.
+  // The spare is normally armed and proven already (observe just read HAProxy's verdict): then the hand-over, which
+  // checks it once more, is the first step. Otherwise it is armed first.
   const arm: Step = { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port: config.app.port, fresh: restore.length > 0 };
+  const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
+  const armed = restore.length === 0 && !!spare && spare.admin === "drain" && spare.address === ownAddress(to) && spare.port === config.app.port && isServing(spare);
   return {
     kind: "rollback",
     noop: false,
@@ -264,7 +267,7 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
     groups: [
       ...repairGroups(d),
       ...(restore.length > 0 ? [{ steps: restore, undo: [], watched: false }] : []),
-      { steps: [arm], undo: [], watched: false },
+      ...(armed ? [] : [{ steps: [arm], undo: [], watched: false }]),
       { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, false), watched: true },
     ],
   };

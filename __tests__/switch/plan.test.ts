@@ -193,10 +193,22 @@ describe("planRollback", () => {
     expect(() => planRollback(unfinished(observed(), false), config)).toThrow(/interrupted cutover, and the container it replaced is gone/);
   });
 
-  it("GIVEN a steady world WHEN planning a rollback THEN the hand-over to the armed FALLBACK comes first: no pull, no start", () => {
+  it("GIVEN a steady world (the spare armed and passing) WHEN planning a rollback THEN the hand-over to FALLBACK is the first step: no arming, no pull, no start", () => {
     const plan = planRollback(observed(), config);
-    expect(names(plan)).toEqual(["arm-spare", ...FLIP]);
-    expect(planSteps(plan)[0]).toEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false });
+    expect(names(plan)).toEqual(FLIP);
+  });
+
+  it.each([
+    ["not armed", { ...steady[1], admin: "maint" as const, status: "MAINT" }],
+    ["failing its checks", { ...steady[1], status: "DOWN", checkStatus: "L4CON" }],
+  ])("GIVEN the spare %s WHEN planning a rollback THEN it is armed before the hand-over", (_name, spare) => {
+    const plan = planRollback(observed({ haproxy: [steady[0], spare] }), config);
+    expect(planSteps(plan).find((s) => s.name === "arm-spare")).toEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false });
+    expect(names(plan).indexOf("arm-spare")).toBeLessThan(names(plan).indexOf("hand-over"));
+  });
+
+  it("GIVEN a steady world WHEN planning a rollback THEN it targets FALLBACK's previous version", () => {
+    const plan = planRollback(observed(), config);
     expect(plan.to.droplet.id).toBe(2);
     expect(plan.to.image).toBe("registry.test/web:v0");
   });
