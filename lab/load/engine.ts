@@ -1,5 +1,7 @@
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { monotonicMs } from "./clock";
+import { errorCode, headerVersion, labPool, versionFromBody } from "./client";
+import { runLongLived, type LongLivedRun } from "./long-lived";
 import type { HttpMethod, RequestSample } from "./types";
 import type { ResolvedLoadOptions } from "./options";
 
@@ -7,16 +9,20 @@ import type { ResolvedLoadOptions } from "./options";
  * The open-model request loop. Requests are issued on a fixed schedule (request i is due at
  * i / ratePerSecond seconds) whatever the state of earlier ones, so a stalled server shows up as
  * timeouts and latency rather than as fewer requests. Runs in whatever thread calls it; startLoad()
- * runs it in a worker so the caller's event loop cannot delay the schedule.
+ * runs it in a worker so the caller's event loop cannot delay the schedule. The long-lived requests
+ * (options.longLived) run beside it in the same thread, on their own pool (long-lived.ts).
  */
 export interface EngineRun {
   /** Epoch ms of the run's start, for display. */
   readonly startedAt: number;
   /** The run's start on the process-wide monotonic clock (clock.ts); sample times are relative to it. */
   readonly startedAtMonotonicMs: number;
-  /** Resolves once issuing has ended (stop() or maxDurationMs) and every issued request has settled. */
+  /**
+   * Resolves once issuing has ended (stop() or maxDurationMs) and every issued request has settled: the short
+   * requests in issue order, then the long-lived ones in the order they ended.
+   */
   readonly done: Promise<RequestSample[]>;
-  /** Ends issuing now; requests in flight still get up to timeoutMs each. */
+  /** Ends issuing now and ends the streams; requests in flight still get up to their timeout each. */
   stop(): void;
 }
 
@@ -26,30 +32,21 @@ interface InFlight {
   timedOut: boolean;
 }
 
-const IDLE_SOCKET_MS = 2_000;
-
 /** Extra time, past a request's own deadline, before it is recorded as timed out without its promise settling. */
 const SETTLE_GRACE_MS = 1_000;
 
 export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
   const target = new URL(options.url);
   const getPath = `${target.pathname}${target.search}`;
-  const pool = new Pool(target.origin, {
-    connections: options.connections,
-    pipelining: 1,
-    connectTimeout: options.timeoutMs,
-    // Our own per-request deadline (issue time + timeoutMs) governs; undici's phase timers would only muddle it.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    // Close idle sockets well before the server would (HAProxy's http-keep-alive and Node's keepAliveTimeout are 5 s),
-    // so a reused socket is never one the server is closing: that race would be a failure the cutover did not cause.
-    keepAliveTimeout: IDLE_SOCKET_MS,
-    keepAliveMaxTimeout: IDLE_SOCKET_MS,
-  });
+  // Our own per-request deadline (issue time + timeoutMs) governs, through the sweeper below.
+  const pool = labPool(options.url, options.connections, options.timeoutMs);
 
   const t0 = monotonicMs();
   const startedAt = Date.now();
   const elapsed = () => monotonicMs() - t0;
+  const longLived: LongLivedRun | undefined = options.longLived
+    ? runLongLived({ ...options.longLived, url: options.url, timeoutMs: options.timeoutMs }, elapsed)
+    : undefined;
   const intervalMs = 1000 / options.ratePerSecond;
   const lastIndex = Math.ceil(options.maxDurationMs / intervalMs) - 1;
 
@@ -72,7 +69,7 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
         (outcome) => {
           inFlight.delete(index);
           const error = entry.timedOut ? "timeout" : outcome.error;
-          samples[index] = { startMs, endMs: elapsed(), method, ...outcome, ...(error ? { error } : {}) };
+          samples[index] = { startMs, endMs: elapsed(), method, kind: kindOfMethod(method), ...outcome, ...(error ? { error } : {}) };
         },
       ),
     );
@@ -94,6 +91,7 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
   const endIssuing = (): void => {
     stopping = true;
     if (scheduleTimer) clearTimeout(scheduleTimer);
+    longLived?.stop();
     resolveIssuingEnded();
   };
 
@@ -112,27 +110,27 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
     Math.min(50, Math.max(5, options.timeoutMs / 4)),
   );
 
-  const done = (async () => {
+  const short = (async () => {
     await issuingEnded;
     await Promise.race([Promise.all(settling), delay(options.timeoutMs + SETTLE_GRACE_MS)]);
     clearInterval(sweeper);
     // A request whose promise never settled (it should not happen: the sweeper aborts it) is still a sample.
     const end = elapsed();
     for (const [index, entry] of inFlight) {
-      samples[index] = {
-        startMs: entry.deadline - options.timeoutMs,
-        endMs: end,
-        method: isPost(index, options.postRatio) ? "POST" : "GET",
-        status: null,
-        error: "timeout",
-      };
+      const method = isPost(index, options.postRatio) ? "POST" : "GET";
+      samples[index] = { startMs: entry.deadline - options.timeoutMs, endMs: end, method, kind: kindOfMethod(method), status: null, error: "timeout" };
     }
     await pool.destroy().catch(() => undefined);
     return samples;
   })();
+  const done = Promise.all([short, longLived?.done ?? []]).then(([shortSamples, longSamples]) => [...shortSamples, ...longSamples]);
 
   schedule();
   return { startedAt, startedAtMonotonicMs: t0, done, stop: endIssuing };
+}
+
+function kindOfMethod(method: HttpMethod): "get" | "post" {
+  return method === "POST" ? "post" : "get";
 }
 
 /** Spreads POSTs evenly: request i is a POST when it crosses the next multiple of 1/postRatio. */
@@ -165,8 +163,7 @@ async function send(
         : {}),
     });
     status = response.statusCode;
-    const header = response.headers["x-app-version"];
-    const fromHeader = Array.isArray(header) ? header[0] : header;
+    const fromHeader = headerVersion(response.headers);
     if (fromHeader) {
       await response.body.dump();
       return { status, version: fromHeader };
@@ -176,25 +173,6 @@ async function send(
   } catch (error) {
     return { status, error: errorCode(error) };
   }
-}
-
-function versionFromBody(text: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && "version" in parsed && typeof parsed.version === "string") return parsed.version;
-  } catch {
-    // Not JSON: the version stays unknown, which the caller's assertions will notice.
-  }
-  return undefined;
-}
-
-function errorCode(error: unknown): string {
-  if (error && typeof error === "object") {
-    const { code, name } = error as { code?: unknown; name?: unknown };
-    if (typeof code === "string" && code) return code;
-    if (typeof name === "string" && name) return name;
-  }
-  return String(error);
 }
 
 function delay(ms: number): Promise<void> {

@@ -3,12 +3,11 @@
  * - a "converged run": the short requests (by start time) from the first one after which every one was a success
  *   answered by the target version; long-lived requests started before a flip legitimately finish on the old version;
  * - "serving at": the first answer in that run, the instant from which the target version answered every request;
+ *   msToAllVersion is the same instant, as ms since a given start;
  * - mixed-version answers: answers from the old version to requests sent after the first answer from the new one.
  */
-import { isFailure } from "./stats";
-import type { RequestKind, RequestSample } from "./types";
-
-const isShort = (s: RequestSample) => s.kind === undefined;
+import { isFailure, isShort } from "./stats";
+import type { RequestSample } from "./types";
 
 function shortIn(samples: readonly RequestSample[], fromMs: number, untilMs: number): RequestSample[] {
   return samples.filter((s) => isShort(s) && s.startMs >= fromMs && s.startMs < untilMs).sort((a, b) => a.startMs - b.startMs);
@@ -30,33 +29,25 @@ export function servingAt(samples: readonly RequestSample[], fromMs: number, unt
   return run.reduce((first, s) => Math.min(first, s.endMs), Infinity);
 }
 
-/** Answers from `oldVersion` to short requests sent (within the window) after the first answer from `newVersion`. Goal: 0. */
-export function mixedVersionAnswers(samples: readonly RequestSample[], oldVersion: string, newVersion: string, fromMs: number, untilMs: number): number {
-  const observed = shortIn(samples, fromMs, untilMs);
-  const firstNew = observed.filter((s) => s.version === newVersion).reduce((first, s) => Math.min(first, s.endMs), Infinity);
+/**
+ * Ms from `sinceMs` until `version` answered every request from then on (servingAt, looking at the requests that
+ * started in [sinceMs, untilMs)); null if it never did, or if the last request looked at was not a success from it.
+ */
+export function msToAllVersion(samples: readonly RequestSample[], version: string, sinceMs: number, untilMs = Infinity): number | null {
+  const serving = servingAt(samples, sinceMs, untilMs, version);
+  return serving === null ? null : serving - sinceMs;
+}
+
+/**
+ * Answers from `oldVersion` to requests sent after the first answer from `newVersion`, among the requests that
+ * started in [fromMs, untilMs). Goal: 0. "After" is strict: startMs > that answer's endMs. Every kind counts, so a
+ * slow request, an upload or a stream started after the first new answer and answered by the old version is one;
+ * those started before legitimately finish on the old version and do not. A stream's endMs is when it ended, not
+ * when it was answered, so streams never set the first new answer.
+ */
+export function mixedVersionAnswers(samples: readonly RequestSample[], oldVersion: string, newVersion: string, fromMs = -Infinity, untilMs = Infinity): number {
+  const observed = samples.filter((s) => s.startMs >= fromMs && s.startMs < untilMs);
+  let firstNew = Infinity;
+  for (const s of observed) if (s.version === newVersion && s.kind !== "stream" && s.endMs < firstNew) firstNew = s.endMs;
   return observed.filter((s) => s.startMs > firstNew && s.version === oldVersion).length;
-}
-
-export interface KindCounts {
-  readonly sent: number;
-  readonly ok: number;
-  readonly failed: number;
-}
-
-export interface LongLivedCounts {
-  readonly slow: KindCounts;
-  readonly upload: KindCounts;
-  /** ok: streams that got their 200 and events; closedByServer: of those, ended by the server side (the drain deadline), not a failure. */
-  readonly stream: KindCounts & { readonly closedByServer: number };
-}
-
-/** Per long-lived kind, the requests that started within [fromMs, untilMs) (all by default). */
-export function longLivedCounts(samples: readonly RequestSample[], fromMs = -Infinity, untilMs = Infinity): LongLivedCounts {
-  const of = (kind: RequestKind): KindCounts => {
-    const selected = samples.filter((s) => s.kind === kind && s.startMs >= fromMs && s.startMs < untilMs);
-    const failed = selected.filter(isFailure).length;
-    return { sent: selected.length, ok: selected.length - failed, failed };
-  };
-  const closedByServer = samples.filter((s) => s.kind === "stream" && s.streamEnd === "server-closed" && s.startMs >= fromMs && s.startMs < untilMs).length;
-  return { slow: of("slow"), upload: of("upload"), stream: { ...of("stream"), closedByServer } };
 }

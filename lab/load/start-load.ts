@@ -3,7 +3,6 @@ import { Worker } from "node:worker_threads";
 import { InternalError } from "../../core/errors";
 import { monotonicMs } from "./clock";
 import { resolveLoadOptions } from "./options";
-import { startLongLived, type LongLivedRun } from "./long-lived";
 import type { LoadMark, LoadOptions, LoadResult, LoadRun } from "./types";
 import type { WorkerMessage } from "./worker-protocol";
 
@@ -15,13 +14,13 @@ export interface StartedLoadRun extends LoadRun {
 }
 
 /**
- * Starts an open-model load (fixed arrival rate, mixed GET/POST) against a lab URL in a worker thread.
+ * Starts an open-model load (fixed arrival rate, mixed GET/POST), with optional long-lived requests beside it
+ * (slow GETs, uploads, event streams), against a lab URL in a worker thread.
  * Throws at once on invalid options or a target outside loopback / 198.18.0.0/15.
  * Issuing stops by itself after maxDurationMs; stop() collects every sample, answered or not.
  */
 export function startLoad(options: LoadOptions): StartedLoadRun {
-  const { longLived, ...resolved } = resolveLoadOptions(options);
-  let longRun: LongLivedRun | undefined;
+  const resolved = resolveLoadOptions(options);
   // The worker keeps the process alive while it runs, so `await run.settled` works in a plain script; it cannot
   // hold it for long: issuing ends at maxDurationMs and every request settles within timeoutMs after that.
   const worker = new Worker(workerBootstrap(), { eval: true, workerData: resolved });
@@ -30,26 +29,21 @@ export function startLoad(options: LoadOptions): StartedLoadRun {
   let started: { startedAt: number; startedAtMonotonicMs: number } | undefined;
   let resolveReady: () => void = () => undefined;
 
-  // Once the worker reported, its exit is expected; the long-lived requests may still be settling on this thread.
-  let reported = false;
   const finished = new Promise<LoadResult>((resolve, reject) => {
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "started") {
         started = message;
-        if (longLived) longRun = startLongLived(resolved.url, longLived, resolved.timeoutMs, message.startedAtMonotonicMs);
         resolveReady();
       } else if (message.type === "done" && started) {
-        reported = true;
         const { startedAt, startedAtMonotonicMs } = started;
         const marks: LoadMark[] = monotonicMarks.map(({ label, at }) => ({ label, atMs: at - startedAtMonotonicMs }));
-        const long = longRun ? longRun.stop() : Promise.resolve([]);
-        void long.then((extra) => resolve({ samples: [...message.samples, ...extra], marks, startedAt }), reject);
+        resolve({ samples: message.samples, marks, startedAt });
       } else if (message.type === "failed") {
         reject(new InternalError(`load generator failed: ${message.message}`));
       }
     });
     worker.once("error", (error) => reject(new InternalError(`load generator crashed: ${error.message}`, { cause: error })));
-    worker.once("exit", (code) => reported || reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
+    worker.once("exit", (code) => reject(new InternalError(`load generator exited (code ${code}) before reporting its samples`)));
   });
   // A crash before the first request rejects `ready` too, so nobody waits forever for load that never comes.
   const ready = new Promise<void>((resolve, reject) => {

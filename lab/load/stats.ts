@@ -1,10 +1,27 @@
 /**
  * Pure statistics over load samples: what the demo prints, what the e2e tests assert and what the
  * benchmark compares. A request fails when it got a non-2xx status or no response at all (socket
- * error, timeout); both count, separately and in `failed`.
+ * error, timeout); both count, separately and in `failed`. Every kind of request counts, long-lived
+ * ones included; only latency is the short requests' alone (a slow request or a stream is long by design).
  */
 import { InternalError } from "../../core/errors";
-import type { LoadMark, RequestSample } from "./types";
+import type { LoadMark, LongLivedKind, RequestKind, RequestSample, ShortKind } from "./types";
+
+/** Every kind of request, short ones first: the order in which counts are reported. */
+export const REQUEST_KINDS: readonly RequestKind[] = ["get", "post", "slow", "upload", "stream"];
+export const SHORT_KINDS: readonly ShortKind[] = ["get", "post"];
+export const LONG_LIVED_KINDS: readonly LongLivedKind[] = ["slow", "upload", "stream"];
+
+/** The sample's kind; one without a kind is a short request, "get" or "post" by its method. */
+export function kindOf(sample: RequestSample): RequestKind {
+  return sample.kind ?? (sample.method === "POST" ? "post" : "get");
+}
+
+/** One of the open model's GETs or POSTs (not a slow request, an upload or a stream). */
+export function isShort(sample: RequestSample): boolean {
+  const kind = kindOf(sample);
+  return kind === "get" || kind === "post";
+}
 
 /** Key used for an answered request whose version could not be read. */
 export const NO_VERSION = "(none)";
@@ -23,9 +40,12 @@ export interface Summary {
   readonly failed: number;
   /** Answered, but with a status outside 200-299. */
   readonly non2xx: number;
-  /** Not answered: socket error or timeout. */
+  /** Not (completely) answered: socket error, timeout, or a stream closed before its first event. */
   readonly socketErrors: number;
-  /** Latency percentiles over every request in the window, failures included (a timeout counts as its full wait); null when empty. */
+  /**
+   * Latency percentiles over every short request (get, post) in the window, failures included (a timeout counts
+   * as its full wait); null when there is none.
+   */
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   readonly maxMs: number | null;
@@ -51,7 +71,7 @@ export function summarize(samples: readonly RequestSample[], window: Window = {}
     if (sample.error !== undefined || sample.status === null) socketErrors++;
     else if (isFailure(sample)) non2xx++;
   }
-  const latencies = selected.map((s) => s.endMs - s.startMs).sort((a, b) => a - b);
+  const latencies = selected.filter(isShort).map((s) => s.endMs - s.startMs).sort((a, b) => a - b);
   return {
     sent: selected.length,
     ok: selected.length - socketErrors - non2xx,
@@ -63,6 +83,48 @@ export function summarize(samples: readonly RequestSample[], window: Window = {}
     maxMs: latencies.length ? latencies[latencies.length - 1] : null,
     rps: rate(selected, window),
   };
+}
+
+export interface KindCounts {
+  /** Requests of this kind that started in the window. */
+  readonly sent: number;
+  /** Succeeded: a 2xx, and for a stream at least one event or an end by the client. */
+  readonly ok: number;
+  /** sent - ok. */
+  readonly failed: number;
+}
+
+export interface StreamCounts extends KindCounts {
+  /** Answered 2xx, whatever happened next. */
+  readonly opened: number;
+  /** Succeeded, then were closed by the server side (the app at shutdown, HAProxy at the drain deadline): no failure. */
+  readonly closedByServer: number;
+}
+
+export type CountsByKind = { readonly [K in Exclude<RequestKind, "stream">]: KindCounts } & { readonly stream: StreamCounts };
+
+/** Sent, succeeded and failed per kind of request started in the window; every kind is present, with zeros if unused. */
+export function countsByKind(samples: readonly RequestSample[], window: Window = {}): CountsByKind {
+  const counts = Object.fromEntries(REQUEST_KINDS.map((kind) => [kind, { sent: 0, ok: 0, failed: 0, opened: 0, closedByServer: 0 }]));
+  for (const sample of inWindow(samples, window)) {
+    const of = counts[kindOf(sample)];
+    of.sent++;
+    if (isFailure(sample)) of.failed++;
+    else of.ok++;
+    if (sample.status !== null && sample.status >= 200 && sample.status <= 299) of.opened++;
+    if (sample.streamEnd === "server-closed" && !isFailure(sample)) of.closedByServer++;
+  }
+  const plain = ({ sent, ok, failed }: KindCounts): KindCounts => ({ sent, ok, failed });
+  const { get, post, slow, upload, stream } = counts;
+  return { get: plain(get), post: plain(post), slow: plain(slow), upload: plain(upload), stream };
+}
+
+export type LongLivedCounts = Pick<CountsByKind, LongLivedKind>;
+
+/** countsByKind for the long-lived kinds alone: what the demo reports beside the short requests' summary. */
+export function longLivedCounts(samples: readonly RequestSample[], window: Window = {}): LongLivedCounts {
+  const { slow, upload, stream } = countsByKind(samples, window);
+  return { slow, upload, stream };
 }
 
 /** Nearest-rank percentile of an ascending list: the smallest value with at least p% of the list at or below it. */

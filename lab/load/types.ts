@@ -18,24 +18,48 @@ export interface LoadOptions {
   readonly maxDurationMs: number;
   /** Path for the POST requests. @default "/echo" */
   readonly postPath?: string;
-  /** Long-lived requests beside the short ones (the demo app's /slow, /upload, /events). @default none */
+  /**
+   * Long-lived requests issued beside the open-model GETs and POSTs, on their own connections: slow GETs,
+   * large uploads and server-sent-event streams (the demo app's /slow, /upload and /events).
+   * @default none
+   */
   readonly longLived?: LongLivedOptions;
 }
 
-/** Long-lived requests that must survive a flip. */
+/** Long-lived requests: the ones a drain must let finish, and streams that only end when someone closes them. */
 export interface LongLivedOptions {
-  /** A GET /slow (answered after 5 s) every this many ms. @default none */
+  /** A GET /slow?ms=slowAnswerMs every this many ms. @default none */
   readonly slowEveryMs?: number;
-  /** A POST /upload every this many ms. @default none */
+  /**
+   * How long the server is asked to hold each slow request; its timeout is timeoutMs on top of this.
+   * The demo app caps it at 30 s.
+   * @default 5000 (DEFAULT_SLOW_ANSWER_MS)
+   */
+  readonly slowAnswerMs?: number;
+  /** A POST /upload of uploadBytes every this many ms; its timeout is timeoutMs + slowAnswerMs. @default none */
   readonly uploadEveryMs?: number;
-  /** Size of each upload. @default 1 MiB */
+  /** Size of each upload. @default 1048576 (DEFAULT_UPLOAD_BYTES, 1 MiB) */
   readonly uploadBytes?: number;
-  /** Server-sent-event streams held open for the whole run (a closed one is reopened). @default 0 */
+  /**
+   * GET /events streams held open for the whole run; one that closes is reopened (after a failure, 100 ms later).
+   * At stop() they are ended by the client.
+   * @default 0
+   */
   readonly streams?: number;
 }
 
-/** short: the open-model GETs and POSTs; the others are LongLivedOptions'. */
-export type RequestKind = "slow" | "upload" | "stream";
+/** The open model's short requests. */
+export type ShortKind = "get" | "post";
+/** The long-lived requests of LongLivedOptions. */
+export type LongLivedKind = "slow" | "upload" | "stream";
+export type RequestKind = ShortKind | LongLivedKind;
+
+/**
+ * How a stream that got its 2xx and at least one event ended. Neither is a failure:
+ *  client         we ended it (stop());
+ *  server-closed  the server side closed it (the app at shutdown, HAProxy at the switch's drain deadline).
+ */
+export type StreamEnd = "client" | "server-closed";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -46,16 +70,22 @@ export interface RequestSample {
   readonly method: HttpMethod;
   /** HTTP status, or null when no response arrived (socket error, timeout). */
   readonly status: number | null;
-  /** Why no response arrived: an error code such as "ECONNRESET", "UND_ERR_SOCKET" or "timeout". */
+  /**
+   * Why no (complete) response arrived: an error code such as "ECONNRESET", "UND_ERR_SOCKET" or "timeout"; for a
+   * stream answered 2xx that the server side closed or reset before its first event, that code or "closed before any event".
+   */
   readonly error?: string;
   /** The app version that answered (X-App-Version header, else the JSON body's "version"). */
   readonly version?: string;
-  /** Absent for the open-model's short requests. */
+  /**
+   * What kind of request this was. The load generator sets it on every sample; a sample without it (built by
+   * hand, or recorded before kinds existed) is a short one, "get" or "post" by its method (stats.kindOf).
+   */
   readonly kind?: RequestKind;
-  /** Streams: events received. */
+  /** Streams only: events received. */
   readonly events?: number;
-  /** A stream that got its 200 and events: who ended it. "server-closed" (HAProxy or the app, e.g. at the drain deadline) is no failure. */
-  readonly streamEnd?: "client" | "server-closed";
+  /** Streams only, and only when the stream succeeded: who ended it. */
+  readonly streamEnd?: StreamEnd;
 }
 
 /** A labelled instant, e.g. "switch-started", in ms relative to the run's start. */
@@ -73,7 +103,10 @@ export interface LoadResult {
 }
 
 export interface LoadRun {
-  /** Stops issuing requests, waits for those in flight (each at most timeoutMs) and returns everything. */
+  /**
+   * Stops issuing requests, ends the streams, waits for those in flight (each at most timeoutMs; slow requests and
+   * uploads at most timeoutMs + slowAnswerMs) and returns everything.
+   */
   stop(): Promise<LoadResult>;
   /** Records that something happened now, e.g. mark("switch-done"). */
   mark(label: string): void;

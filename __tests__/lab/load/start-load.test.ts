@@ -4,8 +4,9 @@ import { monotonicMs } from "../../../lab/load/clock";
 import { startLoad } from "../../../lab/load/start-load";
 import { InvalidLoadOptionsError } from "../../../lab/load/options";
 import { LoadTargetRefusedError } from "../../../lab/load/target";
-import { failureReasons, summarize } from "../../../lab/load/stats";
-import type { LoadOptions } from "../../../lab/load/types";
+import { STREAM_REOPEN_DELAY_MS } from "../../../lab/load/long-lived";
+import { countsByKind, failureReasons, isShort, summarize } from "../../../lab/load/stats";
+import type { LoadOptions, RequestKind, RequestSample } from "../../../lab/load/types";
 
 /** A throwaway server on an ephemeral loopback port; `handle` gets the 1-based arrival number. */
 async function serve(handle: (req: http.IncomingMessage, res: http.ServerResponse, arrival: number) => void) {
@@ -70,8 +71,8 @@ describe("startLoad", () => {
 
     expect(result.samples).toHaveLength(200);
     expect(summarize(result.samples)).toMatchObject({ sent: 200, ok: 200, failed: 0 });
-    const byMethodAndVersion = countBy(result.samples, (s) => `${s.method} ${s.version}`);
-    expect(byMethodAndVersion).toEqual({ "GET v1": 150, "POST v1-from-body": 50 });
+    const byMethodAndVersion = countBy(result.samples, (s) => `${s.method} ${s.kind} ${s.version}`);
+    expect(byMethodAndVersion).toEqual({ "GET get v1": 150, "POST post v1-from-body": 50 });
     expect(countBy(paths, (p) => p)).toEqual({ "GET /app?x=1": 150, "POST /echo": 50 });
     expect(server.arrivals()).toBe(200);
   });
@@ -193,40 +194,184 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return counts;
 }
 
-describe("long-lived requests beside the open-model load", () => {
-  it("GIVEN slow GETs, uploads and two streams WHEN the load stops THEN each is one sample of its kind, the uploads carried their bytes and the streams ended from the client side", async () => {
-    let uploaded = 0;
-    const server = http.createServer((req, res) => {
-      const path = (req.url ?? "/").split("?")[0];
-      if (path === "/events") {
-        res.writeHead(200, { "content-type": "text/event-stream", "x-app-version": "v7" });
-        const timer = setInterval(() => res.write("data: {}\n\n"), 20);
-        res.on("close", () => clearInterval(timer));
-        return;
-      }
-      req.on("data", (c: Buffer) => path === "/upload" && (uploaded += c.length));
-      req.on("end", () => setTimeout(() => res.writeHead(200, { "x-app-version": "v7" }).end("{}"), path === "/slow" ? 50 : 0));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const run = startLoad({ url: `http://127.0.0.1:${port}/`, ratePerSecond: 50, postRatio: 0, maxDurationMs: 5_000, longLived: { slowEveryMs: 100, uploadEveryMs: 100, uploadBytes: 1000, streams: 2 } });
-      await run.ready;
-      await new Promise((r) => setTimeout(r, 450));
-      const { samples } = await run.stop();
-      const of = (kind: string) => samples.filter((s) => s.kind === kind);
-      expect(of("slow").length).toBeGreaterThan(0);
-      expect(of("slow").every((s) => s.status === 200 && s.version === "v7")).toBe(true);
-      expect(of("upload").every((s) => s.status === 200)).toBe(true);
-      expect(uploaded).toBe(of("upload").length * 1000);
-      expect(of("stream").map((s) => ({ status: s.status, end: s.streamEnd, someEvents: (s.events ?? 0) > 0 }))).toEqual([
-        { status: 200, end: "client", someEvents: true },
-        { status: 200, end: "client", someEvents: true },
-      ]);
-      expect(summarize(samples).failed).toBe(0);
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+
+/** What a long-lived test server does per path; /slow gets the ?ms= the load asked for. */
+interface LongLivedHandlers {
+  slow?(res: http.ServerResponse, ms: number): void;
+  upload?(res: http.ServerResponse, bytes: number): void;
+  events?(req: http.IncomingMessage, res: http.ServerResponse, opened: number): void;
+}
+
+/** Every request's path, and a server in the demo app's shape unless a handler says otherwise. */
+async function serveLongLived(handlers: LongLivedHandlers = {}) {
+  const seen: string[] = [];
+  let streamsOpened = 0;
+  let uploaded = 0;
+  const open = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    seen.push(`${req.method} ${url.pathname}${url.search}`);
+    if (url.pathname === "/events") {
+      open.add(res);
+      res.on("close", () => open.delete(res));
+      return (handlers.events ?? eventsEvery(20))(req, res, ++streamsOpened);
     }
+    let bytes = 0;
+    req.on("data", (c: Buffer) => (bytes += c.length));
+    req.on("end", () => {
+      if (url.pathname === "/upload") {
+        uploaded += bytes;
+        return (handlers.upload ?? ((r) => answerV7(r)))(res, bytes);
+      }
+      if (url.pathname === "/slow") return (handlers.slow ?? ((r, ms) => setTimeout(() => answerV7(r), ms)))(res, Number(url.searchParams.get("ms")));
+      answerV7(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    seen,
+    uploaded: () => uploaded,
+    streamsOpened: () => streamsOpened,
+    openStreams: () => open.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function answerV7(res: http.ServerResponse, status = 200): void {
+  res.writeHead(status, { "content-type": "application/json", "x-app-version": "v7" }).end('{"version":"v7"}');
+}
+
+/** An endless event stream, one event every `ms`; `closeAfter` events, the server ends it. */
+function eventsEvery(ms: number, closeAfter = Infinity) {
+  return (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(200, { "content-type": "text/event-stream", "x-app-version": "v7" });
+    let sent = 0;
+    const tick = () => {
+      res.write(`data: {"version":"v7","seq":${++sent}}\n\n`);
+      if (sent >= closeAfter) {
+        clearInterval(timer);
+        res.end();
+      }
+    };
+    const timer = setInterval(tick, ms);
+    tick();
+    res.on("close", () => clearInterval(timer));
+  };
+}
+
+const quiet = { ratePerSecond: 50, postRatio: 0.5, maxDurationMs: 5_000 } satisfies Omit<LoadOptions, "url">;
+
+describe("long-lived requests beside the open-model load", () => {
+  let server: Awaited<ReturnType<typeof serveLongLived>> | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  const of = (samples: readonly RequestSample[], kind: RequestKind) => samples.filter((s) => s.kind === kind);
+
+  it("GIVEN slow GETs, uploads and two streams WHEN the load stops THEN each is one sample of its kind, the uploads carried their bytes and the streams ended from the client side", async () => {
+    server = await serveLongLived();
+    const run = startLoad({ ...quiet, url: server.url, longLived: { slowEveryMs: 100, slowAnswerMs: 50, uploadEveryMs: 100, uploadBytes: 1000, streams: 2 } });
+    await run.ready;
+    await until(() => server!.seen.filter((p) => p === "POST /upload").length >= 3, "3 uploads");
+    const { samples } = await run.stop();
+
+    expect(of(samples, "slow").length).toBeGreaterThan(0);
+    expect(of(samples, "slow").every((s) => s.status === 200 && s.version === "v7" && s.method === "GET")).toBe(true);
+    expect(server.seen).toContain("GET /slow?ms=50");
+    expect(of(samples, "upload").every((s) => s.status === 200 && s.method === "POST")).toBe(true);
+    expect(server.uploaded()).toBe(of(samples, "upload").length * 1000);
+    expect(of(samples, "stream").map((s) => ({ status: s.status, version: s.version, end: s.streamEnd, someEvents: (s.events ?? 0) > 0 }))).toEqual([
+      { status: 200, version: "v7", end: "client", someEvents: true },
+      { status: 200, version: "v7", end: "client", someEvents: true },
+    ]);
+    expect(samples.filter(isShort).every((s) => s.kind === (s.method === "POST" ? "post" : "get"))).toBe(true);
+    expect(summarize(samples).failed).toBe(0);
+  });
+
+  it("GIVEN the server closes every stream after 3 events WHEN loaded THEN those are closures, not failures, and each stream is reopened", async () => {
+    server = await serveLongLived({ events: eventsEvery(20, 3) });
+    const run = startLoad({ ...quiet, url: server.url, longLived: { streams: 2 } });
+    await until(() => server!.streamsOpened() >= 6, "6 streams opened");
+    const { samples } = await run.stop();
+
+    const streams = countsByKind(samples).stream;
+    expect(streams.closedByServer).toBeGreaterThanOrEqual(4);
+    expect(streams).toMatchObject({ failed: 0, ok: streams.sent, opened: streams.sent });
+    expect(streams.sent).toBe(server.streamsOpened());
+    expect(of(samples, "stream").filter((s) => s.streamEnd === "server-closed").every((s) => s.events === 3)).toBe(true);
+  });
+
+  it.each([
+    {
+      name: "answers 503",
+      events: (_req: http.IncomingMessage, res: http.ServerResponse) => answerV7(res, 503),
+      reasons: { "status 503": expect.any(Number) },
+    },
+    {
+      name: "answers 200 and closes before any event",
+      events: (_req: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { "content-type": "text/event-stream" }).end(),
+      reasons: { "closed before any event": expect.any(Number) },
+    },
+    {
+      name: "resets the connection before answering",
+      events: (req: http.IncomingMessage) => req.socket.destroy(),
+      reasons: { UND_ERR_SOCKET: expect.any(Number) },
+    },
+  ])("GIVEN a server that $name to /events WHEN loaded THEN each attempt is a failed stream, retried after a pause", async ({ events, reasons }) => {
+    server = await serveLongLived({ events });
+    const run = startLoad({ ...quiet, url: server.url, longLived: { streams: 1 } });
+    await until(() => server!.streamsOpened() >= 3, "3 attempts");
+    const { samples } = await run.stop();
+
+    // Each attempt starts STREAM_REOPEN_DELAY_MS after the previous one failed: no busy loop against a failing server.
+    const attempts = of(samples, "stream");
+    const pauses = attempts.slice(1).map((s, i) => s.startMs - attempts[i].endMs);
+    expect(Math.min(...pauses)).toBeGreaterThanOrEqual(STREAM_REOPEN_DELAY_MS - 5);
+    expect(countsByKind(samples).stream).toMatchObject({ ok: 0, closedByServer: 0, failed: server.streamsOpened() });
+    expect(failureReasons(of(samples, "stream"))).toEqual(reasons);
+  });
+
+  it("GIVEN timeoutMs 200 and slow answers after 300 ms WHEN loaded THEN the slow requests succeed: their deadline is timeoutMs + slowAnswerMs", async () => {
+    server = await serveLongLived();
+    const run = startLoad({ ...quiet, url: server.url, timeoutMs: 200, longLived: { slowEveryMs: 100, slowAnswerMs: 300 } });
+    await until(() => server!.seen.filter((p) => p.startsWith("GET /slow")).length >= 2, "2 slow requests");
+    const { samples } = await run.stop();
+
+    const slow = of(samples, "slow");
+    expect(slow.length).toBeGreaterThanOrEqual(2);
+    expect(slow.every((s) => s.status === 200 && s.endMs - s.startMs >= 290)).toBe(true);
+  });
+
+  it("GIVEN a server that never answers /slow WHEN stopped THEN each slow request is a timeout after timeoutMs + slowAnswerMs", async () => {
+    const held: http.ServerResponse[] = [];
+    server = await serveLongLived({ slow: (res) => held.push(res) });
+    const run = startLoad({ ...quiet, url: server.url, timeoutMs: 200, longLived: { slowEveryMs: 100, slowAnswerMs: 100 } });
+    await until(() => held.length >= 1, "a slow request");
+    const { samples } = await run.stop();
+
+    const slow = of(samples, "slow");
+    expect(failureReasons(slow)).toEqual({ timeout: slow.length });
+    expect(slow.every((s) => s.endMs - s.startMs >= 290 && s.endMs - s.startMs < 1000)).toBe(true);
+  });
+
+  it("GIVEN one short-request connection and streams and slow requests holding sockets WHEN loaded THEN the short requests never wait for them", async () => {
+    server = await serveLongLived();
+    const run = startLoad({ ...quiet, url: server.url, connections: 1, timeoutMs: 1000, longLived: { streams: 3, slowEveryMs: 50, slowAnswerMs: 1000 } });
+    const shortArrived = () => server!.seen.filter((p) => p === "GET /" || p === "POST /echo").length;
+    await until(() => server!.openStreams() >= 3 && shortArrived() >= 20, "20 short requests beside 3 streams");
+    const { samples } = await run.stop();
+
+    const short = samples.filter(isShort);
+    expect(summarize(short)).toMatchObject({ failed: 0 });
+    expect(summarize(short).maxMs).toBeLessThan(500);
+    expect(countsByKind(samples)).toMatchObject({ slow: { failed: 0 }, stream: { sent: 3, ok: 3 } });
   });
 });

@@ -1,6 +1,9 @@
 import {
   bucketize,
+  countsByKind,
   failureReasons,
+  kindOf,
+  longLivedCounts,
   markAt,
   MarkNotFoundError,
   NO_VERSION,
@@ -72,6 +75,17 @@ describe("summarize", () => {
     expect(summarize(samples, { fromMs: 100, toMs: 200 })).toMatchObject({ sent: 3, ok: 2, failed: 1, non2xx: 1 });
     expect(summarize(samples, { fromMs: 150 })).toMatchObject({ sent: 3, failed: 1 });
     expect(summarize(samples, { toMs: 100 })).toMatchObject({ sent: 1, failed: 1 });
+  });
+
+  it("GIVEN a slow request, an upload and a stream beside short requests WHEN summarized THEN they count but latency is the short requests'", () => {
+    const samples = [
+      sample(0, 2),
+      sample(1, 4, { method: "POST", kind: "post" }),
+      sample(2, 5000, { kind: "slow" }),
+      sample(3, 300, { method: "POST", kind: "upload", status: 502 }),
+      sample(4, 60_000, { kind: "stream", events: 240, streamEnd: "client" }),
+    ];
+    expect(summarize(samples)).toMatchObject({ sent: 5, ok: 4, failed: 1, non2xx: 1, p50Ms: 2, p99Ms: 4, maxMs: 4 });
   });
 
   it("GIVEN 200,000 samples WHEN summarized and bucketized THEN it does not overflow the stack", () => {
@@ -183,5 +197,63 @@ describe("windowOf and markAt", () => {
 
   it("GIVEN repeated labels WHEN markAt THEN the first one wins", () => {
     expect(markAt(marks, "switch-done")).toBe(50);
+  });
+});
+
+describe("kindOf", () => {
+  it.each([
+    [{ method: "GET" }, "get"],
+    [{ method: "POST" }, "post"],
+    [{ method: "GET", kind: "slow" }, "slow"],
+    [{ method: "POST", kind: "upload" }, "upload"],
+    [{ method: "GET", kind: "stream" }, "stream"],
+  ] as const)("GIVEN %p THEN the kind is %p", (over, expected) => {
+    expect(kindOf(sample(0, 1, over))).toBe(expected);
+  });
+});
+
+describe("countsByKind and longLivedCounts", () => {
+  const stream = (over: Partial<RequestSample>) => sample(0, 9000, { kind: "stream", events: 30, ...over });
+  const samples = [
+    sample(0),
+    sample(1, 1, { kind: "get", status: 503 }),
+    sample(2, 1, { method: "POST" }),
+    sample(0, 5000, { kind: "slow" }),
+    sample(10, 5000, { kind: "slow", status: null, error: "timeout" }),
+    sample(0, 100, { kind: "upload", method: "POST" }),
+    sample(0, 1, { kind: "upload", method: "POST", status: null, error: "ECONNRESET" }),
+    stream({ streamEnd: "server-closed" }),
+    stream({ version: "v2", streamEnd: "client" }),
+    stream({ streamEnd: "client", events: 0 }),
+    stream({ status: 503, events: 0 }),
+    stream({ events: 0, error: "closed before any event" }),
+    stream({ status: null, events: 0, error: "ECONNREFUSED" }),
+  ];
+
+  it("GIVEN every kind with successes and failures WHEN counted THEN each kind has its own, and server-closed streams are no failures", () => {
+    expect(countsByKind(samples)).toEqual({
+      get: { sent: 2, ok: 1, failed: 1 },
+      post: { sent: 1, ok: 1, failed: 0 },
+      slow: { sent: 2, ok: 1, failed: 1 },
+      upload: { sent: 2, ok: 1, failed: 1 },
+      stream: { sent: 6, ok: 3, failed: 3, opened: 4, closedByServer: 1 },
+    });
+  });
+
+  it("GIVEN a window WHEN counted THEN only requests that started in it count", () => {
+    expect(countsByKind(samples, { fromMs: 5 }).slow).toEqual({ sent: 1, ok: 0, failed: 1 });
+  });
+
+  it("GIVEN no samples WHEN counted THEN every kind is there with zeros", () => {
+    expect(longLivedCounts([])).toEqual({
+      slow: { sent: 0, ok: 0, failed: 0 },
+      upload: { sent: 0, ok: 0, failed: 0 },
+      stream: { sent: 0, ok: 0, failed: 0, opened: 0, closedByServer: 0 },
+    });
+  });
+
+  it("GIVEN the same samples WHEN longLivedCounts THEN it is countsByKind without the short kinds", () => {
+    const { slow, upload, stream: streams } = countsByKind(samples);
+    expect(longLivedCounts(samples)).toEqual({ slow, upload, stream: streams });
   });
 });
