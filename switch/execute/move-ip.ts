@@ -14,7 +14,7 @@ export async function moveIp(ctx: RunContext, ip: string, toDropletId: number, h
   ctx.signal?.throwIfAborted();
   const actionId = await digitalocean.assignReservedIp(ip, toDropletId);
   const { actionTimeoutMs } = ctx.config.timing;
-  const completed = await waitFor(clock, { timeoutMs: actionTimeoutMs, firstDelayMs: 750, factor: 1.5, maxDelayMs: 2000, pollAtOnce: false }, async () => {
+  const completed = await waitFor(clock, { timeoutMs: actionTimeoutMs, firstDelayMs: 1000, factor: 1.5, maxDelayMs: 2000, pollAtOnce: false }, async () => {
     const { status } = await digitalocean.getAction(ip, actionId);
     if (status === "errored")
       throw new ExternalError(`DigitalOcean reported action ${actionId} (assign ${ip}) as errored`, "run `npm run switch -- status`, then re-run");
