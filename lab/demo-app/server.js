@@ -9,8 +9,9 @@
  * Long-lived requests, for loads that span a flip: GET /slow answers after 5 s (?ms=N, at most 30 s),
  * POST /upload streams a body of any size and answers its byte count, GET /events is a server-sent-events
  * stream with one event every 250 ms until the client leaves.
- * On SIGTERM it stops accepting, lets in-flight requests finish, closes idle keep-alive
- * connections and exits 0, which is what makes a drain-then-stop lossless.
+ * On SIGTERM it stops accepting, lets in-flight requests (slow ones and uploads included) finish,
+ * ends open event streams cleanly (they would never finish), closes idle keep-alive connections and
+ * exits 0, which is what makes a drain-then-stop lossless.
  */
 const http = require("node:http");
 const os = require("node:os");
@@ -64,6 +65,8 @@ function events(res) {
   const stream = { end: () => (clearInterval(timer), res.end(() => socket && socket.end())) };
   streams.add(stream);
   res.on("close", () => (clearInterval(timer), streams.delete(stream)));
+  // A stream asked for after shutdown began (a request already on an open connection) gets its first event only.
+  if (shuttingDown) stream.end();
 }
 
 const server = http.createServer((req, res) => {

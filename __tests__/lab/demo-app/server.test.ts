@@ -2,6 +2,7 @@ import { spawn, ChildProcess } from "node:child_process";
 import { createServer, request } from "node:http";
 import { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { IMAGE_VARIANTS, type AppMode } from "../../../lab/images/variants";
 
 /** The demo app as the image runs it: `node server.js` with env, here on loopback. */
 const SERVER = resolve(__dirname, "../../../lab/demo-app/server.js");
@@ -96,61 +97,188 @@ describe("the demo app", () => {
     expect(await exited(app.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${app.port}/`)).rejects.toThrow();
   });
+});
 
-  describe("long-lived requests and the failing mode", () => {
-    const get = (port: number, path: string, method = "GET", body?: Buffer) =>
-      new Promise<{ status: number; version?: string; body: string; type?: string }>((ok, fail) => {
-        const req = request({ host: "127.0.0.1", port, path, method }, (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => {
-            text += c.toString();
-            // A stream never ends by itself: two events are enough.
-            if (res.headers["content-type"] === "text/event-stream" && text.split("\n\n").length > 2) res.destroy();
-          });
-          const done = () => ok({ status: res.statusCode!, version: res.headers["x-app-version"] as string, body: text, type: res.headers["content-type"] });
-          res.on("end", done);
-          res.on("close", done);
-        });
-        req.on("error", fail);
-        req.end(body);
+interface Answer {
+  readonly status: number;
+  readonly version: string | undefined;
+  readonly type: string | undefined;
+  readonly json: Record<string, unknown>;
+}
+
+/** One request; `body` is written whole, or in two halves around `between` (which runs while the request is in flight). */
+function call(port: number, method: string, path: string, body?: Buffer, between?: () => Promise<void>): Promise<Answer> {
+  return new Promise((ok, fail) => {
+    const req = request({ host: "127.0.0.1", port, method, path, headers: body ? { "content-length": String(body.length) } : {} }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () =>
+        ok({ status: res.statusCode ?? 0, version: res.headers["x-app-version"] as string | undefined, type: res.headers["content-type"], json: text ? JSON.parse(text) : {} }),
+      );
+    });
+    req.on("error", fail);
+    if (!body) return void req.end();
+    if (!between) return void req.end(body);
+    req.write(body.subarray(0, body.length / 2));
+    void between().then(() => req.end(body.subarray(body.length / 2)), fail);
+  });
+}
+
+interface StreamRead {
+  readonly status: number;
+  readonly version: string | undefined;
+  readonly type: string | undefined;
+  /** The data lines, parsed. */
+  readonly events: { version: string; seq: number; atMs: number }[];
+  /** True when the app ended the response (a complete chunked body), false when the connection broke. */
+  readonly endedCleanly: boolean;
+  readonly endedAt: number;
+}
+
+/** Reads GET /events until the app ends it, or until `stopAfter` events (then we close it). */
+function readEvents(port: number, stopAfter = Infinity): { firstEvent: Promise<void>; done: Promise<StreamRead> } {
+  let firstEvent!: () => void;
+  const first = new Promise<void>((ok) => (firstEvent = ok));
+  const done = new Promise<StreamRead>((ok, fail) => {
+    const req = request({ host: "127.0.0.1", port, path: "/events" }, (res) => {
+      const events: StreamRead["events"] = [];
+      let pending = "";
+      const finish = (endedCleanly: boolean) =>
+        ok({ status: res.statusCode ?? 0, version: res.headers["x-app-version"] as string | undefined, type: res.headers["content-type"], events, endedCleanly, endedAt: Date.now() });
+      res.on("data", (c: Buffer) => {
+        const parts = (pending + c.toString()).split("\n\n");
+        pending = parts.pop() ?? "";
+        for (const part of parts) {
+          const data = part.split("\n").find((line) => line.startsWith("data: "));
+          if (data) events.push({ ...JSON.parse(data.slice("data: ".length)), atMs: Date.now() });
+        }
+        if (events.length > 0) firstEvent();
+        if (events.length >= stopAfter) {
+          res.destroy();
+          finish(false);
+        }
       });
+      res.on("end", () => finish(res.complete));
+      res.on("aborted", () => finish(false));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+  return { firstEvent: first, done };
+}
 
-    it("GIVEN GET /slow?ms=300 WHEN answered THEN 200 with the version after the wait it names", async () => {
+/** What each mode's health path answers; a Record, so a new AppMode without a row does not compile. */
+const HEALTH_BY_MODE: Record<AppMode, number | "exits"> = { ok: 200, "health-fails": 500, "exits-at-start": "exits", "fails-20-percent": 200 };
+
+describe("the demo app's image variants", () => {
+  let app: { child: ChildProcess; port: number } | undefined;
+  afterEach(async () => {
+    if (app && app.child.exitCode === null) {
+      app.child.kill("SIGKILL");
+      await exited(app.child);
+    }
+    app = undefined;
+  });
+
+  it.each(IMAGE_VARIANTS.filter((v) => HEALTH_BY_MODE[v.mode] !== "exits").map((v) => [v.tag, v] as const))(
+    "GIVEN variant %s's env WHEN its health path is asked THEN it answers as its mode says, with its version",
+    async (_tag, variant) => {
+      app = await startApp({ APP_VERSION: variant.version, APP_MODE: variant.mode });
+      const answer = await call(app.port, "GET", "/health");
+      expect({ status: answer.status, version: answer.version }).toEqual({ status: HEALTH_BY_MODE[variant.mode], version: variant.version });
+    },
+  );
+
+  it("GIVEN the variants THEN fails-20-percent is one, with its own version", () => {
+    expect(IMAGE_VARIANTS.find((v) => v.tag === "fails-20-percent")).toMatchObject({ version: "fails-20-percent", mode: "fails-20-percent" });
+  });
+});
+
+describe("the demo app's long-lived requests and failing mode", () => {
+  let app: { child: ChildProcess; port: number } | undefined;
+  afterEach(async () => {
+    if (app && app.child.exitCode === null) {
+      app.child.kill("SIGKILL");
+      await exited(app.child);
+    }
+    app = undefined;
+  });
+
+  it.each([
+    { path: "/slow?ms=300", waited: 300 },
+    { path: "/slow", waited: 5000 },
+  ])(
+    "GIVEN GET $path WHEN answered THEN 200 with the version after $waited ms",
+    async ({ path, waited }) => {
       app = await startApp({ APP_VERSION: "v2" });
-      const r = await get(app.port, "/slow?ms=300");
-      expect({ status: r.status, version: r.version, waited: JSON.parse(r.body).waitedMs }).toEqual({ status: 200, version: "v2", waited: 300 });
-    });
+      const sentAt = Date.now();
+      const answer = await call(app.port, "GET", path);
+      expect({ status: answer.status, version: answer.version, json: answer.json }).toEqual({ status: 200, version: "v2", json: { version: "v2", path: "/slow", waitedMs: waited } });
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(waited - 5);
+    },
+    10_000,
+  );
 
-    it("GIVEN a 1 MiB POST /upload WHEN answered THEN 200 with every byte counted", async () => {
-      app = await startApp({ APP_VERSION: "v1" });
-      const r = await get(app.port, "/upload", "POST", Buffer.alloc(1024 * 1024, 1));
-      expect({ status: r.status, bytes: JSON.parse(r.body).bytes }).toEqual({ status: 200, bytes: 1024 * 1024 });
-    });
+  it.each([0, 1, 1024 * 1024, 8 * 1024 * 1024 + 3])("GIVEN a POST /upload of %i bytes WHEN answered THEN 200 with every byte counted and the version", async (size) => {
+    app = await startApp({ APP_VERSION: "v1" });
+    const answer = await call(app.port, "POST", "/upload", Buffer.alloc(size, 1));
+    expect({ status: answer.status, version: answer.version, json: answer.json }).toEqual({ status: 200, version: "v1", json: { version: "v1", method: "POST", path: "/upload", bytes: size } });
+  });
 
-    it("GIVEN GET /events WHEN read THEN a 200 text/event-stream carrying the version in each event", async () => {
-      app = await startApp({ APP_VERSION: "v3" });
-      const r = await get(app.port, "/events");
-      expect({ status: r.status, type: r.type, version: r.version }).toEqual({ status: 200, type: "text/event-stream", version: "v3" });
-      expect(r.body).toMatch(/^id: 1\ndata: \{"version":"v3","seq":1\}/);
-    });
+  it("GIVEN POST /echo WHEN an upload path exists THEN echo still echoes", async () => {
+    app = await startApp({ APP_VERSION: "v1" });
+    const answer = await call(app.port, "POST", "/echo", Buffer.from("hello"));
+    expect(answer.json).toMatchObject({ path: "/echo", bytes: 5, echo: "hello" });
+  });
 
-    it("GIVEN APP_MODE=fails-20-percent WHEN 10 requests and the health path are sent THEN exactly 2 of the 10 answer 500 and health stays 200", async () => {
-      app = await startApp({ APP_VERSION: "bad", APP_MODE: "fails-20-percent" });
-      const statuses: number[] = [];
-      for (let i = 0; i < 10; i++) statuses.push((await get(app.port, "/")).status);
-      expect(statuses.filter((s) => s === 500)).toHaveLength(2);
-      expect((await get(app.port, "/health")).status).toBe(200);
-    });
+  it("GIVEN GET /events WHEN read for 3 events THEN a 200 text/event-stream whose every event carries the version, about 250 ms apart", async () => {
+    app = await startApp({ APP_VERSION: "v3" });
+    const stream = await readEvents(app.port, 3).done;
+    expect({ status: stream.status, type: stream.type, version: stream.version }).toEqual({ status: 200, type: "text/event-stream", version: "v3" });
+    expect(stream.events.map(({ version, seq }) => ({ version, seq }))).toEqual([1, 2, 3].map((seq) => ({ version: "v3", seq })));
+    const gaps = stream.events.slice(1).map((e, i) => e.atMs - stream.events[i].atMs);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150);
+    expect(Math.max(...gaps)).toBeLessThan(1000);
+  });
 
-    it("GIVEN an open stream and a slow request in flight WHEN SIGTERM THEN the slow request still gets 200 and the app exits 0", async () => {
-      app = await startApp({ APP_VERSION: "v1" });
-      const stream = get(app.port, "/events");
-      const slowAnswer = get(app.port, "/slow?ms=400");
+  it.each([
+    { name: "ten requests", paths: ["/", "/", "/", "/", "/", "/", "/", "/", "/", "/"], failing: [5, 10] },
+    { name: "health checks in between, which are not counted", paths: ["/health", "/", "/health", "/", "/", "/", "/health", "/"], failing: [8] },
+    { name: "every kind of request, which all count", paths: ["/", "POST /echo", "/slow?ms=1", "POST /upload", "/missing", "/"], failing: [5] },
+  ])("GIVEN APP_MODE=fails-20-percent and $name WHEN sent one by one THEN exactly requests $failing answer 500, with the version", async ({ paths, failing }) => {
+    app = await startApp({ APP_VERSION: "bad", APP_MODE: "fails-20-percent" });
+    const answers: Answer[] = [];
+    for (const path of paths) {
+      const [method, target] = path.startsWith("POST ") ? ["POST", path.slice(5)] : ["GET", path];
+      answers.push(await call(app.port, method, target, method === "POST" ? Buffer.from("x") : undefined));
+    }
+    const failed = answers.flatMap((a, i) => (a.status === 500 ? [i + 1] : []));
+    expect(failed).toEqual(failing);
+    expect(answers.every((a) => a.version === "bad")).toBe(true);
+    expect(answers.filter((a) => a.status !== 500).every((a) => a.status === 200 || a.status === 404)).toBe(true);
+  });
+
+  it("GIVEN an open stream, a slow request and a half-sent upload WHEN SIGTERM arrives THEN the stream is ended cleanly at once, the other two still get 200 and the app exits 0", async () => {
+    app = await startApp({ APP_VERSION: "v1" });
+    const { port, child } = app;
+    const stream = readEvents(port);
+    await stream.firstEvent;
+    const slow = call(port, "GET", "/slow?ms=800");
+    let signalledAt = 0;
+    const upload = call(port, "POST", "/upload", Buffer.alloc(1024 * 1024, 7), async () => {
       await new Promise((r) => setTimeout(r, 100));
-      app.child.kill("SIGTERM");
-      expect((await slowAnswer).status).toBe(200);
-      expect((await stream).status).toBe(200);
-      expect(await exited(app.child)).toBe(0);
+      signalledAt = Date.now();
+      child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
     });
+
+    const ended = await stream.done;
+    expect({ status: ended.status, endedCleanly: ended.endedCleanly, versions: [...new Set(ended.events.map((e) => e.version))] }).toEqual({ status: 200, endedCleanly: true, versions: ["v1"] });
+    expect(ended.endedAt - signalledAt).toBeLessThan(300);
+    expect(await slow).toMatchObject({ status: 200, version: "v1" });
+    expect(await upload).toMatchObject({ status: 200, json: { bytes: 1024 * 1024 } });
+    expect(await exited(child)).toBe(0);
+    // The app exits once the slow request is answered, not at its 8 s backstop.
+    expect(Date.now() - signalledAt).toBeLessThan(3000);
   });
 });
