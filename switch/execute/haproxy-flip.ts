@@ -69,7 +69,8 @@ export class HaproxyFlip {
   async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
     const spare = await this.server(this.slots.spareServer);
     const moved = spare.address !== address || spare.port !== port;
-    if (moved && spare.currentSessions > 0) await this.emptied(this.slots.spareServer);
+    // Sessions still open on the slot (streams to the new release) keep their connections across an address change:
+    // there is nothing to wait for before re-arming.
     const unchanged = !moved && !fresh && spare.admin === "drain";
     // Through maint first when the address changes: HAProxy drops the slot's idle keep-alive connections, which still lead
     // to the old address and would otherwise carry the next requests there.
