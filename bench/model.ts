@@ -2,6 +2,7 @@
  * The benchmark's results as data: what `--json` prints on its last line and what docs/benchmarks.md
  * is rendered from. Every number comes from one run; nothing here is asserted.
  */
+import type { LongLivedCounts } from "../lab/load/stats";
 import type { SwitchFigures } from "./measure/analysis";
 import type { MethodRatios } from "./measure/ratios";
 
@@ -19,6 +20,25 @@ export interface LoadFigures {
   readonly socketErrors: number;
   /** e.g. { "status 503": 12, ECONNRESET: 3 }. */
   readonly failureReasons: Record<string, number>;
+  /**
+   * The long-lived requests of the same run, per kind (also counted in sent and failed above). A stream the server
+   * side closed after its first event is `stream.closedByServer`, not a failure.
+   */
+  readonly longLived: LongLivedCounts;
+}
+
+/** The long-lived requests every method's load carries (bench/methods/load-phase.ts BENCH_LONG_LIVED), as the report states them. */
+export interface LongLivedLoad {
+  /** A GET /slow every this many ms... */
+  readonly slowEveryMs: number;
+  /** ...which the app holds this long before answering. */
+  readonly slowAnswerMs: number;
+  /** A POST /upload every this many ms... */
+  readonly uploadEveryMs: number;
+  /** ...of this many bytes. */
+  readonly uploadBytes: number;
+  /** GET /events streams held open for the whole run (one that closes is reopened). */
+  readonly streams: number;
 }
 
 export interface MethodResult {
@@ -88,7 +108,7 @@ export interface BenchReport {
   readonly date: string;
   readonly command: string;
   readonly machine: Machine;
-  readonly load: { readonly ratePerSecond: number; readonly postRatio: number; readonly connections: number; readonly timeoutMs: number };
+  readonly load: { readonly ratePerSecond: number; readonly postRatio: number; readonly connections: number; readonly timeoutMs: number; readonly longLived: LongLivedLoad };
   readonly methods: MethodResult[];
   /** Ratios of each other method's figures to (a)'s, keyed by method id. */
   readonly ratios: Partial<Record<MethodId, MethodRatios>>;

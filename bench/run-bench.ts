@@ -21,7 +21,7 @@ import { round } from "./measure/analysis";
 import { ratiosAgainst, type MethodRatios } from "./measure/ratios";
 import { timeCommand } from "./measure/timed-command";
 import { errorText, type MethodContext } from "./methods/context";
-import type { LoadProfile } from "./methods/load-phase";
+import { BENCH_LONG_LIVED, type LoadProfile } from "./methods/load-phase";
 import { runSwitchMethod } from "./methods/a-switch";
 import { runNaiveFloatingIpMethod } from "./methods/b-naive-floating-ip";
 import { runInPlaceMethod } from "./methods/c-in-place";
@@ -78,7 +78,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     date,
     command: options.command,
     machine,
-    load: options.profile,
+    load: { ...options.profile, longLived: BENCH_LONG_LIVED },
     methods: results,
     ratios,
     apiCallsPerCutover: baseline?.apiCalls.cutover ?? null,

@@ -1,6 +1,8 @@
 import type { RequestSample } from "../../lab/load/types";
 import type { SwitchFigures } from "../../bench/measure/analysis";
-import { BENCH_SCHEMA, type BenchReport, type MethodResult } from "../../bench/model";
+import type { LongLivedCounts } from "../../lab/load/stats";
+import { BENCH_LONG_LIVED } from "../../bench/methods/load-phase";
+import { BENCH_SCHEMA, type BenchReport, type LoadFigures, type MethodResult } from "../../bench/model";
 
 /** A request starting at `startMs` that took `latencyMs`; 200 from `version`. */
 export function ok(startMs: number, version: string, latencyMs = 1): RequestSample {
@@ -13,6 +15,21 @@ export function reset(startMs: number, latencyMs = 1): RequestSample {
 
 export function status(startMs: number, code: number, version = "v1"): RequestSample {
   return { startMs, endMs: startMs + 1, method: "GET", status: code, version };
+}
+
+/** A long-lived request of `kind` starting at `startMs`, answered 200 by `version` after `latencyMs`. */
+export function longLived(kind: "slow" | "upload" | "stream", startMs: number, version: string, latencyMs = 5000, over: Partial<RequestSample> = {}): RequestSample {
+  return { startMs, endMs: startMs + latencyMs, method: kind === "upload" ? "POST" : "GET", status: 200, version, kind, ...(kind === "stream" ? { events: 3, streamEnd: "client" as const } : {}), ...over };
+}
+
+/** Long-lived counts with every kind sent and answered `sent` times, none failed, unless overridden. */
+export function longLivedFigures(over: Partial<LongLivedCounts> = {}, sent = 100): LongLivedCounts {
+  const plain = { sent, ok: sent, failed: 0 };
+  return { slow: plain, upload: plain, stream: { sent: 4, ok: 4, failed: 0, opened: 4, closedByServer: 0 }, ...over };
+}
+
+export function loadOf(over: Partial<LoadFigures> = {}): LoadFigures {
+  return { sent: 10_000, failed: 0, non2xx: 0, socketErrors: 0, failureReasons: {}, longLived: longLivedFigures(), ...over };
 }
 
 export function figures(over: Partial<SwitchFigures["window"]> & { timeToTargetSeconds?: number | null; commandSeconds?: number } = {}): SwitchFigures {
@@ -30,7 +47,7 @@ export function method(over: Partial<MethodResult> & Pick<MethodResult, "id">): 
     title: `(${over.id}) method`,
     outcome: "measured",
     notes: [],
-    load: { sent: 10_000, failed: 0, non2xx: 0, socketErrors: 0, failureReasons: {} },
+    load: loadOf(),
     cutover: figures(),
     rollback: null,
     apiCalls: { cutover: 0, rollback: null },
@@ -45,10 +62,10 @@ export function report(over: Partial<BenchReport> = {}): BenchReport {
     date: "2026-11-23T00:00:00.000Z",
     command: "npm run bench",
     machine: { nproc: 2, memoryGiB: 23.4, kernel: "6.1.0-test", node: "v20.20.2", cpuModel: "Test CPU", loadAverage1m: 0.42 },
-    load: { ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000 },
+    load: { ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000, longLived: BENCH_LONG_LIVED },
     methods: [
       method({ id: "a", rollback: figures({ timeToTargetSeconds: 0.8 }), apiCalls: { cutover: 15, rollback: 9 }, peakRssKiB: { cutover: 131072, rollback: 126976 } }),
-      method({ id: "b", cutover: figures({ failed: 64, socketErrors: 64, p99Ms: 30, maxMs: 220, timeToTargetSeconds: 2.2 }), load: { sent: 8000, failed: 64, non2xx: 0, socketErrors: 64, failureReasons: { UND_ERR_SOCKET: 64 } } }),
+      method({ id: "b", cutover: figures({ failed: 64, socketErrors: 64, p99Ms: 30, maxMs: 220, timeToTargetSeconds: 2.2 }), load: loadOf({ sent: 8000, failed: 64, socketErrors: 64, failureReasons: { UND_ERR_SOCKET: 64 } }) }),
       method({ id: "d", outcome: "did-not-complete", cutover: null, charts: ["benchmarks/d.svg"] }),
     ],
     ratios: {},

@@ -80,6 +80,17 @@ export function inShort(m: MethodResult): string {
   return `- ${m.title}: ${num(c.window.failed)} of ${num(c.window.sent)} requests failed in the switch window, max latency ${ms(c.window.maxMs)} ms; ${toNew}${rollback}.`;
 }
 
+/** "a GET /slow every 1,000 ms (held 5 s by the app), a 1 MiB POST /upload every 1,000 ms and 4 server-sent-event streams ...". */
+export function longLivedLoad(l: BenchReport["load"]["longLived"]): string {
+  const short = (value: number) => num(value, Number.isInteger(value) ? 0 : 1);
+  const parts: string[] = [];
+  if (l.slowEveryMs > 0) parts.push(`a GET /slow every ${num(l.slowEveryMs)} ms (held ${short(l.slowAnswerMs / 1000)} s by the app)`);
+  if (l.uploadEveryMs > 0) parts.push(`a ${short(l.uploadBytes / (1024 * 1024))} MiB POST /upload every ${num(l.uploadEveryMs)} ms`);
+  if (l.streams > 0) parts.push(`${num(l.streams)} server-sent-event streams (GET /events) held open for the whole run, each reopened when it closes`);
+  if (parts.length === 0) return "none";
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+}
+
 function kib(value: number | null | undefined): string {
   return value === null || value === undefined ? "-" : `${num(value / 1024, 1)} MiB`;
 }
@@ -110,6 +121,8 @@ export function renderMarkdown(report: BenchReport): string {
     `- Load: fixed arrival rate of ${num(load.ratePerSecond)} requests/s (open model: requests are issued on schedule whether or not earlier ones were answered), ` +
       `${num(load.postRatio * 100)}% POST /echo and the rest GET /, up to ${num(load.connections)} keep-alive connections, a request unanswered after ${num(load.timeoutMs)} ms counts as failed. ` +
       "Lab addresses only (198.18.0.0/15).",
+    `- Long-lived requests, the same for every method, beside that load on their own connections: ${longLivedLoad(load.longLived)}. ` +
+      "They count in sent and failed like any request (a stream the server side closed after its first event is counted as closed, not failed); latency percentiles are the short requests' alone.",
     `- Whole bench: ${seconds(report.benchSeconds)} s.`,
     "- Reproduce: `npm run bench` as root on Linux, with the lab's Debian packages (`bash scripts/install-debian-packages.sh`); add `-- --json` for the figures as one JSON object on the last line.",
     "",

@@ -1,6 +1,6 @@
 import { ratiosAgainst } from "../../../bench/measure/ratios";
 import { comparable } from "../../../bench/report/figures";
-import { escapeCell, markdownTable, ms, renderMarkdown } from "../../../bench/report/markdown";
+import { escapeCell, longLivedLoad, markdownTable, ms, renderMarkdown } from "../../../bench/report/markdown";
 import { figures, method, report } from "../fixtures";
 
 function withRatios() {
@@ -18,6 +18,7 @@ describe("renderMarkdown", () => {
     ["the machine", "nproc 2, 23.4 GiB memory, kernel 6.1.0-test, Node v20.20.2"],
     ["the load", "1,000 requests/s"],
     ["the POST share", "20% POST"],
+    ["the long-lived requests", "Long-lived requests, the same for every method, beside that load on their own connections: a GET /slow every 1,000 ms (held 5 s by the app), a 1 MiB POST /upload every 1,000 ms and 4 server-sent-event streams"],
     ["unit test time", "| `npm run test:unit` wall time | 63.1 s (exit 0) |"],
     ["synth time", "| `npm run synth` (cdktf synth) wall time | 10.7 s (exit 0) |"],
     ["API calls per cutover", "15 (rollback: 9)"],
@@ -99,5 +100,17 @@ describe("markdown helpers", () => {
     [1234.5, "1,235"],
   ])("GIVEN %p ms WHEN formatted THEN it reads %p", (value, text) => {
     expect(ms(value)).toBe(text);
+  });
+});
+
+describe("longLivedLoad", () => {
+  const all = { slowEveryMs: 1000, slowAnswerMs: 5000, uploadEveryMs: 1000, uploadBytes: 1024 * 1024, streams: 4 };
+  it.each([
+    ["every kind", all, "a GET /slow every 1,000 ms (held 5 s by the app), a 1 MiB POST /upload every 1,000 ms and 4 server-sent-event streams (GET /events) held open for the whole run, each reopened when it closes"],
+    ["streams only", { ...all, slowEveryMs: 0, uploadEveryMs: 0, streams: 2 }, "2 server-sent-event streams (GET /events) held open for the whole run, each reopened when it closes"],
+    ["none", { ...all, slowEveryMs: 0, uploadEveryMs: 0, streams: 0 }, "none"],
+    ["a half-second slow request and a 256 KiB upload", { ...all, slowAnswerMs: 500, uploadBytes: 256 * 1024, streams: 0 }, "a GET /slow every 1,000 ms (held 0.5 s by the app) and a 0.3 MiB POST /upload every 1,000 ms"],
+  ])("GIVEN %s WHEN described THEN the page says exactly what ran", (_what, load, text) => {
+    expect(longLivedLoad(load)).toBe(text);
   });
 });
