@@ -32,13 +32,14 @@ export function loadOf(over: Partial<LoadFigures> = {}): LoadFigures {
   return { sent: 10_000, failed: 0, non2xx: 0, socketErrors: 0, failureReasons: {}, longLived: longLivedFigures(), ...over };
 }
 
-export function figures(over: Partial<SwitchFigures["window"]> & { timeToTargetSeconds?: number | null; commandSeconds?: number } = {}): SwitchFigures {
-  const { timeToTargetSeconds = 1.5, commandSeconds = 2, ...window } = over;
+export function figures(over: Partial<SwitchFigures["window"]> & { timeToTargetSeconds?: number | null; commandSeconds?: number; mixedVersionAnswers?: number } = {}): SwitchFigures {
+  const { timeToTargetSeconds = 1.5, commandSeconds = 2, mixedVersionAnswers = 0, ...window } = over;
   return {
     window: { sent: 100, ok: 100, failed: 0, non2xx: 0, socketErrors: 0, p50Ms: 1, p99Ms: 20, maxMs: 40, rps: 1000, fromMs: 2000, toMs: 4000, ...window },
     commandSeconds,
     servingAtMs: timeToTargetSeconds === null ? null : 2000 + timeToTargetSeconds * 1000,
     timeToTargetSeconds,
+    mixedVersionAnswers,
   };
 }
 

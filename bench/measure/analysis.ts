@@ -8,10 +8,12 @@
  *   until the new process listens, so they start early but are served only when it does;
  * - "time to target": serving at - command start, in seconds; null when it never converged in the observation;
  * - "switch window": from the command's start until the command returned or the target version was serving,
- *   whichever is later; latency and failures are over the requests that started in it.
+ *   whichever is later; latency and failures are over the requests that started in it;
+ * - "mixed-version answers": answers from the previous version to requests sent after the first answer from the
+ *   target, among those that started from the command's start to the end of the observation (flip-figures.ts).
  */
 import { summarize, type Summary } from "../../lab/load/stats";
-import { convergedRun, servingAt } from "../../lab/load/flip-figures";
+import { convergedRun, mixedVersionAnswers, servingAt } from "../../lab/load/flip-figures";
 
 export { convergedRun, servingAt };
 import type { RequestSample } from "../../lab/load/types";
@@ -25,6 +27,8 @@ export interface SwitchObservation {
   readonly observeUntilMs: number;
   /** The version every request should be answered by once the method is done. */
   readonly targetVersion: string;
+  /** The version that answered before the method started. */
+  readonly previousVersion: string;
 }
 
 export interface SwitchFigures {
@@ -35,6 +39,8 @@ export interface SwitchFigures {
   readonly servingAtMs: number | null;
   /** Seconds from command start until the target version answered every request; null when it never did. */
   readonly timeToTargetSeconds: number | null;
+  /** Previous-version answers to requests sent after the first target-version answer, from command start to the end of the observation. Goal: 0. */
+  readonly mixedVersionAnswers: number;
 }
 
 export function analyzeSwitch(samples: readonly RequestSample[], o: SwitchObservation): SwitchFigures {
@@ -46,6 +52,7 @@ export function analyzeSwitch(samples: readonly RequestSample[], o: SwitchObserv
     commandSeconds: round((o.commandEndMs - o.commandStartMs) / 1000, 2),
     servingAtMs: serving,
     timeToTargetSeconds: serving === null ? null : round(Math.max(0, serving - o.commandStartMs) / 1000, 2),
+    mixedVersionAnswers: mixedVersionAnswers(samples, o.previousVersion, o.targetVersion, o.commandStartMs, o.observeUntilMs),
   };
 }
 

@@ -88,6 +88,7 @@ export async function runSwitchMethod(ctx: MethodContext): Promise<MethodResult>
     commandEndMs: markOr(result, "cutover-done", end),
     observeUntilMs: markOr(result, "rollback-start", end),
     targetVersion: "v2",
+    previousVersion: "v1",
   });
   const rollback = value.rollback
     ? analyzeSwitch(result.samples, {
@@ -95,6 +96,7 @@ export async function runSwitchMethod(ctx: MethodContext): Promise<MethodResult>
         commandEndMs: markOr(result, "rollback-done", end),
         observeUntilMs: end,
         targetVersion: "v1",
+        previousVersion: "v2",
       })
     : null;
   return {

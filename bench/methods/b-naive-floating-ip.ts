@@ -51,6 +51,7 @@ export async function runNaiveFloatingIpMethod(ctx: MethodContext): Promise<Meth
         commandEndMs: markOr(result, "switch-done", end),
         observeUntilMs: end,
         targetVersion: "v2",
+        previousVersion: "v1",
       }),
       rollback: null,
       apiCalls: { cutover: value.apiCalls, rollback: null },

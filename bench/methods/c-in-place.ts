@@ -44,6 +44,7 @@ export async function runInPlaceMethod(ctx: MethodContext): Promise<MethodResult
       commandEndMs: markOr(result, "update-done", end),
       observeUntilMs: end,
       targetVersion: "v2",
+      previousVersion: "v1",
     }),
     rollback: null,
     apiCalls: { cutover: 0, rollback: null },

@@ -212,7 +212,7 @@ export async function runSwarmMethod(ctx: MethodContext): Promise<SwarmOutcome> 
       notes: [...attempt.notes, ...stuck.value.tasks.map((t) => `task: ${describeTask(t)}`)],
       load: loadFigures(stuck.result),
       cutover: completed
-        ? analyzeSwitch(stuck.result.samples, { commandStartMs: updateStart, commandEndMs: markOr(stuck.result, "observed", 0), observeUntilMs: runEndMs(stuck.result), targetVersion: "v2" })
+        ? analyzeSwitch(stuck.result.samples, { commandStartMs: updateStart, commandEndMs: markOr(stuck.result, "observed", 0), observeUntilMs: runEndMs(stuck.result), targetVersion: "v2", previousVersion: "v1" })
         : null,
       charts: [writeChart(ctx, "d-swarm-start-first.svg", title, stuck.result)],
     };
@@ -250,8 +250,8 @@ export async function runSwarmMethod(ctx: MethodContext): Promise<SwarmOutcome> 
         ...notes,
       ],
       load: loadFigures(r),
-      cutover: analyzeSwitch(r.samples, { commandStartMs: markOr(r, "update-start", end), commandEndMs: markOr(r, "update-done", end), observeUntilMs: markOr(r, "rollback-start", end), targetVersion: "v2" }),
-      rollback: analyzeSwitch(r.samples, { commandStartMs: markOr(r, "rollback-start", end), commandEndMs: markOr(r, "rollback-done", end), observeUntilMs: end, targetVersion: "v1" }),
+      cutover: analyzeSwitch(r.samples, { commandStartMs: markOr(r, "update-start", end), commandEndMs: markOr(r, "update-done", end), observeUntilMs: markOr(r, "rollback-start", end), targetVersion: "v2", previousVersion: "v1" }),
+      rollback: analyzeSwitch(r.samples, { commandStartMs: markOr(r, "rollback-start", end), commandEndMs: markOr(r, "rollback-done", end), observeUntilMs: end, targetVersion: "v1", previousVersion: "v2" }),
       charts: [writeChart(ctx, "d-swarm-stop-first.svg", VARIANT_TITLE, r)],
     };
   } catch (error) {

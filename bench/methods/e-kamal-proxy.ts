@@ -114,6 +114,7 @@ export async function runKamalProxyMethod(ctx: MethodContext, install: KamalProx
         commandEndMs: markOr(result, "deploy-done", end),
         observeUntilMs: end,
         targetVersion: "v2",
+        previousVersion: "v1",
       }),
       rollback: null,
       apiCalls: { cutover: 0, rollback: null },
