@@ -2,6 +2,7 @@
  * The benchmark's results as data: what `--json` prints on its last line and what docs/benchmarks.md
  * is rendered from. Every number comes from one run; nothing here is asserted.
  */
+import type { FlipFigures } from "../lab/demo/flip-report";
 import type { LongLivedCounts } from "../lab/load/stats";
 import type { SwitchFigures } from "./measure/analysis";
 import type { MethodRatios } from "./measure/ratios";
@@ -57,6 +58,21 @@ export interface MethodResult {
   readonly rollback: SwitchFigures | null;
   /** DigitalOcean API requests the method made (simulator request log); 0 for methods that never call it. */
   readonly apiCalls: { readonly cutover: number | null; readonly rollback: number | null };
+  /**
+   * Only for (a): the flip figures the demo reports, counted the same way (lab/demo/flip-report.ts), of the cutover
+   * and of the rollback; null for a run that did not happen or did not succeed. mixedVersionAnswers (goal 0),
+   * msToAllTarget (msToAllNew for the cutover, msToAllPrevious for the rollback, goal ≤ 1,500 ms),
+   * msFromGateToAllNew (cutover only, goal ≤ 500 ms), commandMs (rollback goal ≤ simulatedActionMs + 2 s), apiCalls (goal ≤ 10).
+   * Measured, never asserted.
+   */
+  readonly flips?: { readonly cutover: FlipFigures | null; readonly rollback: FlipFigures | null };
+  /** Only for (a): the lab simulator's reserved-IP action time, reported beside the rollback's command time. */
+  readonly simulatedActionMs?: number;
+  /**
+   * Only for (a): sessions (long-lived streams) the switch closed when SWITCH_DRAIN_TIMEOUT_SECONDS ran out, from its
+   * --json last line; counted apart from failures. null when the run did not report it.
+   */
+  readonly sessionsClosedAtDrainDeadline?: { readonly cutover: number | null; readonly rollback: number | null };
   /** Peak resident memory of the switch process (VmHWM), only for (a). */
   readonly peakRssKiB?: { readonly cutover: number | null; readonly rollback: number | null };
   /** Repository-relative paths of the method's timeline charts. */

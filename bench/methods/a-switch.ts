@@ -1,11 +1,15 @@
 /**
  * (a) This project's switch, run as CI runs it (the real CLI as a subprocess against the lab):
  * a bootstrap deploy of v1 without load, then under load a cutover to v2 and a rollback to v1.
+ * Besides the switch figures every method has, (a) reports the flip figures the demo reports
+ * (lab/demo/flip-report.ts), counted the same way, for the cutover and the rollback.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { flipFigures, type FlipFigures } from "../../lab/demo/flip-report";
 import { runPhase, type PhaseResult } from "../../lab/demo/scenario";
-import type { StartedLoadRun } from "../../lab/load";
-import { parseStepLine, type StepEvent } from "../../lab/switch-process";
+import type { LoadResult, StartedLoadRun } from "../../lab/load";
+import { LAB_ACTION_DELAY_MS } from "../../lab/simulated-cloud";
+import { parseStepLine, type StepEvent, type SwitchRun } from "../../lab/switch-process";
 import type { MethodResult } from "../model";
 import { analyzeSwitch } from "../measure/analysis";
 import { samplePeakMemory } from "../measure/peak-memory";
@@ -14,14 +18,23 @@ import { loadFigures, markOr, runEndMs, TAIL_MS, underLoad } from "./load-phase"
 
 const TITLE = "(a) do-bluegreen switch: cutover v1 → v2, then rollback";
 
-/** Steps drawn on the chart (the switch prints `step <name> done` for each; docs/operations.md lists them). */
-const CHARTED_STEPS = new Set(["gate", "route-to-spare", "move-ip"]);
+/**
+ * Steps drawn on the chart (the switch prints `step <name> done` for each; docs/operations.md lists them): the
+ * health gate, the one HAProxy command from which every new request goes to the new version, and the IP move.
+ */
+export const CHARTED_STEPS: readonly string[] = ["gate", "hand-over", "move-ip"];
+
+/** The chart mark for one line of the switch's output: the step's name when a charted step is done, else nothing. */
+export function chartMarkFor(line: string): string | undefined {
+  const step = parseStepLine(line);
+  return step?.event === "done" && CHARTED_STEPS.includes(step.name) ? step.name : undefined;
+}
 
 async function timedSwitch(ctx: MethodContext, name: string, args: string[], load?: StartedLoadRun): Promise<{ phase: PhaseResult; peakKiB: number | null }> {
   const sampler = samplePeakMemory("switch/cli.ts");
   const onLine = (line: string) => {
-    const step = parseStepLine(line);
-    if (load && step?.event === "done" && CHARTED_STEPS.has(step.name)) load.mark(`${step.name}`);
+    const mark = chartMarkFor(line);
+    if (load && mark) load.mark(mark);
   };
   try {
     const phase = await runPhase(ctx.bench.lab, name, args, onLine);
@@ -40,6 +53,38 @@ export function stepDurations(steps: readonly StepEvent[]): string {
     else if (started.has(step.name)) parts.push(`${step.name} ${((step.atMs - started.get(step.name)!) / 1000).toFixed(1)} s${step.event === "failed" ? " (failed)" : ""}`);
   }
   return parts.join(", ");
+}
+
+/** What the flip figures need of one switch run. */
+export type SwitchPhase = { readonly run: Pick<SwitchRun, "code" | "steps" | "json">; readonly apiCalls: number };
+
+/** One switch run's span on the load's clock: its marks, and the end of what may be looked at (the next run's start, or the end of the load). */
+export interface SwitchSpan {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly observeUntilMs: number;
+}
+
+/**
+ * The flip figures of one switch run (mixed-version answers, ms to all target, from the gate to all new, command ms,
+ * API calls); null when the run did not happen or did not succeed. The run's start mark is taken just before the
+ * simulator's request log is cleared and the switch spawned, so its step times (atMs since the spawn), and with them
+ * msFromGateToAllNew, are placed a few ms early: that figure errs long, never short.
+ */
+export function switchFlip(result: LoadResult, phase: SwitchPhase | undefined, span: SwitchSpan, fromVersion: string, toVersion: string): FlipFigures | null {
+  if (!phase || phase.run.code !== 0) return null;
+  return flipFigures(result, { ...span, fromVersion, toVersion, steps: phase.run.steps, apiCalls: phase.apiCalls });
+}
+
+/** Sessions the switch closed when SWITCH_DRAIN_TIMEOUT_SECONDS ran out (its --json last line); null when it did not say. */
+export function closedAtDrainDeadline(phase: SwitchPhase | undefined): number | null {
+  const closed = phase?.run.json?.sessionsClosedAtDrainDeadline;
+  return typeof closed === "number" ? closed : null;
+}
+
+/** The simulated reserved-IP action time, as the lab's simulator reads it (lab/processes/simulator-main.ts: the env, else LAB_ACTION_DELAY_MS). */
+export function simulatedActionMs(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.LAB_ACTION_DELAY_MS ?? LAB_ACTION_DELAY_MS);
 }
 
 function failedRun(phase: PhaseResult): string | undefined {
@@ -83,30 +128,27 @@ export async function runSwitchMethod(ctx: MethodContext): Promise<MethodResult>
   for (const failure of [cutoverFailure, rollbackFailure]) if (failure) notes.push(failure);
   notes.push(`cutover steps (the switch's own step lines): ${stepDurations(value.cutover.phase.run.steps) || "none printed"}`);
   if (value.rollback) notes.push(`rollback steps: ${stepDurations(value.rollback.phase.run.steps) || "none printed"}`);
-  const cutover = analyzeSwitch(result.samples, {
-    commandStartMs: markOr(result, "cutover-start", end),
-    commandEndMs: markOr(result, "cutover-done", end),
-    observeUntilMs: markOr(result, "rollback-start", end),
-    targetVersion: "v2",
-    previousVersion: "v1",
+  const cutoverSpan: SwitchSpan = { startMs: markOr(result, "cutover-start", end), endMs: markOr(result, "cutover-done", end), observeUntilMs: markOr(result, "rollback-start", end) };
+  const rollbackSpan: SwitchSpan = { startMs: markOr(result, "rollback-start", end), endMs: markOr(result, "rollback-done", end), observeUntilMs: end };
+  const observation = (span: SwitchSpan, previousVersion: string, targetVersion: string) => ({
+    commandStartMs: span.startMs,
+    commandEndMs: span.endMs,
+    observeUntilMs: span.observeUntilMs,
+    previousVersion,
+    targetVersion,
   });
-  const rollback = value.rollback
-    ? analyzeSwitch(result.samples, {
-        commandStartMs: markOr(result, "rollback-start", end),
-        commandEndMs: markOr(result, "rollback-done", end),
-        observeUntilMs: end,
-        targetVersion: "v1",
-        previousVersion: "v2",
-      })
-    : null;
+  const rollbackPhase = value.rollback?.phase;
   return {
     ...base,
     outcome: cutoverFailure ? "error" : "measured",
     notes,
     load: loadFigures(result),
-    cutover,
-    rollback,
-    apiCalls: { cutover: value.cutover.phase.apiCalls, rollback: value.rollback?.phase.apiCalls ?? null },
+    cutover: analyzeSwitch(result.samples, observation(cutoverSpan, "v1", "v2")),
+    rollback: rollbackPhase ? analyzeSwitch(result.samples, observation(rollbackSpan, "v2", "v1")) : null,
+    apiCalls: { cutover: value.cutover.phase.apiCalls, rollback: rollbackPhase?.apiCalls ?? null },
+    flips: { cutover: switchFlip(result, value.cutover.phase, cutoverSpan, "v1", "v2"), rollback: switchFlip(result, rollbackPhase, rollbackSpan, "v2", "v1") },
+    simulatedActionMs: simulatedActionMs(),
+    sessionsClosedAtDrainDeadline: { cutover: closedAtDrainDeadline(value.cutover.phase), rollback: closedAtDrainDeadline(rollbackPhase) },
     peakRssKiB: { cutover: value.cutover.peakKiB, rollback: value.rollback?.peakKiB ?? null },
     charts: [writeChart(ctx, "a-switch.svg", TITLE, result)],
   };
