@@ -1,6 +1,6 @@
 import { ratiosAgainst } from "../../../bench/measure/ratios";
 import { comparable } from "../../../bench/report/figures";
-import { escapeCell, longLivedLoad, markdownTable, ms, renderMarkdown } from "../../../bench/report/markdown";
+import { longLivedLoad, renderMarkdown } from "../../../bench/report/markdown";
 import { figures, method, report } from "../fixtures";
 
 function withRatios() {
@@ -82,24 +82,6 @@ describe("renderMarkdown", () => {
 
   it("GIVEN no tool timings WHEN rendered THEN the page says they were not measured", () => {
     expect(renderMarkdown({ ...report(), unitTests: null })).toContain("| `npm run test:unit` wall time | not measured in this run |");
-  });
-});
-
-describe("markdown helpers", () => {
-  it("GIVEN a cell with a pipe and a newline WHEN escaped THEN the table stays one row", () => {
-    expect(escapeCell("a | b\n c")).toBe("a \\| b c");
-  });
-
-  it("GIVEN right-aligned columns WHEN a table is rendered THEN the separator says so", () => {
-    expect(markdownTable(["x", "n"], [["a", "1"]], [false, true])).toBe("| x | n |\n|---|---:|\n| a | 1 |\n");
-  });
-
-  it.each([
-    [null, "-"],
-    [3.14159, "3.1"],
-    [1234.5, "1,235"],
-  ])("GIVEN %p ms WHEN formatted THEN it reads %p", (value, text) => {
-    expect(ms(value)).toBe(text);
   });
 });
 
