@@ -69,8 +69,9 @@ export class HaproxyFlip {
   async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
     const spare = await this.server(this.slots.spareServer);
     const moved = spare.address !== address || spare.port !== port;
-    // Sessions still open on the slot (streams to the new release) keep their connections across an address change:
-    // there is nothing to wait for before re-arming.
+    // Sessions still open on the slot (streams) lead to the old address, and once they end HAProxy would pool their
+    // connections and reuse them for the slot's next requests: they must end (or be closed at the drain deadline) first.
+    if (moved && spare.currentSessions > 0) await this.emptied(this.slots.spareServer);
     const unchanged = !moved && !fresh && spare.admin === "drain";
     // Through maint first when the address changes: HAProxy drops the slot's idle keep-alive connections, which still lead
     // to the old address and would otherwise carry the next requests there.
