@@ -1,5 +1,6 @@
 import type { RequestSample } from "../../lab/load/types";
 import type { SwitchFigures } from "../../bench/measure/analysis";
+import type { FlipFigures } from "../../lab/demo/flip-report";
 import type { LongLivedCounts } from "../../lab/load/stats";
 import { BENCH_LONG_LIVED } from "../../bench/methods/load-phase";
 import { BENCH_SCHEMA, type BenchReport, type LoadFigures, type MethodResult } from "../../bench/model";
@@ -43,6 +44,10 @@ export function figures(over: Partial<SwitchFigures["window"]> & { timeToTargetS
   };
 }
 
+export function flip(over: Partial<FlipFigures> = {}): FlipFigures {
+  return { mixedVersionAnswers: 0, msToAllTarget: 1500, msFromGateToAllNew: null, commandMs: 2000, apiCalls: 8, ...over };
+}
+
 export function method(over: Partial<MethodResult> & Pick<MethodResult, "id">): MethodResult {
   return {
     title: `(${over.id}) method`,
@@ -65,7 +70,15 @@ export function report(over: Partial<BenchReport> = {}): BenchReport {
     machine: { nproc: 2, memoryGiB: 23.4, kernel: "6.1.0-test", node: "v20.20.2", cpuModel: "Test CPU", loadAverage1m: 0.42 },
     load: { ratePerSecond: 1000, postRatio: 0.2, connections: 64, timeoutMs: 5000, longLived: BENCH_LONG_LIVED },
     methods: [
-      method({ id: "a", rollback: figures({ timeToTargetSeconds: 0.8 }), apiCalls: { cutover: 15, rollback: 9 }, peakRssKiB: { cutover: 131072, rollback: 126976 } }),
+      method({
+        id: "a",
+        rollback: figures({ timeToTargetSeconds: 0.8, commandSeconds: 2.9 }),
+        apiCalls: { cutover: 15, rollback: 9 },
+        flips: { cutover: flip({ msToAllTarget: 1500, msFromGateToAllNew: 320, commandMs: 2000, apiCalls: 15 }), rollback: flip({ msToAllTarget: 800, commandMs: 2900, apiCalls: 9 }) },
+        simulatedActionMs: 1500,
+        sessionsClosedAtDrainDeadline: { cutover: 4, rollback: 3 },
+        peakRssKiB: { cutover: 131072, rollback: 126976 },
+      }),
       method({ id: "b", cutover: figures({ failed: 64, socketErrors: 64, p99Ms: 30, maxMs: 220, timeToTargetSeconds: 2.2 }), load: loadOf({ sent: 8000, failed: 64, socketErrors: 64, failureReasons: { UND_ERR_SOCKET: 64 } }) }),
       method({ id: "d", outcome: "did-not-complete", cutover: null, charts: ["benchmarks/d.svg"] }),
     ],

@@ -4,6 +4,7 @@
  */
 import type { Ratio } from "../measure/ratios";
 import type { BenchReport, MethodResult } from "../model";
+import { flipTable, rollbackBesideAction } from "./flip-table";
 import { escapeCell, markdownTable, ms, num, seconds } from "./format";
 
 function ratioCell(r: Ratio | undefined): string {
@@ -66,6 +67,10 @@ export function longLivedLoad(l: BenchReport["load"]["longLived"]): string {
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 
+function optional(sentence: string | null): string[] {
+  return sentence ? [sentence, ""] : [];
+}
+
 function kib(value: number | null | undefined): string {
   return value === null || value === undefined ? "-" : `${num(value / 1024, 1)} MiB`;
 }
@@ -107,7 +112,7 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     "## Results",
     "",
-    "Failed = non-2xx answers plus requests with no answer (socket error or timeout). The *switch window* runs from the method's command start until the command returned or every request was answered by the new version, whichever is later; p99 and max latency are over the requests that started in it. " +
+    "Failed = non-2xx answers plus requests with no answer (socket error or timeout), of every kind (the short requests and the slow requests, uploads and streams). The *switch window* runs from the method's command start until the command returned or every request was answered by the new version, whichever is later; p99 and max latency are over the requests that started in it. " +
       "*s to new version* is from command start until the new version answered every request: the first answer of the uninterrupted run of successful v2 answers that lasts to the end of the observation (answers, not request starts, so requests the balancer held while nothing listened count when they are served). " +
       "*Command s* is the method's own command (for (a) the switch process, for Swarm until `UpdateStatus` is completed, for kamal-proxy from `docker pull` of v2 until `docker stop` of v1 returned); *Rollback s* likewise, with the time until v1 answered everything and the failures of the rollback's window.",
     "",
@@ -116,6 +121,16 @@ export function renderMarkdown(report: BenchReport): string {
       report.methods.map(resultRow),
       [false, false, true, true, true, true, true, true, true, false, true],
     ),
+    "## Flip figures against the issue's goals",
+    "",
+    "The same figures as the demo's (lab/demo/flip-report.ts), for every method where they have a meaning; the goals are the issue's, stated beside the figures, not checked: nothing here is asserted. " +
+      "A *mixed-version answer* is an answer from the old version to a request (of any kind) sent after the first answer from the new one, from the command's start to the next command's start or the end of the load; " +
+      "requests sent before that first answer may finish on the old version. *msToAllNew* and *msToAllPrevious* are *s to new version* in ms, for the cutover and the rollback. " +
+      "*msFromGateToAllNew* counts from the switch's `step gate done` line (only (a) has a health gate step). " +
+      "Streams closed by the switch at the drain deadline, or by the server side after their first event, are counted apart from failures.",
+    "",
+    flipTable(report),
+    ...optional(rollbackBesideAction(a)),
     "## Ratios against (a), same run",
     "",
     "Method ÷ (a), on the cutover's switch window; lower is better for every column, so 10× means ten times worse than (a). " +
@@ -174,7 +189,8 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(
     "## What each method does",
     "",
-    "- **(a) this project's switch**: `npm run switch -- --image demo:v2`, then `npm run switch -- rollback`, the real CLI as a subprocess against the lab (start v2 on the idle droplet, health gate, route to it through HAProxy's spare slot, drain, move the floating IP, verify). Load goes through the lab's HAProxy with the project's config. Before the load, a first `--image demo:v1` deploys v1.",
+    "- **(a) this project's switch**: `npm run switch -- --image demo:v2`, then `npm run switch -- rollback`, the real CLI as a subprocess against the lab: pull and start v2 on the idle droplet, arm HAProxy's spare slot on it, health gate, the atomic hand-over (one HAProxy command, from which every new request goes to v2), drain the old slot, move the reserved IP, restore the floating slot, re-arm the spare on the previous version, retag, verify. " +
+      "The rollback has no pull, start or gate: it arms the spare on the previous version (armed already at rest), hands over, then the same drain, IP move, floating restore, re-arm, retag and verify. The charts mark the gate, the hand-over and the IP move. Load goes through the lab's HAProxy with the project's config. Before the load, a first `--image demo:v1` deploys v1.",
     "- **(b) the seed design's method**: a second HAProxy in the balancer droplet with the naive config (`server floatingIP <floating ip>:8080 check`, HAProxy defaults, Debian's stock timeouts); `docker pull` and `docker run` v2 on the idle droplet, wait for its health path, then one plain `assign` of the floating IP through the DigitalOcean API (polled every 500 ms until completed), no drain. Load goes through that naive HAProxy.",
     "- **(c) in place**: on the PROD droplet, which holds the floating IP: `docker pull` v2, `docker rm -f` the running app, `docker run` v2 (host network, port 8080), as the seed's update script does. Load goes through the lab's HAProxy with the project's config.",
     "- **(d) Docker Swarm**: a single-node swarm on a dedicated dockerd in the FALLBACK droplet's namespace (Docker's defaults: iptables on, a default bridge; every address from 198.19.0.0/16; the lab's own engines run `--bridge=none --iptables=false`, which would leave published ports unmapped), a service with a healthcheck (`wget` of /health every 1 s), `--update-order start-first --update-failure-action rollback`, then `docker service update --image demo:v2`, first with the routing mesh (Swarm's default publish mode), then with host-mode publish under load. Load goes through a second HAProxy with the project's config aimed at the swarm node. The stop-first row is a labelled variant, not the method the issue asks for: the Swarm rolling update that can run on one node here, with `docker service rollback`.",

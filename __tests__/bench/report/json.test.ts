@@ -37,4 +37,24 @@ describe("the --json report", () => {
     expect(a.cutover.timeToTargetSeconds).toEqual(expect.any(Number));
     expect(a.rollback.commandSeconds).toEqual(expect.any(Number));
   });
+
+  it("GIVEN (a) WHEN serialised THEN it carries the flip figures of the cutover and the rollback, the action time and the drain-deadline closures", () => {
+    const a = (parsed.methods as Record<string, any>[])[0];
+    const flipKeys = ["apiCalls", "commandMs", "mixedVersionAnswers", "msFromGateToAllNew", "msToAllTarget"];
+    expect(Object.keys(a.flips.cutover).sort()).toEqual(flipKeys);
+    expect(Object.keys(a.flips.rollback).sort()).toEqual(flipKeys);
+    expect(a.simulatedActionMs).toEqual(expect.any(Number));
+    expect(a.sessionsClosedAtDrainDeadline).toEqual({ cutover: expect.any(Number), rollback: expect.any(Number) });
+  });
+
+  it.each([0, 1, 2])("GIVEN method %i WHEN serialised THEN its load carries per-kind long-lived counts and its switch figures the mixed-version answers", (index) => {
+    const m = (parsed.methods as Record<string, any>[])[index];
+    expect(Object.keys(m.load.longLived).sort()).toEqual(["slow", "stream", "upload"]);
+    expect(m.load.longLived.stream).toEqual(expect.objectContaining({ closedByServer: expect.any(Number), opened: expect.any(Number) }));
+    if (m.cutover) expect(m.cutover.mixedVersionAnswers).toEqual(expect.any(Number));
+  });
+
+  it("GIVEN a report WHEN serialised THEN the load states the long-lived requests every method carried", () => {
+    expect((parsed.load as Record<string, unknown>).longLived).toEqual({ slowEveryMs: 1000, slowAnswerMs: 5000, uploadEveryMs: 1000, uploadBytes: 1048576, streams: 4 });
+  });
 });

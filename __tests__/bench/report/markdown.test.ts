@@ -28,6 +28,13 @@ describe("renderMarkdown", () => {
     ["the Swarm task error", "`no suitable node (host-mode port already in use on 1 node)`"],
     ["an infinite ratio with its reason", "∞ ((a) is 0, the method 64)"],
     ["a method that never served v2", "n/a: never served v2"],
+    ["the flip figures section", "## Flip figures against the issue's goals"],
+    ["the flip figures table with its goals column", "| Figure | Goal | (a) | (b) | (d) |"],
+    ["the gate-to-all-new figure beside its goal", "| msFromGateToAllNew: from the health gate passing until every later request was answered by v2 | ≤ 500 ms | 320 |"],
+    ["the rollback duration beside the simulated action time", "(a)'s rollback command took 2,900 ms; the lab simulator's reserved-IP action, which the rollback's IP move waits for, takes 1,500 ms"],
+    ["failures counted over every kind", "of every kind (the short requests and the slow requests, uploads and streams)"],
+    ["(a)'s atomic hand-over", "the atomic hand-over (one HAProxy command, from which every new request goes to v2), drain the old slot, move the reserved IP, restore the floating slot, re-arm the spare on the previous version, retag, verify"],
+    ["(a)'s rollback steps", "it arms the spare on the previous version (armed already at rest), hands over, then the same drain, IP move, floating restore, re-arm, retag and verify"],
   ])("GIVEN a report WHEN rendered THEN the page shows %s", (_what, text) => {
     expect(page).toContain(text);
   });
@@ -40,6 +47,24 @@ describe("renderMarkdown", () => {
 
   it("GIVEN a report WHEN rendered THEN no value leaks as undefined or NaN", () => {
     expect(page).not.toMatch(/undefined|NaN|\[object Object\]/);
+  });
+
+  it("GIVEN the switch's new steps WHEN (a) is described THEN the old route-to-spare step is gone", () => {
+    expect(page).not.toMatch(/route-to-spare|route to it through/);
+  });
+
+  it("GIVEN the sections WHEN rendered THEN the flip figures come after the results and before the ratios", () => {
+    const at = (heading: string) => page.indexOf(heading);
+    expect(at("## Results")).toBeLessThan(at("## Flip figures against the issue's goals"));
+    expect(at("## Flip figures against the issue's goals")).toBeLessThan(at("## Ratios against (a), same run"));
+  });
+
+  it("GIVEN (a) without an action time WHEN rendered THEN there is no rollback sentence, and the page still renders", () => {
+    const r = report();
+    const { simulatedActionMs: _dropped, ...a } = r.methods[0];
+    const without = renderMarkdown({ ...r, methods: [a, ...r.methods.slice(1)] });
+    expect(without).not.toContain("(a)'s rollback command took");
+    expect(without).not.toMatch(/undefined|NaN/);
   });
 
   it("GIVEN every result table row WHEN rendered THEN it has as many cells as the header", () => {
