@@ -118,7 +118,7 @@ async function undo(deps: SwitchDeps, executor: Executor, plan: Plan, group: Ste
       await executor.run(first);
     } catch (handBackError) {
       return new HaproxyError(
-        `could not hand traffic back to ${plan.from.droplet.name} after ${describeFailure(failed, error)}: ${(handBackError as Error).message}; the new release still serves`,
+        `could not hand traffic back to ${plan.from.droplet.name} after ${messageOf(error)}: ${(handBackError as Error).message}; the new release still serves`,
         "run `npm run switch -- rollback` now",
         { cause: handBackError },
       );
@@ -133,7 +133,7 @@ async function undo(deps: SwitchDeps, executor: Executor, plan: Plan, group: Ste
   const where = `every new request went back to ${plan.from.droplet.name} (${plan.from.container?.image ?? "the previous version"})`;
   const leftover = undone ? "" : "; the clean-up did not finish: `npm run switch -- status` explains it and a re-run repairs it";
   return new ImageRejectedError(
-    `${tripped ? "" : `step ${failed.name} failed after the hand-over: `}${describeFailure(failed, error)}; ${where}${
+    `${tripped ? "" : `step ${failed.name} failed after the hand-over: `}${messageOf(error)}; ${where}${
       traffic ? ` (the new release had ${traffic.errors} failed of ${traffic.responses} requests)` : ""
     }${leftover}`,
     error instanceof BlueGreenError ? error.fix : "fix the release and deploy a new tag; the previous version serves",
@@ -141,7 +141,7 @@ async function undo(deps: SwitchDeps, executor: Executor, plan: Plan, group: Ste
   );
 }
 
-const describeFailure = (_step: Step, error: unknown) => (error instanceof Error ? error.message : String(error));
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Runs undo steps in order; stops at the first failure (later steps build on earlier ones) and says so. */
 async function runUndo(deps: SwitchDeps, executor: Executor, steps: readonly Step[]): Promise<boolean> {

@@ -158,25 +158,6 @@ export type Step =
   /** Every new request to `dropletId`'s own address, at once: `spare addr …; spare ready; floating drain` in one runtime command. */
   | { readonly name: "hand-back"; readonly dropletId: number; readonly address: string; readonly port: number };
 
-/** Every step name, in the order a cutover runs them (undo-only steps last): the one list tests import. */
-export const STEP_NAMES = [
-  "repair",
-  "pull",
-  "start",
-  "arm-spare",
-  "gate",
-  "hand-over",
-  "drain",
-  "move-ip",
-  "restore-floating",
-  "retag",
-  "verify",
-  "prune",
-  "restore-previous",
-  "restore-fallback",
-  "hand-back",
-] as const satisfies readonly Step["name"][];
-
 /**
  * Steps that run together, with what undoes them if one fails. `watched`: the new release already serves,
  * so HAProxy's view of it (slot DOWN, error rate) can also trigger the undo, not only a failed step.

@@ -113,7 +113,7 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
     const why = `HAProxy is mid-flip: ${floatingServer} is ${floating.admin}, ${spareServer} is ${spare.admin} → ${spare.address} (an interrupted cutover)`;
     findings.push(why);
     repairs.push({ kind: "restore-haproxy", fallbackAddress, port, why });
-  } else if (spare.admin !== "drain" || spare.address !== fallbackAddress || spare.port !== port) {
+  } else if (!isArmedOn(spare, other, port)) {
     const why = `rollback is not ready: HAProxy's ${spareServer} slot is ${spare.admin} → ${spare.address}:${spare.port}, not armed (drain) on FALLBACK ${other.name} (${fallbackAddress}:${port})`;
     findings.push(why);
     repairs.push({ kind: "arm-spare", fallbackAddress, port, why });
@@ -137,6 +137,11 @@ function decided(observed: ObservedState, config: PlanConfig): Diagnosis & { rol
   const diagnosis = diagnose(observed, config);
   if (diagnosis.blocking) throw new InconsistentStateError(diagnosis.blocking.message, diagnosis.blocking.fix);
   return diagnosis as Diagnosis & { roles: Roles };
+}
+
+/** The spare slot targets `droplet`'s own address on the app port, in drain: armed for a flip to it (checks aside). */
+export function isArmedOn(spare: HaproxyServer | undefined, droplet: Droplet, port: number): boolean {
+  return !!spare && spare.admin === "drain" && spare.address === ownAddress(droplet) && spare.port === port;
 }
 
 /** What HAProxy's own checks say of a slot: passing (UP, or DRAIN while armed). */
@@ -257,7 +262,7 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
   // checks it once more, is the first step. Otherwise it is armed first.
   const arm: Step = { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port: config.app.port, fresh: restore.length > 0 };
   const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
-  const armed = restore.length === 0 && !!spare && spare.admin === "drain" && spare.address === ownAddress(to) && spare.port === config.app.port && isServing(spare);
+  const armed = restore.length === 0 && isArmedOn(spare, to, config.app.port) && isServing(spare!);
   return {
     kind: "rollback",
     noop: false,

@@ -1,7 +1,7 @@
 import type { Config } from "../core/config";
-import { LABEL, ObservedState, WorkerState, ownAddress } from "./model";
+import { LABEL, ObservedState, WorkerState } from "./model";
 import { findBalancer, observe } from "./observe";
-import { diagnose, isServing, runningContainer } from "./plan";
+import { diagnose, isArmedOn, isServing, runningContainer } from "./plan";
 import type { AuditEntry, LockPort, Ports } from "./ports";
 import { HostIdentity, describeHolder, staleReason } from "./lock";
 import { LockHeldError } from "./errors";
@@ -81,7 +81,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   const stale = staleReason(observed.lock, ports.clock.now(), self);
   const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
   const fallbackWorker = d.roles?.fallback;
-  const armed = !!spare && !!fallbackWorker && spare.admin === "drain" && spare.address === ownAddress(fallbackWorker.droplet) && spare.port === config.app.port;
+  const armed = !!fallbackWorker && isArmedOn(spare, fallbackWorker.droplet, config.app.port);
   const rollback = !armed
     ? { ready: false, detail: `HAProxy's ${config.haproxy.spareServer} slot is not armed on FALLBACK (any switch run arms it)` }
     : isServing(spare!)
