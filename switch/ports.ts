@@ -84,10 +84,6 @@ export interface HaproxyPort {
   apply(changes: readonly ServerChange[]): Promise<void>;
   /** Closes every session still open on a server (long-lived streams past the drain deadline). */
   shutdownSessions(server: string): Promise<void>;
-  setAddress(server: string, address: string, port: number): Promise<void>;
-  setState(server: string, state: AdminState): Promise<void>;
-  /** Overrides the health-check verdict until the next check decides: up to serve at once, down to demand `rise` passing checks first. */
-  setHealth(server: string, health: "up" | "down"): Promise<void>;
 }
 
 export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };

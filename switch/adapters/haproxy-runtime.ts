@@ -103,16 +103,4 @@ export class HaproxyRuntime implements HaproxyPort {
   async shutdownSessions(server: string): Promise<void> {
     await this.command(`shutdown sessions server ${this.target(server)}`);
   }
-
-  async setAddress(server: string, address: string, port: number): Promise<void> {
-    await this.command(`set server ${this.target(server)} addr ${address} port ${port}`);
-  }
-
-  async setState(server: string, state: AdminState): Promise<void> {
-    await this.command(`set server ${this.target(server)} state ${state}`);
-  }
-
-  async setHealth(server: string, health: "up" | "down"): Promise<void> {
-    await this.command(`set server ${this.target(server)} health ${health}`);
-  }
 }

@@ -106,7 +106,7 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
 
   it("GIVEN an unknown server WHEN setting its state THEN a one-line error says how to fix the config", async () => {
     const haproxy = new HaproxyRuntime(new LocalShell(), config);
-    await expect(haproxy.setState("nope", "ready")).rejects.toThrow(/HAProxy refused `set server app\/nope state ready`: No such server/);
+    await expect(haproxy.apply([{ server: "nope", state: "ready" }])).rejects.toThrow(/HAProxy refused `set server app\/nope state ready`: No such server/);
   });
 
   it("GIVEN a wrong socket path WHEN reading THEN the error names the socket and the fix", async () => {

@@ -1,6 +1,6 @@
 import { ExternalError } from "../../../core/errors";
 import { RegistryError } from "../../../switch/errors";
-import { AdminState, AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } from "../../../switch/model";
+import { AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } from "../../../switch/model";
 import type {
   AuditEntry,
   AuditPort,
@@ -324,18 +324,6 @@ export class FakeWorld {
     },
     shutdownSessions: async (server) => {
       this.log(`haproxy ${server} shutdown sessions`);
-    },
-    setAddress: async (server, address, port) => {
-      this.log(`haproxy ${server} addr ${address}:${port}`);
-      this.servers = this.servers.map((s) => (s.name === server ? { ...s, address, port } : s));
-    },
-    setState: async (server, state: AdminState) => {
-      this.log(`haproxy ${server} ${state}`);
-      this.fail(`haproxy ${server} ${state}`);
-      this.servers = this.servers.map((s) => (s.name === server ? { ...s, admin: state, status: state === "ready" ? "DOWN" : s.status } : s));
-    },
-    setHealth: async (server, health) => {
-      this.log(`haproxy ${server} health ${health}`);
     },
   };
 
