@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,11 +31,22 @@ export function withTempDir<T>(fn: (dir: string) => T): T {
   }
 }
 
-/** `haproxy -c -f`: parses the whole configuration (and loads any certificate) without binding anything. */
+/**
+ * `haproxy -c -f`: parses the whole configuration (and loads any certificate and map file) without binding anything.
+ * A map file that does not exist on this machine (the droplet's `/var/lib/do-bluegreen/maintenance.map`, which cloud-init
+ * creates empty before HAProxy starts) is replaced by an empty one in the temp dir: only its path changes.
+ */
 export function checkHaproxyConfig(text: string): ValidatorResult {
   return withTempDir((dir) => {
     const file = join(dir, "haproxy.cfg");
-    writeFileSync(file, text);
+    const maps = new Map<string, string>();
+    const withMaps = text.replace(/\bmap\((\/[^),\s]+)/g, (whole, path: string) => {
+      if (existsSync(path)) return whole;
+      if (!maps.has(path)) maps.set(path, join(dir, `map-${maps.size + 1}.map`));
+      writeFileSync(maps.get(path)!, "");
+      return `map(${maps.get(path)}`;
+    });
+    writeFileSync(file, withMaps);
     return run("haproxy", ["-c", "-f", file]);
   });
 }

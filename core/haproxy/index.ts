@@ -1,2 +1,13 @@
 export { renderHaproxyConfig } from "./render-config";
 export type { HaproxyRenderOptions } from "./render-config";
+export {
+  DEFAULT_MAINTENANCE_MESSAGE,
+  MAINTENANCE_MAP_FILE,
+  MAINTENANCE_MAP_KEY,
+  MAINTENANCE_MESSAGE_MAX_LENGTH,
+  MAINTENANCE_RETRY_AFTER_SECONDS,
+  maintenanceMapPath,
+  maintenanceMapValue,
+  maintenanceMessage,
+  messageOfMapValue,
+} from "./maintenance";

@@ -1,4 +1,5 @@
 import { Config } from "../config";
+import { maintenanceMapPath, maintenanceRule } from "./maintenance";
 
 /**
  * Renders haproxy.cfg from the typed configuration. The stack's cloud-init writes exactly this
@@ -23,6 +24,12 @@ export interface HaproxyRenderOptions {
   readonly runAsUser?: string | null;
   /** A `log` target for the global section. @default "/dev/log local0" (journald/rsyslog on the droplet); null disables logging */
   readonly logTarget?: string | null;
+  /**
+   * The map file holding maintenance mode (core/haproxy/maintenance.ts). HAProxy refuses to start when it is missing, so
+   * whoever starts HAProxy creates it empty first (the balancer's cloud-init, the lab).
+   * @default `${config.stateDir}/maintenance.map`, where the switch writes it (maintenanceMapPath)
+   */
+  readonly maintenanceMap?: string;
 }
 
 /**
@@ -40,6 +47,7 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
   const httpsPort = options.httpsPort ?? 443;
   const runAsUser = options.runAsUser === undefined ? "haproxy" : options.runAsUser;
   const logTarget = options.logTarget === undefined ? "/dev/log local0" : options.logTarget;
+  const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(config.stateDir);
   const { backend, floatingServer, spareServer, adminSocket, tlsCertificatePath } = config.haproxy;
   const { port, healthPath, domain } = config.app;
 
@@ -71,6 +79,8 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     `  bind ${bind}:${httpPort}`,
     ...(tlsCertificatePath ? [`  bind ${bind}:${httpsPort} ssl crt ${tlsCertificatePath}`, "  http-request set-header X-Forwarded-Proto https if { ssl_fc }"] : []),
     "  option forwardfor",
+    // Before any backend is chosen: a visitor in maintenance mode never reaches a server slot, whatever the flip does.
+    `  ${maintenanceRule(maintenanceMap, healthPath.split("?")[0])}`,
     `  default_backend ${backend}`,
   ];
 

@@ -1,5 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
-import { renderHaproxyConfig } from "../../../core/haproxy";
+import { maintenanceMapValue, renderHaproxyConfig } from "../../../core/haproxy";
 import { checkHaproxyConfig, withTempDir, writeSelfSignedPem } from "../debian-validators";
 
 // A lab address: validation never sends traffic, but the network rule keeps even literals in the lab's range.
@@ -47,5 +49,59 @@ describe("renderHaproxyConfig", () => {
 
   it("GIVEN no certificate WHEN rendered THEN there is no 443 frontend", () => {
     expect(renderHaproxyConfig(config, { floatingIp: FLOATING_IP })).not.toContain(":443");
+  });
+
+  describe("maintenance mode", () => {
+    const frontendOf = (text: string) => text.slice(text.indexOf("frontend public"), text.indexOf("\n\nbackend"));
+    const ruleOf = (text: string) => frontendOf(text).split("\n").find((l) => l.includes("http-request return status 503"));
+
+    it.each([
+      ["the default SWITCH_STATE_DIR", {}, {}, "/var/lib/do-bluegreen/maintenance.map"],
+      ["another SWITCH_STATE_DIR", { SWITCH_STATE_DIR: "/srv/switch" }, {}, "/srv/switch/maintenance.map"],
+      ["a trailing slash", { SWITCH_STATE_DIR: "/srv/switch/" }, {}, "/srv/switch/maintenance.map"],
+      ["the maintenanceMap option", {}, { maintenanceMap: "/tmp/lab/m.map" }, "/tmp/lab/m.map"],
+    ])("GIVEN %s WHEN rendered THEN the frontend reads key `maintenance` of %s", (_, env, options, path) => {
+      const text = renderHaproxyConfig(loadConfig(env, "stack"), { floatingIp: FLOATING_IP, ...options });
+      expect(ruleOf(text)).toContain(`%[str(maintenance),map(${path})]`);
+      expect(ruleOf(text)).toContain(`if { str(maintenance),map(${path}) -m found } !{ path /health }`);
+    });
+
+    it("GIVEN the configuration WHEN rendered THEN the 503 page rule is pinned: HTML, Retry-After 30, no-store, before the backend is chosen", () => {
+      const frontend = frontendOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }));
+      expect(frontend.split("\n")).toEqual([
+        "frontend public",
+        "  bind *:80",
+        "  option forwardfor",
+        "  http-request return status 503 content-type \"text/html; charset=utf-8\" lf-string " +
+          "\"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>" +
+          "<title>Down for maintenance</title></head><body style='font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em'>" +
+          "<h1>Down for maintenance</h1><p>%[str(maintenance),map(/var/lib/do-bluegreen/maintenance.map)]</p></body></html>\" " +
+          "hdr Retry-After 30 hdr Cache-Control no-store if { str(maintenance),map(/var/lib/do-bluegreen/maintenance.map) -m found } !{ path /health }",
+        "  default_backend app",
+      ]);
+    });
+
+    it("GIVEN APP_HEALTH_PATH with a query WHEN rendered THEN the exemption matches its path part", () => {
+      expect(ruleOf(renderHaproxyConfig(loadConfig({ APP_HEALTH_PATH: "/up?full=1" }, "stack"), { floatingIp: FLOATING_IP }))).toMatch(/!\{ path \/up \}$/);
+    });
+
+    it.each([
+      ["empty (maintenance off)", ""],
+      ["holding an escaped message", `maintenance ${maintenanceMapValue(`Back at 10:00 — "DB" <migration> & co's; 100% #1 \\ $HOME`)}\n`],
+    ])("GIVEN the map file %s WHEN `haproxy -c` reads the config THEN it is valid", (_, content) => {
+      withTempDir((dir) => {
+        const map = join(dir, "maintenance.map");
+        writeFileSync(map, content);
+        const result = checkHaproxyConfig(renderHaproxyConfig(config, { floatingIp: FLOATING_IP, maintenanceMap: map }));
+        expect(result.output).toMatch(/Configuration file is valid/);
+      });
+    });
+
+    it("GIVEN the map file is missing WHEN `haproxy -c` reads the config THEN HAProxy refuses (why cloud-init and the lab create it)", () => {
+      // A relative path: the validator only stands in for absolute droplet paths.
+      const result = checkHaproxyConfig(renderHaproxyConfig(config, { floatingIp: FLOATING_IP, maintenanceMap: "no-such-dir/maintenance.map" }));
+      expect(result.ok).toBe(false);
+      expect(result.output).toMatch(/failed to open pattern file <no-such-dir\/maintenance.map>/);
+    });
   });
 });
