@@ -20,7 +20,8 @@ export class Redactor {
   private readonly secrets: string[];
 
   constructor(secrets: Iterable<string | undefined>) {
-    this.secrets = [...new Set([...secrets].filter((s): s is string => !!s && s.length >= MIN_SECRET_LENGTH))]
+    const forms = [...secrets].filter((s): s is string => !!s).flatMap(formsOf);
+    this.secrets = [...new Set(forms.filter((s) => s.length >= MIN_SECRET_LENGTH))]
       // Longest first so a secret containing another is masked whole.
       .sort((a, b) => b.length - a.length);
   }
@@ -34,6 +35,15 @@ export class Redactor {
     for (const secret of this.secrets) out = out.split(secret).join(MASK);
     return out;
   }
+}
+
+/**
+ * The shapes a secret takes on its way to output: as is, each line of a multi-line value (a PEM key printed line by
+ * line), JSON-escaped (inside --json or an API error body), URL-encoded and base64 (in a URL or an auth header).
+ */
+function formsOf(secret: string): string[] {
+  const lines = secret.split(/\r?\n/).filter((l) => l.trim() && !/^-----(BEGIN|END) /.test(l));
+  return [secret, ...(lines.length > 1 ? lines : []), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString("base64")];
 }
 
 export function isSecretVariable(name: string): boolean {

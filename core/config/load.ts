@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { AppSpec, loadAppDefinition } from "../app";
 import { ConfigError, ConfigIssue } from "../errors";
 import { VARIABLES, VariableKey, VariableSpec } from "./variables";
 
@@ -9,6 +10,8 @@ type Parsed = { [K in VariableKey]: (typeof VARIABLES)[K] extends VariableSpec<i
 /** The one typed configuration shared by the stack, the switch and the lab. */
 export interface Config {
   readonly app: { readonly name: string; readonly port: number; readonly healthPath: string; readonly domain: string; readonly recordName: string };
+  /** The app's definition from bluegreen.config.ts: environment, secret names, volumes, options, hooks. */
+  readonly appSpec: AppSpec;
   readonly digitalocean: {
     /** Absent for `synth`: Terraform reads the token from the environment at plan time. */
     readonly token?: string;
@@ -95,10 +98,14 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
   if (purpose === "switch") requireForSwitch(p, env, issues);
   const privateKey = p.sshPrivateKey || (purpose === "switch" ? readFileOrIssue(p.sshPrivateKeyFile ?? "", VARIABLES.sshPrivateKeyFile.name, issues) : "");
   const knownHosts = p.sshKnownHosts || (purpose === "switch" ? readFileOrIssue(p.sshKnownHostsFile ?? "", VARIABLES.sshKnownHostsFile.name, issues) : "");
+  const appFile = p.appConfigFile ?? VARIABLES.appConfigFile.default!;
+  const definition = loadAppDefinition(appFile, !!env[VARIABLES.appConfigFile.name]);
+  issues.push(...definition.issues);
   if (issues.length > 0) throw new ConfigError(issues);
   const c = p as Parsed;
   return {
     app: { name: c.appName, port: c.appPort, healthPath: c.healthPath, domain: c.domain, recordName: c.recordName },
+    appSpec: definition.app!,
     digitalocean: {
       token: c.token,
       apiUrl: c.apiUrl.replace(/\/+$/, ""),

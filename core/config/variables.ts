@@ -51,6 +51,7 @@ export const VARIABLES = {
   healthPath: v({ name: "APP_HEALTH_PATH", default: "/health", schema: httpPath, description: "HTTP path that answers 200 when the app is healthy.", fix: "use a path such as /health" }),
   domain: v({ name: "APP_DOMAIN", default: "example.com", schema: domain, description: "DNS domain managed by DigitalOcean.", fix: "use a registered domain such as example.com" }),
   recordName: v({ name: "APP_RECORD_NAME", default: "@", schema: z.string().regex(/^(@|[a-z0-9-]+(\.[a-z0-9-]+)*)$/, "not a record name"), description: "A record name inside the domain (@ for the apex).", fix: "use @ or a label such as www" }),
+  appConfigFile: v({ name: "BLUEGREEN_CONFIG", default: "bluegreen.config.ts", schema: nonEmpty, description: "The app's typed definition (environment, secret names, volumes, options, hooks), relative to the working directory; the default file may be absent.", fix: "point it at a file that exports defineApp({...})" }),
   // --- DigitalOcean ---
   token: v({ name: "DIGITALOCEAN_TOKEN", secret: true, schema: z.string().regex(/^\S{20,}$/, "not a DigitalOcean API token"), description: "API token (write scope). Secret: a masked CI/CD variable.", fix: "create a token at cloud.digitalocean.com/account/api/tokens and set DIGITALOCEAN_TOKEN" }),
   apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: url, description: "API base URL; the lab points it at its simulator.", fix: "use an http(s) URL such as https://api.digitalocean.com" }),

@@ -17,6 +17,8 @@ export const ExitCode = {
   external: 3,
   lockHeld: 4,
   rejected: 5,
+  /** The release is live, but its postSwitch hook failed (never rolled back). */
+  hookFailed: 6,
   internal: 70,
 } as const;
 

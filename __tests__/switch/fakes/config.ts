@@ -18,6 +18,7 @@ export const TEST_ENV: Record<string, string> = {
   SWITCH_DRAIN_TIMEOUT_SECONDS: "5",
   SWITCH_ACTION_TIMEOUT_SECONDS: "30",
   SWITCH_LOCK_TTL_SECONDS: "600",
+  BLUEGREEN_CONFIG: "__tests__/fixtures/bluegreen.config.ts",
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
