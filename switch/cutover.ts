@@ -7,6 +7,8 @@ import { HostIdentity, acquireLock } from "./lock";
 import { AppContainer, Droplet, LABEL, LockHolder, ObservedState, Plan, Step, StepGroup, planSteps } from "./model";
 import { balancerAmong, observe } from "./observe";
 import { describeStep, planCutover, planRollback } from "./plan";
+import { Release, releaseOf } from "./release";
+import { shortFingerprint } from "../core/app";
 import type { AuditEntry, Ports } from "./ports";
 import type { Reporter } from "./progress";
 
@@ -23,6 +25,8 @@ export interface Side {
   readonly droplet: string;
   readonly image?: string;
   readonly digest?: string;
+  /** The configuration fingerprint's short form (never a value: salted scrypt, see core/app/fingerprint.ts). */
+  readonly config?: string;
 }
 
 export type Outcome = "deployed" | "already-live" | "planned" | "rolled-back" | "rejected" | "failed";
@@ -37,18 +41,23 @@ export interface RunResult {
   readonly durationMs: number;
   /** Sessions still open when SWITCH_DRAIN_TIMEOUT_SECONDS ran out (long-lived streams), closed by the switch. */
   readonly sessionsClosedAtDrainDeadline?: number;
+  /** The postSwitch hook failed after the release went live: reported, never rolled back. */
+  readonly hookFailure?: string;
 }
 
 export interface CutoverRequest {
   readonly image: string;
+  /** The declared secrets' values, read from the runner's environment before anything else happened. */
+  readonly secrets: Readonly<Record<string, string>>;
   readonly message?: string;
   readonly dryRun?: boolean;
 }
 
-const side = (droplet: Droplet, container?: AppContainer, image?: string, digest?: string): Side => ({
+const side = (droplet: Droplet, container?: AppContainer, image?: string, digest?: string, fingerprint?: string): Side => ({
   droplet: droplet.name,
   image: image ?? container?.image,
   digest: digest ?? container?.digest ?? container?.labels[LABEL.digest],
+  config: shortFingerprint(fingerprint ?? container?.labels[LABEL.config]),
 });
 
 /**
@@ -57,13 +66,14 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
  */
 export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
   parseImageRef(request.image);
-  if (request.dryRun) return dryRun(deps, request);
-  const run = await beginRun(deps, "cutover", request);
+  const release = releaseOf(deps.config, request.image, request.secrets);
+  if (request.dryRun) return dryRun(deps, request, release);
+  const run = await beginRun(deps, "cutover", request, release);
   try {
-    const plan = run.planned(planCutover(run.observed, deps.config, { image: request.image }));
-    if (plan.noop) deps.reporter.info(`${request.image} already serves from PROD ${plan.to.droplet.name}: verifying only`);
-    await runPlan(deps, run.executor, plan);
-    return await run.finish(plan.noop ? "already-live" : "deployed", run.executor.digestOn(plan.to.droplet.id));
+    const plan = run.planned(planCutover(run.observed, deps.config, release));
+    if (plan.noop) deps.reporter.info(`${request.image} already serves from PROD ${plan.to.droplet.name} with this configuration: verifying only`);
+    const hookFailure = await runPlan(deps, run.executor, plan);
+    return await run.finish(plan.noop ? "already-live" : "deployed", run.executor.digestOn(plan.to.droplet.id), hookFailure);
   } catch (error) {
     return run.fail(error);
   }
@@ -80,8 +90,22 @@ export async function runRollback(deps: SwitchDeps): Promise<RunResult> {
   }
 }
 
-async function runPlan(deps: SwitchDeps, executor: Executor, plan: Plan): Promise<void> {
-  for (const group of plan.groups) await runGroup(deps, executor, plan, group);
+/** Runs every group; returns the failure of a group that only reports (the postSwitch hook), if any. */
+async function runPlan(deps: SwitchDeps, executor: Executor, plan: Plan): Promise<string | undefined> {
+  let reported: string | undefined;
+  for (const group of plan.groups) {
+    if (group.onFailure !== "report") {
+      await runGroup(deps, executor, plan, group);
+      continue;
+    }
+    try {
+      for (const step of group.steps) await executor.run(step);
+    } catch (error) {
+      reported = messageOf(error);
+      deps.reporter.warn(`${reported} (the release stays live: a postSwitch failure never rolls back)`);
+    }
+  }
+  return reported;
 }
 
 /**
@@ -161,13 +185,13 @@ interface Run {
   readonly executor: Executor;
   /** Known once planned, so even a failed run's audit line says from what to what. */
   planned(plan: Plan): Plan;
-  finish(outcome: Outcome, toDigest?: string): Promise<RunResult>;
+  finish(outcome: Outcome, toDigest?: string, hookFailure?: string): Promise<RunResult>;
   /** Records the failure, unlocks and rethrows. */
   fail(error: unknown): Promise<never>;
 }
 
 /** Takes the lock and observes; whatever happens after, `finish` or `fail` records the run and releases the lock. */
-async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", request: Partial<CutoverRequest>): Promise<Run> {
+async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", request: Partial<CutoverRequest>, release?: Release): Promise<Run> {
   const { ports, config, reporter } = deps;
   const started = ports.clock.now();
   let droplets: Droplet[] = [];
@@ -188,16 +212,17 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
   let observed: ObservedState | undefined;
   let executor: Executor | undefined;
 
-  const end = async (outcome: Outcome, failure: unknown, toDigest?: string): Promise<RunResult> => {
+  const end = async (outcome: Outcome, failure: unknown, toDigest?: string, hookFailure?: string): Promise<RunResult> => {
     const durationMs = ports.clock.now() - started;
     const result: RunResult = {
       command,
       outcome,
       floatingIp: observed?.reservedIp.ip,
       from: plan ? side(plan.from.droplet, plan.from.container) : undefined,
-      to: plan ? side(plan.to.droplet, plan.to.container, plan.to.image, toDigest) : request.image ? { droplet: "", image: request.image } : undefined,
+      to: plan ? side(plan.to.droplet, plan.to.container, plan.to.image, toDigest, executor?.startedFingerprint) : request.image ? { droplet: "", image: request.image } : undefined,
       durationMs,
       sessionsClosedAtDrainDeadline: executor?.flip.sessionsClosedAtDrainDeadline,
+      hookFailure,
     };
     await recordRun(deps, balancer!, deployment, { command, outcome, result, message: request.message, failure });
     await reporter
@@ -215,12 +240,12 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
   } catch (error) {
     return fail(error);
   }
-  executor = new Executor({ ports, config, reporter, observed, who: deps.who });
+  executor = new Executor({ ports, config, reporter, observed, who: deps.who, release });
   return {
     observed,
     executor,
     planned: (p) => (plan = p),
-    finish: (outcome, toDigest) => end(outcome, undefined, toDigest),
+    finish: (outcome, toDigest, hookFailure) => end(outcome, undefined, toDigest, hookFailure),
     fail,
   };
 }
@@ -232,14 +257,14 @@ async function recordRun(
   run: { command: string; outcome: Outcome; result: RunResult; message?: string; failure: unknown },
 ): Promise<void> {
   const { ports, reporter } = deps;
-  const error = run.failure instanceof Error ? run.failure.message : undefined;
+  const error = run.failure instanceof Error ? run.failure.message : run.result.hookFailure;
   await reporter
     .step("record", "append the audit log and report the deployment", async () => {
       const entry: AuditEntry = {
         at: new Date(ports.clock.now()).toISOString(),
         who: deps.who,
         command: run.command,
-        outcome: run.outcome,
+        outcome: run.result.hookFailure ? `${run.outcome}, postSwitch hook failed` : run.outcome,
         from: run.result.from,
         to: run.result.to,
         durationMs: run.result.durationMs,
@@ -256,11 +281,11 @@ async function recordRun(
     .catch((e: Error) => reporter.warn(`could not record the run: ${e.message}`));
 }
 
-async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
+async function dryRun(deps: SwitchDeps, request: CutoverRequest, release: Release): Promise<RunResult> {
   const { ports, config, reporter } = deps;
   const started = ports.clock.now();
   const observed = await reporter.step("observe", "read droplets, reserved IP, containers and HAProxy", () => observe(ports, config));
-  const plan = planCutover(observed, config, { image: request.image });
+  const plan = planCutover(observed, config, release);
   const lines = planSteps(plan).map((s) => describeStep(s, observed));
   reporter.info(
     `plan (dry run, nothing changed): ${
@@ -270,6 +295,12 @@ async function dryRun(deps: SwitchDeps, request: CutoverRequest): Promise<RunRes
     }`,
   );
   lines.forEach((l, i) => reporter.info(`  ${i + 1}. ${l}`));
+  const { app } = release.config;
+  reporter.info(
+    `configuration (${app.source}): clear ${Object.keys(app.clearEnv).join(", ") || "none"}; secrets ${app.secretNames.join(", ") || "none"} (values never shown); volumes ${
+      app.volumes.map((v) => `${v.source}:${v.target}${v.readOnly ? ":ro" : ""}`).join(", ") || "none"
+    }`,
+  );
   if (observed.lock) reporter.warn(`the deploy lock is held by ${observed.lock.who}: a real run would wait or fail`);
   return {
     command: "cutover",

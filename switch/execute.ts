@@ -47,6 +47,11 @@ export class Executor {
     return this.containers.digestOn(dropletId);
   }
 
+  /** The configuration fingerprint of the container this run started, if it started one. */
+  get startedFingerprint(): string | undefined {
+    return this.containers.startedFingerprint;
+  }
+
   /** Rejects with the watchdog's reason once it trips (never while no watch runs). */
   get tripped(): Promise<never> | undefined {
     return this.watchdog?.tripped;
@@ -84,6 +89,8 @@ export class Executor {
         return;
       case "pull":
         return this.containers.pull(step.dropletId, step.image);
+      case "hook":
+        return this.containers.hook(step.dropletId, step.phase);
       case "start":
         return this.containers.start(step.dropletId, step.image);
       case "arm-spare":

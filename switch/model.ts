@@ -1,3 +1,5 @@
+import type { HookPhase } from "../core/app";
+
 /**
  * Pure data shared by observe, plan and execute. Nothing here talks to the network.
  */
@@ -24,6 +26,10 @@ export const LABEL = {
   digest: "do-bluegreen.digest",
   deployedBy: "do-bluegreen.deployed-by",
   deployedAt: "do-bluegreen.deployed-at",
+  /** The configuration's fingerprint (core/app/fingerprint.ts): salted scrypt, so no secret can be recovered from it. */
+  config: "do-bluegreen.config",
+  /** On a hook's one-off container (never an app container): which hook it ran. */
+  hook: "do-bluegreen.hook",
   /** Id of the container this one replaced on the same droplet: what a failed gate restores. */
   replaces: "do-bluegreen.replaces",
 } as const;
@@ -134,6 +140,8 @@ export type RepairAction =
 export type Step =
   | { readonly name: "repair"; readonly actions: readonly RepairAction[] }
   | { readonly name: "pull"; readonly dropletId: number; readonly image: string }
+  /** A one-off container of the release (its image, environment and volumes) running the app's hook command. */
+  | { readonly name: "hook"; readonly phase: HookPhase; readonly dropletId: number }
   | { readonly name: "start"; readonly dropletId: number; readonly image: string }
   /**
    * Points the spare slot at a droplet's own address in `drain`: HAProxy health-checks it and sends it nothing.
@@ -166,6 +174,8 @@ export interface StepGroup {
   readonly steps: readonly Step[];
   readonly undo: readonly Step[];
   readonly watched: boolean;
+  /** "report": a failure is reported and the run goes on (the postSwitch hook never rolls back). @default "undo" */
+  readonly onFailure?: "undo" | "report";
 }
 
 export type StepName = Step["name"];

@@ -1,5 +1,6 @@
 import type { Config } from "../core/config";
 import { InconsistentStateError } from "./errors";
+import { isSameRelease, Release } from "./release";
 import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairAction, Roles, Step, StepGroup, WorkerState, ownAddress } from "./model";
 
 /**
@@ -8,10 +9,6 @@ import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, 
  */
 
 export type PlanConfig = Pick<Config, "app" | "tags" | "haproxy" | "publicUrl" | "digitalocean">;
-
-export interface CutoverRequest {
-  readonly image: string;
-}
 
 const names = (ds: readonly Droplet[]) => ds.map((d) => `${d.name} (${d.id})`).join(", ");
 
@@ -192,7 +189,7 @@ function handBackAndSettle({ to, from, ip, port }: Sides, restoreTo: boolean): S
 
 const repairGroups = (d: Diagnosis): StepGroup[] => (d.repairs.length > 0 ? [{ steps: [{ name: "repair", actions: d.repairs }], undo: [], watched: false }] : []);
 
-export function planCutover(observed: ObservedState, config: PlanConfig, request: CutoverRequest): Plan {
+export function planCutover(observed: ObservedState, config: PlanConfig, release: Release): Plan {
   const d = decided(observed, config);
   const { prod, fallback } = d.roles;
   const ip = observed.reservedIp.ip;
@@ -200,12 +197,13 @@ export function planCutover(observed: ObservedState, config: PlanConfig, request
   const live = runningContainer(prod);
   const port = config.app.port;
 
-  if (live && live.image === request.image) {
+  const { hooks } = release.config.app;
+  if (isSameRelease(live, release)) {
     return {
       kind: "cutover",
       noop: true,
       from: { droplet: prod.droplet, container: live },
-      to: { droplet: prod.droplet, image: request.image, container: live },
+      to: { droplet: prod.droplet, image: release.image, container: live },
       floatingIp: ip,
       groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url }], undo: [], watched: false }],
     };
@@ -217,15 +215,16 @@ export function planCutover(observed: ObservedState, config: PlanConfig, request
     kind: "cutover",
     noop: false,
     from: { droplet: prod.droplet, container: live },
-    to: { droplet: to, image: request.image },
+    to: { droplet: to, image: release.image },
     floatingIp: ip,
     groups: [
       ...repairGroups(d),
       {
         // PROD is not touched here: a failure only has to put FALLBACK back as it was.
         steps: [
-          { name: "pull", dropletId: to.id, image: request.image },
-          { name: "start", dropletId: to.id, image: request.image },
+          { name: "pull", dropletId: to.id, image: release.image },
+          ...(hooks.preSwitch ? [{ name: "hook", phase: "preSwitch", dropletId: to.id } as const] : []),
+          { name: "start", dropletId: to.id, image: release.image },
           { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: true },
           { name: "gate", dropletId: to.id },
         ],
@@ -233,6 +232,7 @@ export function planCutover(observed: ObservedState, config: PlanConfig, request
         watched: false,
       },
       { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, true), watched: true },
+      ...(hooks.postSwitch ? [{ steps: [{ name: "hook", phase: "postSwitch", dropletId: to.id } as const], undo: [], watched: false, onFailure: "report" } as const] : []),
       { steps: [{ name: "prune", dropletId: to.id, keep: 1 }], undo: [], watched: false },
     ],
   };
@@ -286,6 +286,10 @@ export function describeStep(step: Step, observed: ObservedState): string {
       return `repair: ${step.actions.map((a) => a.why).join("; ")}`;
     case "pull":
       return `pull ${step.image} on ${name(step.dropletId)}`;
+    case "hook":
+      return step.phase === "preSwitch"
+        ? `run the preSwitch hook on ${name(step.dropletId)} in a one-off container of the new release (a failure refuses it)`
+        : `run the postSwitch hook on ${name(step.dropletId)} in a one-off container of the new release (a failure is reported, never rolled back)`;
     case "start":
       return `start ${step.image} on ${name(step.dropletId)} (the running app container is stopped, kept for restore)`;
     case "arm-spare":

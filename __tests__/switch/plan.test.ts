@@ -2,8 +2,13 @@ import { InconsistentStateError } from "../../switch/errors";
 import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState, Plan, planSteps } from "../../switch/model";
 import { diagnose, planCutover, planRollback } from "../../switch/plan";
 import { testConfig } from "./fakes/config";
+import { configFingerprint } from "../../core/app";
+import { releaseOf } from "../../switch/release";
 
 const config = testConfig();
+const SALT = "0123456789abcdef0123456789abcdef";
+/** The configuration every container below was started with: equal to V2's, so only the image tells them apart. */
+const CONFIG_LABEL = configFingerprint(releaseOf(config, "any", {}).config, SALT);
 const blue: Droplet = { id: 1, name: "blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.11", privateIp: "198.18.2.11" };
 const green: Droplet = { id: 2, name: "green", tags: ["FALLBACK"], region: "nyc3", publicIp: "198.18.1.12" };
 const lb: Droplet = { id: 9, name: "lb", tags: ["BALANCER"], region: "nyc3", publicIp: "198.18.1.10" };
@@ -18,7 +23,7 @@ const container = (image: string, running = true): AppContainer => ({
   running,
   state: running ? "running" : "exited",
   createdAt: "2026-11-22T00:00:00Z",
-  labels: { [LABEL.app]: "web" },
+  labels: { [LABEL.app]: "web", [LABEL.config]: CONFIG_LABEL },
 });
 
 const steady: HaproxyServer[] = [
@@ -62,7 +67,7 @@ function observed(w: World = {}): ObservedState {
   };
 }
 
-const V2 = { image: "registry.test/web:v2" };
+const V2 = releaseOf(config, "registry.test/web:v2", {});
 const PREPARE = ["pull", "start", "arm-spare", "gate"];
 const FLIP = ["hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify"];
 const HAND_BACK = ["hand-back", "drain", "move-ip", "restore-floating", "restore-fallback", "arm-spare", "retag"];
@@ -119,6 +124,51 @@ describe("planCutover", () => {
     const verifyUrl = (c: typeof config) => planSteps(planCutover(observed(), c, V2)).find((s) => s.name === "verify") as { url: string };
     expect(verifyUrl(config).url).toBe("http://198.18.1.10/");
     expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/" })).url).toBe("https://example.com/");
+  });
+});
+
+describe("a release is the image plus its configuration", () => {
+  const withApp = (appSpec: Partial<typeof config.appSpec>, secrets: Record<string, string> = {}) =>
+    releaseOf({ ...config, appSpec: { ...config.appSpec, ...appSpec } }, V2.image, secrets);
+  const live = observed({ prodRuns: V2.image });
+
+  it.each([
+    ["the same image and configuration", true, V2],
+    ["the same image with a new clear value", false, withApp({ clearEnv: { FEATURE: "on" } })],
+    ["the same image with a rotated secret", false, withApp({ secretNames: ["API_KEY"] }, { API_KEY: "rotated-value-1" })],
+    ["the same image with a new volume", false, withApp({ volumes: [{ source: "data", target: "/data", readOnly: false }] })],
+    ["the same image with a memory limit", false, withApp({ memoryBytes: 512 * 1024 * 1024 })],
+    ["the same image with a new command", false, withApp({ command: ["node", "other.js"] })],
+  ])("GIVEN v2 live WHEN deploying %s THEN noop is %s", (_name, noop, release) => {
+    expect(planCutover(live, config, release).noop).toBe(noop);
+  });
+
+  it("GIVEN a live container with no configuration label (deployed before fingerprints) WHEN deploying its image THEN it is a release, not a noop", () => {
+    const world = observed({ prodRuns: V2.image });
+    const bare = { ...world, workers: { ...world.workers, 1: { ...world.workers[1], containers: world.workers[1].containers.map((c) => ({ ...c, labels: { [LABEL.app]: "web" } })) } } };
+    expect(planCutover(bare, config, V2).noop).toBe(false);
+  });
+
+  it("GIVEN a preSwitch hook WHEN planning THEN it runs on FALLBACK after the pull and before the start, in the group that restores FALLBACK", () => {
+    const plan = planCutover(observed(), config, withApp({ hooks: { preSwitch: { command: ["migrate"], timeoutMs: 1000 } } }));
+    expect(names(plan).slice(0, 3)).toEqual(["pull", "hook", "start"]);
+    expect(plan.groups[0].steps[1]).toEqual({ name: "hook", phase: "preSwitch", dropletId: 2 });
+    expect(plan.groups[0].undo).toEqual([{ name: "restore-fallback", dropletId: 2 }]);
+  });
+
+  it("GIVEN a postSwitch hook WHEN planning THEN it runs after verification in a group that reports instead of undoing", () => {
+    const plan = planCutover(observed(), config, withApp({ hooks: { postSwitch: { command: ["notify"], timeoutMs: 1000 } } }));
+    const index = plan.groups.findIndex((g) => g.steps.some((s) => s.name === "hook"));
+    expect(plan.groups[index - 1].watched).toBe(true);
+    expect(plan.groups[index]).toEqual({ steps: [{ name: "hook", phase: "postSwitch", dropletId: 2 }], undo: [], watched: false, onFailure: "report" });
+  });
+
+  it("GIVEN hooks WHEN the release is already live THEN no hook runs (only verification)", () => {
+    const hooked = withApp({ hooks: { preSwitch: { command: ["m"], timeoutMs: 1 }, postSwitch: { command: ["n"], timeoutMs: 1 } } });
+    const label = configFingerprint(hooked.config, SALT);
+    const world = observed({ prodRuns: V2.image });
+    const same = { ...world, workers: { ...world.workers, 1: { ...world.workers[1], containers: world.workers[1].containers.map((c) => ({ ...c, labels: { ...c.labels, [LABEL.config]: label } })) } } };
+    expect(names(planCutover(same, config, hooked))).toEqual(["verify"]);
   });
 });
 

@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../core/config";
+import { configFingerprint, HookPhase, newSalt, saltOf } from "../../core/app";
 import { ImageRejectedError } from "../errors";
 import { parseImageRef, versionOf } from "../image-ref";
 import { AppContainer, Droplet, LABEL } from "../model";
-import { isUnfinished, replacedIds } from "../plan";
+import { isUnfinished, replacedIds, runningContainer } from "../plan";
+import { isSameRelease, Release, runtimeSpecOf } from "../release";
 import type { PulledImage, RegistryAuth } from "../ports";
+import { InternalError } from "../../core/errors";
 import { RunContext, workerDroplet } from "./context";
 
 /** What the app says it is, straight from its own container: verification compares the public entry with this. */
@@ -21,7 +24,6 @@ interface Started {
 }
 
 const LOG_TAIL_LINES = 20;
-const STOP_TIMEOUT_SECONDS = 30;
 
 /** Credentials go only to the registry they belong to, with each pull; nothing is stored on droplets. */
 export function registryAuthFor(image: string, registry: Config["registry"]): RegistryAuth | undefined {
@@ -39,6 +41,8 @@ export class Containers {
   private readonly pulled = new Map<number, PulledImage>();
   private readonly identities = new Map<number, Identity>();
   private started: Started | undefined;
+  /** The fingerprint the started container carries, for the audit line. */
+  startedFingerprint: string | undefined;
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -54,14 +58,15 @@ export class Containers {
 
   async start(dropletId: number, image: string): Promise<void> {
     const { app } = this.ctx.config;
+    const release = this.releaseFor(image);
     const docker = this.ctx.ports.docker(workerDroplet(this.ctx, dropletId));
     const pulled = this.pulled.get(dropletId) ?? (await docker.pull(image, registryAuthFor(image, this.ctx.config.registry)));
     const running = (await docker.listAppContainers(app.name)).filter((c) => c.running);
     // A re-run after a crash finds its own container already up: use it rather than start a twin.
-    const same = running.find((c) => c.image === image && c.imageId === pulled.id);
+    const same = running.find((c) => isSameRelease(c, release) && c.imageId === pulled.id);
     if (same) {
       this.started = { dropletId, containerId: same.id, replaces: replacedIds(same) };
-      this.ctx.reporter.info(`${same.name} already runs ${image}: reusing it`);
+      this.ctx.reporter.info(`${same.name} already runs ${image} with this configuration: reusing it`);
       for (const other of running) if (other.id !== same.id) await docker.stop(other.id);
       return;
     }
@@ -71,22 +76,68 @@ export class Containers {
     for (const c of running) await docker.stop(c.id);
     for (const c of running) if (!replaces.includes(c.id)) await docker.remove(c.id);
     const name = `${app.name}-${randomBytes(4).toString("hex")}`;
+    const fingerprint = this.fingerprint(dropletId, release);
     this.started.containerId = await docker.run({
+      ...runtimeSpecOf(release),
       name,
-      image,
-      env: [`PORT=${app.port}`],
-      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+      command: release.config.app.command,
+      stopTimeoutSeconds: release.config.app.stopGraceSeconds,
       labels: {
         [LABEL.app]: app.name,
         [LABEL.image]: image,
         [LABEL.version]: pulled.versionLabel ?? versionOf(parseImageRef(image)),
         [LABEL.digest]: pulled.digest,
+        [LABEL.config]: fingerprint,
         [LABEL.deployedBy]: this.ctx.who,
         [LABEL.deployedAt]: new Date(this.ctx.ports.clock.now()).toISOString(),
         [LABEL.replaces]: replaces.join(","),
       },
     });
-    this.ctx.reporter.info(`started ${name} from ${image}`);
+    this.ctx.reporter.info(`started ${name} from ${image} (config ${fingerprint.split(":")[2].slice(0, 12)})`);
+  }
+
+  /** Salted with the serving release's salt, so equal configurations show equal fingerprints from release to release. */
+  private fingerprint(dropletId: number, release: Release): string {
+    const serving = Object.values(this.ctx.observed.workers)
+      .filter((w) => w.droplet.id !== dropletId)
+      .map((w) => runningContainer(w))
+      .find(Boolean);
+    this.startedFingerprint = configFingerprint(release.config, saltOf(serving?.labels[LABEL.config]) ?? newSalt());
+    return this.startedFingerprint;
+  }
+
+  private releaseFor(image: string): Release {
+    const release = this.ctx.release;
+    if (!release || release.image !== image) throw new InternalError(`no release to start for ${image}`);
+    return release;
+  }
+
+  /**
+   * A hook runs in a one-off container of the release on `dropletId`: the new image, the app's whole environment and
+   * volumes. Its output is kept to its last lines, shown when it fails.
+   */
+  async hook(dropletId: number, phase: HookPhase): Promise<void> {
+    const release = this.ctx.release;
+    const hook = release?.config.app.hooks[phase];
+    if (!release || !hook) throw new InternalError(`no ${phase} hook to run`);
+    const droplet = workerDroplet(this.ctx, dropletId);
+    const what = `${phase} hook ${JSON.stringify(hook.command)} (${release.config.app.source} hooks.${phase}.command)`;
+    const result = await this.ctx.ports.docker(droplet).runOnce(
+      {
+        ...runtimeSpecOf(release),
+        name: `${this.ctx.config.app.name}-${phase.toLowerCase()}-${randomBytes(4).toString("hex")}`,
+        labels: { [LABEL.hook]: phase },
+        command: hook.command,
+      },
+      { timeoutMs: hook.timeoutMs },
+    );
+    const tail = result.lastLines.trimEnd();
+    if (result.exitCode === 0) return this.ctx.reporter.info(`${what} exited 0 on ${droplet.name}`);
+    this.ctx.reporter.info(`last lines of the ${phase} hook on ${droplet.name}:\n${tail || "(no output)"}`);
+    const untouched = phase === "preSwitch" ? "; PROD was not touched" : "; the release stays live";
+    if (result.timedOut)
+      throw new ImageRejectedError(`${what} ran past its timeout of ${hook.timeoutMs / 1000} s on ${droplet.name} and was killed${untouched}`, `make the hook finish sooner, or raise hooks.${phase}.timeoutSeconds`);
+    throw new ImageRejectedError(`${what} exited with ${result.exitCode} on ${droplet.name}${untouched}`, "fix the hook (see its last lines above) and deploy again");
   }
 
   /** Undo of `start`: the new container goes, the previous one runs again. A no-op when this run started nothing there. */

@@ -3,6 +3,7 @@ import { ExternalError } from "../../core/errors";
 import type { Droplet, ObservedState } from "../model";
 import type { Ports } from "../ports";
 import type { Reporter } from "../progress";
+import type { Release } from "../release";
 
 export interface RunContext {
   readonly ports: Ports;
@@ -11,6 +12,8 @@ export interface RunContext {
   readonly observed: ObservedState;
   /** user@host or the CI job, for labels and the audit log. */
   readonly who: string;
+  /** What a cutover puts live (image and configuration); a rollback starts nothing, so it has none. */
+  readonly release?: Release;
   /** Aborted when the watchdog sees the new release fail: waits end and no further change is made. */
   readonly signal?: AbortSignal;
 }
