@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { maintenanceMapPath } from "../haproxy";
 import { CloudConfig, renderCloudConfig } from "./cloud-config";
 import { sshPortCommands, sshPortFiles } from "./ssh-port";
 
@@ -12,6 +13,12 @@ export interface BalancerUserDataOptions {
   readonly adminSocket: string;
   /** Where the switch keeps its deploy lock and audit log (SWITCH_STATE_DIR). */
   readonly stateDir: string;
+  /**
+   * The maintenance map haproxy.cfg reads (render option `maintenanceMap`): created empty if missing, because HAProxy
+   * refuses to start without it; never truncated, so maintenance mode survives a reboot.
+   * @default `${stateDir}/maintenance.map` (maintenanceMapPath)
+   */
+  readonly maintenanceMap?: string;
   /**
    * PEM (certificate + key) HAProxy serves on 443. When set and the file is missing at boot,
    * a self-signed certificate is generated so HAProxy starts; replace it with a real one.
@@ -49,6 +56,7 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
   const tlsPath = options.tlsCertificatePath ?? "";
   const sshPort = options.sshPort ?? 22;
   const socketDir = posix.dirname(options.adminSocket);
+  const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(options.stateDir);
   return {
     package_update: true,
     packages: ["haproxy", "socat", ...(tlsPath ? ["openssl"] : [])],
@@ -56,7 +64,8 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
       {
         // tmpfiles.d, not mkdir: the socket directory usually lives on /run, which is empty after every reboot.
         path: TMPFILES_PATH,
-        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0700 root root -\n`,
+        // `f` creates the maintenance map empty when it is missing and leaves an existing one as it is.
+        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0700 root root -\nf ${maintenanceMap} 0644 root root -\n`,
         permissions: "0644",
       },
       ...sshPortFiles(sshPort),
@@ -64,6 +73,7 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
       { path: HAPROXY_CONFIG_PATH, content: options.haproxyConfig, owner: "root:root", permissions: "0644", defer: true },
     ],
     runcmd: [
+      // Before `haproxy -c`: the directories and the maintenance map must exist for the check and the start.
       ["systemd-tmpfiles", "--create", TMPFILES_PATH],
       ...(tlsPath ? [selfSignedCertificateCommand(tlsPath, options.tlsCommonName ?? "localhost")] : []),
       ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],

@@ -49,10 +49,20 @@ describe("renderBalancerUserData", () => {
     ]);
   });
 
-  it("GIVEN custom state and socket paths WHEN rendered THEN both directories are created on every boot via tmpfiles.d", () => {
-    const { doc } = render({ SWITCH_STATE_DIR: "/srv/bluegreen", HAPROXY_ADMIN_SOCKET: "/run/lb/admin.sock" });
+  it("GIVEN custom state and socket paths WHEN rendered THEN both directories, and the maintenance map if missing, are created on every boot via tmpfiles.d", () => {
+    const { doc, haproxyConfig } = render({ SWITCH_STATE_DIR: "/srv/bluegreen", HAPROXY_ADMIN_SOCKET: "/run/lb/admin.sock" });
     const tmpfiles = doc.write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
-    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0700 root root -\n");
+    // `f`, not `f+`: an existing map (maintenance on) is kept across reboots.
+    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0700 root root -\nf /srv/bluegreen/maintenance.map 0644 root root -\n");
+    // The map haproxy.cfg reads is the one tmpfiles creates.
+    expect(haproxyConfig).toContain("map(/srv/bluegreen/maintenance.map)");
+  });
+
+  it("GIVEN a maintenanceMap option WHEN rendered THEN tmpfiles.d creates that file", () => {
+    const config = loadConfig({}, "stack");
+    const text = renderBalancerUserData({ haproxyConfig: "", adminSocket: config.haproxy.adminSocket, stateDir: config.stateDir, maintenanceMap: "/etc/haproxy/maintenance.map" });
+    const tmpfiles = parse(text).write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
+    expect(tmpfiles.content).toMatch(/\nf \/etc\/haproxy\/maintenance.map 0644 root root -\n$/);
   });
 
   it("GIVEN a TLS certificate path WHEN rendered THEN openssl is installed and a placeholder certificate is made only if none exists", () => {
