@@ -9,7 +9,7 @@ import { isAlive, spawnDetached, terminate, waitFor } from "./processes/daemon";
 import { mountsUnder, pidsInNamespaces, pidsMentioning } from "./processes/leftovers";
 import { CommandRunner, ExecRunner, runAll } from "./runner";
 import { dockerdArgv } from "./services/dockerd";
-import { haproxyArgv, labHaproxyConfig, openFilesHardLimit } from "./services/haproxy";
+import { ensureMaintenanceMap, haproxyArgv, labHaproxyConfig, labMaintenanceMap, openFilesHardLimit } from "./services/haproxy";
 import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./services/registry";
 import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
 import { buildAndPushDemoImages } from "./images/build-demo-images";
@@ -99,7 +99,9 @@ export class Lab {
       await this.writeSshFiles();
       await this.writeRegistryFiles(secrets);
       const env = labSwitchEnv(plan, secrets);
-      writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, loadConfig(env, "stack")));
+      const labConfig = loadConfig(env, "stack");
+      writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, labConfig));
+      ensureMaintenanceMap(labMaintenanceMap(labConfig));
 
       const pids: Record<string, number> = {};
       const state = (phase: LabState["phase"], images: LabState["images"] = []): LabState => ({ index: plan.index, createdAt: new Date().toISOString(), pids, images, phase });

@@ -1,5 +1,6 @@
+import { writeFileSync } from "node:fs";
 import { Config } from "../../core/config";
-import { renderHaproxyConfig } from "../../core/haproxy";
+import { maintenanceMapPath, renderHaproxyConfig } from "../../core/haproxy";
 import { LabPlan } from "../plan";
 
 /**
@@ -9,6 +10,19 @@ import { LabPlan } from "../plan";
  */
 export function labHaproxyConfig(plan: LabPlan, config: Config): string {
   return renderHaproxyConfig(config, { floatingIp: plan.floatingIp, bindAddress: plan.balancer.publicIp, runAsUser: null, logTarget: null });
+}
+
+/**
+ * The maintenance map that config reads: the default, in SWITCH_STATE_DIR, which for the lab is its switch-state dir, so
+ * the switch writes where HAProxy reads as on a droplet. HAProxy refuses to start without the file.
+ */
+export function labMaintenanceMap(config: Config): string {
+  return maintenanceMapPath(config.stateDir);
+}
+
+/** Creates the map empty unless it exists (what the droplet's tmpfiles.d `f` line does): a restart keeps maintenance mode. */
+export function ensureMaintenanceMap(path: string): void {
+  writeFileSync(path, "", { flag: "a" });
 }
 
 /**

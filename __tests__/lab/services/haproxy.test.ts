@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
 import { renderHaproxyConfig } from "../../../core/haproxy";
 import { planLab } from "../../../lab/plan";
-import { haproxyArgv, labHaproxyConfig, maxconnOverride, openFilesHardLimit } from "../../../lab/services/haproxy";
+import { ensureMaintenanceMap, haproxyArgv, labHaproxyConfig, labMaintenanceMap, maxconnOverride, openFilesHardLimit } from "../../../lab/services/haproxy";
 import { labSwitchEnv } from "../../../lab/switch-env";
 
 describe("the balancer's HAProxy", () => {
@@ -10,6 +13,26 @@ describe("the balancer's HAProxy", () => {
 
   it("GIVEN the lab config THEN the lab runs exactly what the renderer produces for the balancer's address, root, no log", () => {
     expect(labHaproxyConfig(plan, config)).toBe(renderHaproxyConfig(config, { floatingIp: "198.18.8.100", bindAddress: "198.18.8.2", runAsUser: null, logTarget: null }));
+  });
+
+  it("GIVEN the lab config THEN the maintenance map is in the switch's state dir, where the switch writes it, and the config reads it", () => {
+    expect(labMaintenanceMap(config)).toBe(`${plan.paths.switchStateDir}/maintenance.map`);
+    expect(labHaproxyConfig(plan, config)).toContain(`map(${plan.paths.switchStateDir}/maintenance.map)`);
+  });
+
+  it.each([
+    ["missing", undefined, ""],
+    ["holding maintenance mode", "maintenance Back soon\n", "maintenance Back soon\n"],
+  ])("GIVEN the map file %s WHEN the lab ensures it THEN it exists and keeps its content", (_, before, after) => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-map-"));
+    try {
+      const map = join(dir, "maintenance.map");
+      if (before !== undefined) writeFileSync(map, before);
+      ensureMaintenanceMap(map);
+      expect(readFileSync(map, "utf8")).toBe(after);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("GIVEN the lab config THEN the admin socket is the lab-private path the switch is told about", () => {
