@@ -65,7 +65,7 @@ export class Lab {
 
   get secrets(): LabSecrets {
     const read = (file: string) => readFileSync(`${this.plan.paths.secretsDir}/${file}`, "utf8").trim();
-    return { token: read(SECRET_FILES.DIGITALOCEAN_TOKEN), registryPassword: read(SECRET_FILES.CI_REGISTRY_PASSWORD) };
+    return { token: read(SECRET_FILES.DIGITALOCEAN_TOKEN), registryPassword: read(SECRET_FILES.CI_REGISTRY_PASSWORD), demoApiKey: read(SECRET_FILES.DEMO_API_KEY) };
   }
 
   env(): Record<string, string> {
@@ -229,9 +229,14 @@ export class Lab {
   }
 
   private writeSecrets(): LabSecrets {
-    const secrets = { token: `dop_v1_lab${this.plan.index}_${randomBytes(24).toString("hex")}`, registryPassword: randomBytes(18).toString("base64url") };
+    const secrets = {
+      token: `dop_v1_lab${this.plan.index}_${randomBytes(24).toString("hex")}`,
+      registryPassword: randomBytes(18).toString("base64url"),
+      demoApiKey: `demo_${randomBytes(18).toString("base64url")}`,
+    };
     writeFileSync(`${this.plan.paths.secretsDir}/${SECRET_FILES.DIGITALOCEAN_TOKEN}`, secrets.token + "\n", { mode: 0o600 });
     writeFileSync(`${this.plan.paths.secretsDir}/${SECRET_FILES.CI_REGISTRY_PASSWORD}`, secrets.registryPassword + "\n", { mode: 0o600 });
+    writeFileSync(`${this.plan.paths.secretsDir}/${SECRET_FILES.DEMO_API_KEY}`, secrets.demoApiKey + "\n", { mode: 0o600 });
     return secrets;
   }
 

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { LabPlan } from "./plan";
 import { sshPaths } from "./services/sshd";
 import { imageRefs } from "./images/variants";
@@ -10,7 +11,12 @@ import { imageRefs } from "./images/variants";
 export interface LabSecrets {
   readonly token: string;
   readonly registryPassword: string;
+  /** The demo app's declared secret (lab/demo-app/bluegreen.config.ts). */
+  readonly demoApiKey: string;
 }
+
+/** The demo app's definition: the lab deploys it exactly as a team deploys theirs. */
+export const DEMO_APP_CONFIG = resolve(__dirname, "demo-app", "bluegreen.config.ts");
 
 /** Short timings: a lab cutover should take seconds, not the production defaults' minutes. */
 export const LAB_TIMINGS = {
@@ -22,7 +28,7 @@ export const LAB_TIMINGS = {
   SWITCH_LOCK_TTL_SECONDS: "600",
 } as const;
 
-export const SECRET_FILES = { DIGITALOCEAN_TOKEN: "do-token", CI_REGISTRY_PASSWORD: "registry-password" } as const;
+export const SECRET_FILES = { DIGITALOCEAN_TOKEN: "do-token", CI_REGISTRY_PASSWORD: "registry-password", DEMO_API_KEY: "demo-api-key" } as const;
 
 export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string, string> {
   const ssh = sshPaths(plan);
@@ -39,6 +45,8 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     CI_REGISTRY: plan.registry.address,
     CI_REGISTRY_USER: plan.registry.user,
     CI_REGISTRY_PASSWORD: secrets.registryPassword,
+    BLUEGREEN_CONFIG: DEMO_APP_CONFIG,
+    DEMO_API_KEY: secrets.demoApiKey,
     HAPROXY_ADMIN_SOCKET: plan.paths.haproxyAdminSocket,
     SWITCH_STATE_DIR: plan.paths.switchStateDir,
     SWITCH_PUBLIC_URL: `http://${plan.balancer.publicIp}/`,

@@ -6,6 +6,9 @@
  *   APP_MODE     ok | health-fails (health path answers 500) | exits-at-start (exit 1 at once)
  *                | fails-20-percent (health path fine, every 5th other request answers 500)
  *   PORT         listen port (default 8080); APP_HEALTH_PATH (default /health)
+ * Configuration (lab/demo-app/bluegreen.config.ts): GET /config says whether DEMO_GREETING (clear) and DEMO_API_KEY
+ * (secret) are set, never their values, and serves the schema version that `server.js migrate` (the preSwitch hook)
+ * wrote into the /data volume.
  * Long-lived requests, for loads that span a flip: GET /slow answers after 5 s (?ms=N, at most 30 s),
  * POST /upload streams a body of any size and answers its byte count, GET /events is a server-sent-events
  * stream with one event every 250 ms until the client leaves.
@@ -15,6 +18,40 @@
  */
 const http = require("node:http");
 const os = require("node:os");
+const fs = require("node:fs");
+
+// The app's volume (lab/demo-app/bluegreen.config.ts): the preSwitch hook writes the schema version here.
+const DATA_DIR = process.env.DEMO_DATA_DIR || "/data";
+const SCHEMA_FILE = `${DATA_DIR}/schema-version`;
+
+/** `server.js migrate`: the demo's preSwitch hook, run in a one-off container of the new release. */
+if (process.argv[2] === "migrate") {
+  const target = process.env.DEMO_SCHEMA_VERSION || "1";
+  const how = process.env.DEMO_MIGRATION || "ok";
+  console.log(`migrate: schema ${readSchema() ?? "none"} -> ${target}`);
+  if (how === "fail") {
+    console.error("migrate: ERROR relation \"orders\" already exists (DEMO_MIGRATION=fail)");
+    process.exit(1);
+  }
+  if (how === "hang") {
+    console.log("migrate: waiting for a lock that never frees (DEMO_MIGRATION=hang)");
+    setInterval(() => undefined, 1 << 30);
+  } else {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    fs.writeFileSync(`${SCHEMA_FILE}.tmp`, `${target}\n`);
+    fs.renameSync(`${SCHEMA_FILE}.tmp`, SCHEMA_FILE);
+    console.log(`migrate: done, schema ${target}`);
+    process.exit(0);
+  }
+}
+
+function readSchema() {
+  try {
+    return fs.readFileSync(SCHEMA_FILE, "utf8").trim();
+  } catch {
+    return null;
+  }
+}
 
 const version = process.env.APP_VERSION || "v1";
 const mode = process.env.APP_MODE || "ok";
@@ -94,6 +131,9 @@ const server = http.createServer((req, res) => {
   }
   if (req.method === "GET" || req.method === "HEAD") {
     if (path === "/") return send(res, 200, { version, hostname: os.hostname(), startedAt });
+    // Whether each setting arrived, never its value: the demo shows configuration without leaking it.
+    if (path === "/config")
+      return send(res, 200, { version, startedAt, greetingSet: !!process.env.DEMO_GREETING, apiKeySet: !!process.env.DEMO_API_KEY, schemaVersion: readSchema() });
     return send(res, 404, { version, error: "not found", path });
   }
   send(res, 405, { version, error: "method not allowed" });

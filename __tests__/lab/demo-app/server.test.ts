@@ -282,3 +282,47 @@ describe("the demo app's long-lived requests and failing mode", () => {
     expect(Date.now() - signalledAt).toBeLessThan(3000);
   });
 });
+
+describe("the demo app's configuration and migration hook", () => {
+  const { mkdtempSync, readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const { tmpdir } = require("node:os") as typeof import("node:os");
+  const dataDir = mkdtempSync(`${tmpdir()}/demo-data-`);
+  const migrate = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [SERVER, "migrate"], { env: { PATH: process.env.PATH, DEMO_DATA_DIR: dataDir, ...env }, encoding: "utf8", timeout: 3000 });
+
+  it.each([
+    ["ok", 0, "3"],
+    ["fail", 1, "3"],
+  ])("GIVEN DEMO_MIGRATION=%s WHEN `server.js migrate` runs THEN it exits %s and the volume holds schema %s", (how, code, schema) => {
+    const run = migrate({ DEMO_SCHEMA_VERSION: how === "ok" ? "3" : "9", DEMO_MIGRATION: how });
+    expect(run.status).toBe(code);
+    expect(readFileSync(`${dataDir}/schema-version`, "utf8").trim()).toBe(schema);
+  });
+
+  it("GIVEN DEMO_MIGRATION=hang WHEN `server.js migrate` runs THEN it never exits by itself", () => {
+    const run = migrate({ DEMO_MIGRATION: "hang" });
+    expect(run.signal).toBe("SIGTERM");
+  });
+
+  it("GIVEN a clear value, a secret and a migrated volume WHEN GET /config THEN it says whether each is set and the schema, never a value", async () => {
+    const { child, port } = await startApp({ DEMO_GREETING: "hello-there", DEMO_API_KEY: "s3cr3t-value-xyz", DEMO_DATA_DIR: dataDir });
+    try {
+      const body = await new Promise<string>((ok, fail) =>
+        request({ host: "127.0.0.1", port, path: "/config" }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => ok(text));
+        })
+          .on("error", fail)
+          .end(),
+      );
+      expect(JSON.parse(body)).toMatchObject({ greetingSet: true, apiKeySet: true, schemaVersion: "3" });
+      expect(body).not.toContain("hello-there");
+      expect(body).not.toContain("s3cr3t");
+    } finally {
+      child.kill("SIGKILL");
+      await exited(child);
+    }
+  });
+});
