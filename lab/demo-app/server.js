@@ -35,7 +35,8 @@ if (process.argv[2] === "migrate") {
   }
   if (how === "hang") {
     console.log("migrate: waiting for a lock that never frees (DEMO_MIGRATION=hang)");
-    setInterval(() => undefined, 1 << 30);
+    // Blocks this thread for good, so nothing below (the server) ever starts.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   } else {
     fs.mkdirSync(DATA_DIR, { recursive: true });
     fs.writeFileSync(`${SCHEMA_FILE}.tmp`, `${target}\n`);
