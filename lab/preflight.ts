@@ -51,7 +51,7 @@ export function assertLabPrerequisites(): void {
   if (missing.length > 0) {
     throw new LabPrerequisiteError(
       `missing programs: ${missing.map((m) => `${m.program} (${m.pkg})`).join(", ")}`,
-      "run `sudo bash scripts/install-debian-packages.sh` (or `npm run demo`, which installs them)",
+      "run `bash scripts/install-debian-packages.sh` as root (or `npm run demo`, which installs them)",
     );
   }
 }

@@ -11,8 +11,12 @@ for pkg in "${PACKAGES[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+# Root installs directly (many fresh servers and containers have no sudo at all); anyone else is raised with sudo.
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-debian-packages: missing ${missing[*]}; run as root (sudo) to install them" >&2
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo -- bash "$0" "$@"
+  fi
+  echo "install-debian-packages: missing ${missing[*]}; run this script as root to install them (there is no sudo here)" >&2
   exit 2
 fi
 echo "install-debian-packages: installing ${missing[*]}"

@@ -11,6 +11,6 @@ describe("Debian validators used by the tests", () => {
     ["cloud-init", () => checkCloudConfig("#cloud-config\n")],
   ])("GIVEN %s is missing from PATH WHEN a validator runs THEN it fails and says to run the install script", (binary, validate) => {
     process.env.PATH = "/nonexistent";
-    expect(validate).toThrow(`${binary} is not installed: run \`sudo bash scripts/install-debian-packages.sh\``);
+    expect(validate).toThrow(`${binary} is not installed: run \`bash scripts/install-debian-packages.sh\` as root`);
   });
 });

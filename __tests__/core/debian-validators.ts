@@ -16,7 +16,7 @@ function run(binary: string, args: string[]): ValidatorResult {
   // env passed explicitly: jest gives each test file its own process.env, which child_process would not see.
   const result = spawnSync(binary, args, { encoding: "utf8", timeout: 30_000, env: process.env });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new Error(`${binary} is not installed: run \`sudo bash scripts/install-debian-packages.sh\` (it installs the Debian validators the tests run)`);
+    throw new Error(`${binary} is not installed: run \`bash scripts/install-debian-packages.sh\` as root (it installs the Debian validators the tests run)`);
   }
   if (result.error) throw result.error;
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };

@@ -30,7 +30,7 @@ describe("scripts/config-table.ts", () => {
 describe("README.md commands", () => {
   it("GIVEN the README THEN it shows the fresh-machine commands, and the test command .ci/run executes", () => {
     const text = readme();
-    expect(text).toContain("sudo bash scripts/install-debian-packages.sh && npm ci && npm run demo");
+    expect(text).toContain("bash scripts/install-debian-packages.sh && npm ci && npm run demo");
     const testCommand = "bash scripts/install-debian-packages.sh && npm ci && npm test";
     expect(text).toContain(testCommand);
     expect(readFileSync(join(ROOT, ".ci", "run"), "utf8").split("\n")).toContain(testCommand);
