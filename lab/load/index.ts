@@ -26,3 +26,4 @@ export {
 export * from "./stats";
 export * from "./flip-figures";
 export type * from "./types";
+export * from "./maintenance";
