@@ -1,4 +1,5 @@
 import type { Config } from "../core/config";
+import { BlueGreenError } from "../core/errors";
 import { LABEL, ObservedState, WorkerState } from "./model";
 import { findBalancer, observe } from "./observe";
 import { diagnose, isArmedOn, isServing, runningContainer } from "./plan";
@@ -34,6 +35,11 @@ export interface StatusReport {
   readonly lock: (ObservedState["lock"] & { readonly stale?: string }) | null;
   /** Whether a rollback can flip at once: HAProxy's spare slot is armed on FALLBACK and its checks pass. */
   readonly rollback: { readonly ready: boolean; readonly detail: string };
+  /**
+   * Whether HAProxy answers visitors with the maintenance page, and its message. When the map cannot be read, `on` is
+   * false, `error` says why, and a finding says it too.
+   */
+  readonly maintenance: { readonly on: boolean; readonly message?: string; readonly error?: string };
   readonly consistent: boolean;
   readonly findings: readonly string[];
   readonly audit: readonly AuditEntry[];
@@ -60,23 +66,40 @@ async function report(ports: Ports, config: Config, worker: WorkerState | undefi
   };
 }
 
+/**
+ * The maintenance map, or why it cannot be read. Status is what an operator runs when something looks wrong, so one
+ * unreadable part must not hide the rest (as with the health probes and the audit tail): the reason becomes a finding.
+ * The servers were just read through the same socket, so the usual cause is a haproxy.cfg without the map.
+ */
+async function maintenanceOf(ports: Ports, observed: ObservedState): Promise<StatusReport["maintenance"]> {
+  return ports
+    .haproxy(observed.balancer)
+    .maintenance()
+    .then(
+      (m) => (m.on ? { on: true, message: m.message } : { on: false }),
+      (e: Error) => ({ on: false, error: e instanceof BlueGreenError ? e.oneLine() : e.message }),
+    );
+}
+
 /** Everything an operator needs to know before touching anything. Read-only. */
 export async function runStatus(ports: Ports, config: Config, self: HostIdentity, auditLines = 5): Promise<StatusReport> {
   const observed = await observe(ports, config);
   const d = diagnose(observed, config);
   const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
-  const [prod, fallback, audit] = await Promise.all([
+  const [prod, fallback, audit, maintenance] = await Promise.all([
     report(ports, config, d.roles?.prod ?? byTag(config.tags.prod)),
     report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback)),
     ports
       .audit(observed.balancer)
       .tail(auditLines)
       .catch(() => []),
+    maintenanceOf(ports, observed),
   ]);
   const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
   const findings = [...d.findings];
   if (prod?.container && !prod.health.startsWith("200")) findings.push(`PROD ${prod.droplet} health: ${prod.health}`);
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
+  if (maintenance.error) findings.push(`maintenance mode unknown: ${maintenance.error}`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
   const stale = staleReason(observed.lock, ports.clock.now(), self);
   const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
@@ -98,6 +121,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
     haproxy: observed.haproxy.map((s) => ({ server: s.name, address: `${s.address}:${s.port}`, status: s.status, admin: s.admin, sessions: s.currentSessions })),
     lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
     rollback,
+    maintenance,
     consistent: findings.length === 0,
     findings,
     audit,
@@ -125,6 +149,11 @@ export function formatStatus(r: StatusReport): string {
     `IP       ${r.reservedIp.ip} (${r.reservedIp.region}) → ${r.reservedIp.droplet ?? "unassigned"}`,
     ...r.haproxy.map((s) => `HAProxy  ${s.server.padEnd(9)} ${s.address} ${s.status} (${s.admin}), ${s.sessions} sessions`),
     `rollback ${r.rollback.ready ? "ready" : "NOT READY"}: ${r.rollback.detail}`,
+    r.maintenance.error
+      ? "maintenance unknown: HAProxy's maintenance map cannot be read (see state)"
+      : r.maintenance.on
+        ? `maintenance ON: visitors get 503 ("${r.maintenance.message ?? ""}"); the app keeps running — \`maintenance off\` ends it`
+        : "maintenance off",
     `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",
