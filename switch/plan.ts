@@ -34,8 +34,13 @@ export function isUnfinished(container: AppContainer, observed: Pick<ObservedSta
 
 export const replacedIds = (c: AppContainer) => (c.labels[LABEL.replaces] ?? "").split(",").filter(Boolean);
 
+/**
+ * What verification asks of the public entry: the health path, as the gate asked it of the droplet, so both answers
+ * carry the same version report; and the one path maintenance mode lets through, so a release can land during it.
+ */
 export function publicUrl(observed: ObservedState, config: PlanConfig): string {
-  return config.publicUrl || `http://${observed.balancer.publicIp}/`;
+  const base = config.publicUrl || `http://${observed.balancer.publicIp}/`;
+  return new URL(config.app.healthPath.replace(/^\//, ""), base.endsWith("/") ? base : `${base}/`).toString();
 }
 
 /** What status reports and what every command checks before it changes anything. */

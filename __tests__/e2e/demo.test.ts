@@ -1,6 +1,7 @@
 /**
- * `npm run demo -- --json`, the README's main command, as a person runs it: a fresh lab, deploy,
- * cutover under load, a refused broken image, a rollback, a summary, a chart, and nothing left behind.
+ * `npm run demo -- --json`, the README's main command, as a person runs it: a fresh lab, deploy, cutover under load,
+ * a refused broken image, a rollback, a configuration-only release, a secret rotation, a refused migration, exec and
+ * logs, maintenance on and off, a summary, a chart, and nothing left behind.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -39,7 +40,15 @@ describe("npm run demo -- --json", () => {
       exitCodes: Object.fromEntries(Object.entries(summary.phases).map(([name, p]) => [name, p.exitCode])),
       answeredAfterCutover: Object.keys(summary.versionsAfterCutover),
       publicVersionAtEnd: summary.publicVersionAtEnd,
-    }).toEqual({ ok: true, failed: 0, exitCodes: { deploy: 0, cutover: 0, broken: 5, rollback: 0 }, answeredAfterCutover: ["v2"], publicVersionAtEnd: "v1" });
+    }).toEqual({
+      ok: true,
+      failed: 0,
+      exitCodes: { deploy: 0, cutover: 0, broken: 5, rollback: 0, "config-release": 0, "secret-rotation": 0, "hook-fails": 5, exec: 0, logs: 0, "maintenance-on": 0, "maintenance-off": 0 },
+      answeredAfterCutover: ["v2"],
+      publicVersionAtEnd: "v1",
+    });
+    // The maintenance page is counted apart from failures, and only inside its window.
+    expect({ failed: summary.maintenance?.failed, pageAnswers: (summary.maintenance?.maintenancePage ?? 0) > 0 }).toEqual({ failed: 0, pageAnswers: true });
     expect(summary.requests.sent).toBeGreaterThan(1000);
     expect(summary.phases.cutover.apiCalls).toBeGreaterThan(0);
     expect({ cutover: summary.phases.cutover.apiCalls <= 10, rollback: summary.phases.rollback.apiCalls <= 10 }).toEqual({ cutover: true, rollback: true });

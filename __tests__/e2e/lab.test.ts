@@ -12,6 +12,7 @@ import { describeConcurrency } from "./scenarios/switch-concurrency";
 import { describeCrashRecovery } from "./scenarios/switch-crash";
 import { describeHandBack } from "./scenarios/switch-hand-back";
 import { describeErrorRateRollback } from "./scenarios/switch-error-rate";
+import { describeRealApps } from "./scenarios/switch-real-apps";
 import { SuiteContext } from "./support/context";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -42,3 +43,4 @@ describeConcurrency(ctx);
 describeErrorRateRollback(ctx);
 describeHandBack(ctx);
 describeCrashRecovery(ctx);
+describeRealApps(ctx);

@@ -7,7 +7,7 @@ import { exportLines, labSwitchEnv } from "../../lab/switch-env";
 
 describe("the environment the lab gives the switch", () => {
   const plan = planLab(11);
-  const secrets = { token: "dop_v1_lab11_" + "f".repeat(48), registryPassword: "s3cr3t-registry-pw" };
+  const secrets = { token: "dop_v1_lab11_" + "f".repeat(48), registryPassword: "s3cr3t-registry-pw", demoApiKey: "demo_s3cr3t_api_key" };
   const env = labSwitchEnv(plan, secrets);
 
   it("GIVEN a lab WHEN the switch loads its configuration from the lab env THEN it validates and targets only the lab", () => {

@@ -120,10 +120,11 @@ describe("planCutover", () => {
     expect(planCutover(world, config, V2)).toEqual(planCutover(world, config, V2));
   });
 
-  it("GIVEN SWITCH_PUBLIC_URL WHEN planning THEN verify uses it, else the balancer's address", () => {
+  it("GIVEN SWITCH_PUBLIC_URL WHEN planning THEN verify asks its health path, else the balancer address health path", () => {
     const verifyUrl = (c: typeof config) => planSteps(planCutover(observed(), c, V2)).find((s) => s.name === "verify") as { url: string };
-    expect(verifyUrl(config).url).toBe("http://198.18.1.10/");
-    expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/" })).url).toBe("https://example.com/");
+    expect(verifyUrl(config).url).toBe("http://198.18.1.10/health");
+    expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/" })).url).toBe("https://example.com/health");
+    expect(verifyUrl(testConfig({ SWITCH_PUBLIC_URL: "https://example.com/app" })).url).toBe("https://example.com/app/health");
   });
 });
 

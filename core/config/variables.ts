@@ -96,7 +96,7 @@ export const VARIABLES = {
   drainTimeout: v({ name: "SWITCH_DRAIN_TIMEOUT_SECONDS", default: "30", schema: seconds, description: "How long to wait for in-flight requests to the floating IP to finish.", fix: "use a number of seconds, e.g. 30" }),
   actionTimeout: v({ name: "SWITCH_ACTION_TIMEOUT_SECONDS", default: "180", schema: seconds, description: "How long a reserved-IP assign action may take.", fix: "use a number of seconds, e.g. 180" }),
   lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "After this, a lock left by a crashed run expires.", fix: "use a number of seconds, e.g. 900" }),
-  publicUrl: v({ name: "SWITCH_PUBLIC_URL", default: "", schema: z.union([z.literal(""), url]), description: "URL verified after the flip; empty = http://<HAProxy droplet IP>/.", fix: "use an http(s) URL such as https://example.com/" }),
+  publicUrl: v({ name: "SWITCH_PUBLIC_URL", default: "", schema: z.union([z.literal(""), url]), description: "The public entry; after the flip the switch verifies its health path there (APP_HEALTH_PATH, the one path maintenance mode lets through). Empty = http://<HAProxy droplet IP>/.", fix: "use an http(s) URL such as https://example.com/" }),
   // --- reporting ---
   githubToken: v({ name: "GITHUB_TOKEN", secret: true, default: "", schema: maskableSecret, description: "Optional: records a GitHub Deployment when set with GITHUB_REPOSITORY. Secret.", fix: "set a token with deployments:write" }),
   githubRepository: v({ name: "GITHUB_REPOSITORY", default: "", schema: z.union([z.literal(""), z.string().regex(/^[\w.-]+\/[\w.-]+$/, "not owner/name")]), description: "Optional: owner/name of the GitHub repository for Deployments.", fix: "use owner/name" }),

@@ -7,7 +7,22 @@ import { Lab, REPO_ROOT } from "../lab";
 import { missingPrograms, assertLabPrerequisites } from "../preflight";
 import { ExecRunner } from "../runner";
 import { installSignalCleanup } from "../processes/signal-cleanup";
-import { startLoad, StartedLoadRun, summarize, bucketize, versionsAfter, markAt, LoadResult, Summary, longLivedCounts, type LongLivedCounts } from "../load";
+import { randomBytes } from "node:crypto";
+import {
+  startLoad,
+  StartedLoadRun,
+  summarize,
+  bucketize,
+  versionsAfter,
+  markAt,
+  LoadResult,
+  Summary,
+  longLivedCounts,
+  type LongLivedCounts,
+  maintenanceCounts,
+  type MaintenanceCounts,
+  windowOf,
+} from "../load";
 import { LAB_ACTION_DELAY_MS } from "../simulated-cloud";
 import { flipFigures, type FlipFigures } from "./flip-report";
 import { renderRunTable, renderTimelineSvg } from "../report";
@@ -41,6 +56,8 @@ export interface DemoSummary {
   /** The lab simulator's reserved-IP action time: the rollback's duration is judged against it. */
   readonly simulatedActionMs: number;
   readonly publicVersionAtEnd: string | undefined;
+  /** Answers by kind across the maintenance window: HAProxy's 503 page there is expected, not a failure. */
+  readonly maintenance?: MaintenanceCounts;
   readonly svg: string;
   readonly problems: string[];
 }
@@ -57,7 +74,10 @@ interface Ctx {
 
 export class DemoExpectationError extends ExternalError {}
 
-// The load generator refuses runs over 10 minutes; the demo needs about one.
+/** deploy, cutover, broken, rollback, config-release, secret-rotation, hook-fails, exec, logs, maintenance on and off. */
+const DEMO_PHASES = 11;
+
+// The load generator refuses runs over 10 minutes; the demo needs about two.
 const LOAD_MAX_MS = 9 * 60_000;
 
 /** Long-lived requests that span every flip: they must complete (streams may only be closed at the drain deadline). */
@@ -70,11 +90,17 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
   const showSteps = (task: { output: string }) => (line: string) => {
     if (/\bstep [a-z-]+ (done|failed)/.test(line) || /^(error|switch):/i.test(line)) task.output = line.trim();
   };
-  const phase = (name: string, title: string, args: (env: Record<string, string>) => string[], expect: (r: PhaseResult) => string | undefined): ListrTask<Ctx> => ({
+  const phase = (
+    name: string,
+    title: string,
+    args: (env: Record<string, string>) => string[],
+    expect: (r: PhaseResult) => string | undefined,
+    env: () => Record<string, string> = () => ({}),
+  ): ListrTask<Ctx> => ({
     title,
     task: async (c, task) => {
       if (c.load) c.load.mark(`${name}-start`);
-      const result = await runPhase(c.lab!, name, args(images()), showSteps(task), interrupt.signal);
+      const result = await runPhase(c.lab!, name, args(images()), showSteps(task), interrupt.signal, env());
       if (c.load) c.load.mark(`${name}-done`);
       c.phases.push(result);
       const problem = expect(result);
@@ -87,6 +113,11 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
     rendererOptions: { persistentOutput: true, outputBar: 3 },
   });
   const exitIs = (code: number) => (r: PhaseResult) => (r.run.code === code ? undefined : `expected exit ${code}, got ${r.run.code}: ${lastLines(r.run.stderr || r.run.stdout)}`);
+  const deployed = (r: PhaseResult) => exitIs(0)(r) ?? (r.run.json?.outcome === "deployed" ? undefined : `expected a new release, got ${String(r.run.json?.outcome)}`);
+  // What the team's merge requests change, release after release: a clear value, then the secret's value.
+  const releaseEnv: Record<string, string> = {};
+  const changeConfig = () => Object.assign(releaseEnv, { LAB_DEMO_GREETING: "hello-from-a-config-release" });
+  const rotateSecret = () => Object.assign(releaseEnv, { DEMO_API_KEY: `demo_rotated_${randomBytes(12).toString("hex")}` });
 
   const tasks = new Listr<Ctx>(
     [
@@ -126,6 +157,17 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
         r.run.code === 0 ? "the broken image was accepted" : undefined,
       ),
       phase("rollback", "5. Roll back (to v1)", () => ["rollback", "--json"], exitIs(0)),
+      phase("config-release", "6. Release a configuration change only (v1 again, a new DEMO_GREETING) under load", (e) => ["--image", e.LAB_IMAGE_V1, "--json"], deployed, changeConfig),
+      phase("secret-rotation", "7. Rotate the secret DEMO_API_KEY (same image and settings, a new value)", (e) => ["--image", e.LAB_IMAGE_V1, "--json"], deployed, rotateSecret),
+      phase("hook-fails", "8. Try a release whose preSwitch migration fails: must be refused, PROD untouched", (e) => ["--image", e.LAB_IMAGE_V2, "--json"], exitIs(5), () => ({
+        ...releaseEnv,
+        LAB_DEMO_MIGRATION: "fail",
+      })),
+      phase("exec", "9. exec: read the schema version the migration wrote into PROD's volume", () => ["exec", "--", "cat", "/data/schema-version"], exitIs(0), () => releaseEnv),
+      phase("logs", "10. logs: PROD's last app log lines", () => ["logs", "--lines", "5"], exitIs(0), () => releaseEnv),
+      phase("maintenance-on", "11. Maintenance on under load (visitors get a 503 page with Retry-After; the app keeps running)", () => ["maintenance", "on", "--message", "Back in a minute", "--json"], exitIs(0)),
+      { title: "   ...maintenance for 2 s", task: () => new Promise((r) => setTimeout(r, 2000)) },
+      phase("maintenance-off", "12. Maintenance off", () => ["maintenance", "off", "--json"], exitIs(0)),
       {
         title: "Stop the load",
         task: async (c) => {
@@ -155,7 +197,7 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
 
   const summary = summarise(ctx, options, out);
   if (ctx.lab && !options.keepLab) {
-    out("8. Tearing down the lab\n");
+    out("15. Tearing down the lab\n");
     await ctx.lab.down();
     out(`   lab ${ctx.lab.plan.index} removed (namespaces, processes, mounts, files)\n`);
   } else if (ctx.lab) {
@@ -168,7 +210,13 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
 
 function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void): DemoSummary {
   const result = ctx.result;
-  const requests = result ? summarize(result.samples) : summarize([]);
+  const hadMaintenance = !!result && result.marks.some((m) => m.label === "maintenance-off-done");
+  const maintenance = hadMaintenance ? maintenanceCounts(result!.samples, windowOf(result!.marks, "maintenance-on-start", "maintenance-off-done")) : undefined;
+  const maintenanceWindow = hadMaintenance ? windowOf(result!.marks, "maintenance-on-start", "maintenance-off-done") : undefined;
+  // The maintenance page is an answer the team asked for, counted apart: everything else must succeed.
+  const isMaintenancePage = (x: LoadResult["samples"][number]) =>
+    !!maintenanceWindow && x.status === 503 && !x.version && !x.error && x.startMs >= maintenanceWindow.fromMs && x.startMs <= maintenanceWindow.toMs;
+  const requests = result ? summarize(result.samples.filter((x) => !isMaintenancePage(x))) : summarize([]);
   const byName = Object.fromEntries(ctx.phases.map((p) => [p.name, p]));
   const problems = [...ctx.problems];
   let versionsAfterCutover: Record<string, number> = {};
@@ -185,13 +233,13 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     const observeUntilMs = next && result.marks.some((m) => m.label === `${next}-start`) ? markAt(result.marks, `${next}-start`) : Infinity;
     return flipFigures(result, { startMs, endMs: markAt(result.marks, `${name}-done`), observeUntilMs, fromVersion, toVersion, steps: p.run.steps, apiCalls: p.apiCalls });
   };
-  const flips = { cutover: flipOf("cutover", "v1", "v2", "broken"), rollback: flipOf("rollback", "v2", "v1") };
+  const flips = { cutover: flipOf("cutover", "v1", "v2", "broken"), rollback: flipOf("rollback", "v2", "v1", "config-release") };
   for (const [name, f] of Object.entries(flips)) if (f && f.mixedVersionAnswers > 0) problems.push(`${name}: ${f.mixedVersionAnswers} answers from the old version after the first from the new`);
-  const longLived = result ? longLivedCounts(result.samples) : longLivedCounts([]);
+  const longLived = result ? longLivedCounts(result.samples.filter((x) => !isMaintenancePage(x))) : longLivedCounts([]);
   const sessionsClosedAtDrainDeadline = Object.fromEntries(ctx.phases.map((p) => [p.name, Number(p.run.json?.sessionsClosedAtDrainDeadline ?? 0)]));
   if (ctx.finalVersion !== undefined && byName.rollback?.run.code === 0 && ctx.finalVersion !== "v1") problems.push(`after the rollback the public entry serves ${ctx.finalVersion}, not v1`);
   if (result && result.samples.length > 0) {
-    out("6. Summary\n");
+    out("13. Summary\n");
     out(
       renderRunTable([
         {
@@ -214,14 +262,14 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
       );
     const ll = longLived;
     out(
-      `   long-lived: slow ${ll.slow.ok}/${ll.slow.sent} answered 200, uploads ${ll.upload.ok}/${ll.upload.sent}, streams ${ll.stream.ok}/${ll.stream.sent} (${ll.stream.closedByServer} closed by the server side, ${Object.values(sessionsClosedAtDrainDeadline).reduce((a, b) => a + b, 0)} closed by the switch at the drain deadline)\n`,
+      `${maintenance ? `   maintenance: ${maintenance.maintenancePage} answers were the 503 page (expected, not failures); ${maintenance.failed} failed\n` : ""}   long-lived: slow ${ll.slow.ok}/${ll.slow.sent} answered 200, uploads ${ll.upload.ok}/${ll.upload.sent}, streams ${ll.stream.ok}/${ll.stream.sent} (${ll.stream.closedByServer} closed by the server side, ${Object.values(sessionsClosedAtDrainDeadline).reduce((a, b) => a + b, 0)} closed by the switch at the drain deadline)\n`,
     );
-    const svg = renderTimelineSvg({ title: "do-bluegreen lab: cutover v1 → v2, broken image refused, rollback", buckets: bucketize(result.samples, 100), marks: result.marks, bucketMs: 100 });
+    const svg = renderTimelineSvg({ title: "do-bluegreen lab: cutover v1 → v2, broken image refused, rollback, config release, secret rotation, refused migration, maintenance", buckets: bucketize(result.samples, 100), marks: result.marks, bucketMs: 100 });
     writeFileSync(options.svgPath, svg);
-    out(`7. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
+    out(`14. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
   }
   return {
-    ok: problems.length === 0 && ctx.phases.length === 4,
+    ok: problems.length === 0 && ctx.phases.length === DEMO_PHASES,
     lab: ctx.lab?.plan.index ?? 0,
     requests,
     versionsAfterCutover,
@@ -231,6 +279,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     sessionsClosedAtDrainDeadline,
     simulatedActionMs: LAB_ACTION_DELAY_MS,
     publicVersionAtEnd: ctx.finalVersion,
+    maintenance,
     svg: options.svgPath,
     problems,
   };

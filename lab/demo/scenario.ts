@@ -13,10 +13,17 @@ export interface PhaseResult {
   readonly apiCalls: number;
 }
 
-export async function runPhase(lab: Lab, name: string, args: readonly string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<PhaseResult> {
+export async function runPhase(
+  lab: Lab,
+  name: string,
+  args: readonly string[],
+  onLine?: (line: string) => void,
+  signal?: AbortSignal,
+  env: Record<string, string> = {},
+): Promise<PhaseResult> {
   const simulator = new SimulatorControl(lab.plan.simulator.url);
   await simulator.clearRequests();
-  const run = await runSwitch(args, { env: lab.env(), onLine: onLine ? (line) => onLine(line) : undefined, signal });
+  const run = await runSwitch(args, { env: { ...lab.env(), ...env }, onLine: onLine ? (line) => onLine(line) : undefined, signal });
   const apiCalls = (await simulator.requests()).length;
   return { name, run, seconds: run.durationMs / 1000, apiCalls };
 }

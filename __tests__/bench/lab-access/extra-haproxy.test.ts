@@ -6,7 +6,7 @@ import { labSwitchEnv } from "../../../lab/switch-env";
 import { checkHaproxyConfig } from "../../core/debian-validators";
 
 const plan = planLab(7);
-const env = labSwitchEnv(plan, { token: "dop_v1_test_token_value", registryPassword: "registry-pass" });
+const env = labSwitchEnv(plan, { token: "dop_v1_test_token_value", registryPassword: "registry-pass", demoApiKey: "demo_test_api_key_value" });
 
 describe("naiveHaproxyConfig", () => {
   const text = naiveHaproxyConfig({ bindAddress: plan.balancer.publicIp, port: 8081, floatingIp: plan.floatingIp, appPort: 8080 });

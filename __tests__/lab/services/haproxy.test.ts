@@ -9,7 +9,7 @@ import { labSwitchEnv } from "../../../lab/switch-env";
 
 describe("the balancer's HAProxy", () => {
   const plan = planLab(8);
-  const config = loadConfig(labSwitchEnv(plan, { token: "dop_v1_" + "a".repeat(40), registryPassword: "pw-123456" }), "stack");
+  const config = loadConfig(labSwitchEnv(plan, { token: "dop_v1_" + "a".repeat(40), registryPassword: "pw-123456", demoApiKey: "demo_test_api_key_value" }), "stack");
 
   it("GIVEN the lab config THEN the lab runs exactly what the renderer produces for the balancer's address, root, no log", () => {
     expect(labHaproxyConfig(plan, config)).toBe(renderHaproxyConfig(config, { floatingIp: "198.18.8.100", bindAddress: "198.18.8.2", runAsUser: null, logTarget: null }));
