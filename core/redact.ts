@@ -43,7 +43,7 @@ export class Redactor {
  */
 function formsOf(secret: string): string[] {
   const lines = secret.split(/\r?\n/).filter((l) => l.trim() && !/^-----(BEGIN|END) /.test(l));
-  return [secret, ...(lines.length > 1 ? lines : []), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString("base64")];
+  return [secret, ...(/\r?\n/.test(secret) ? lines : []), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString("base64")];
 }
 
 export function isSecretVariable(name: string): boolean {

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../core/config";
 import { UsageError } from "../core/errors";
 import { InconsistentStateError } from "./errors";
-import type { AppContainer, Droplet, ReservedIp } from "./model";
+import type { AppContainer, Droplet } from "./model";
+import { findReservedIp } from "./observe";
 import type { OneOffIo, Ports } from "./ports";
 
 /**
@@ -69,23 +70,13 @@ export function parseRole(text: string): Role {
 const tagged = (droplets: readonly Droplet[], tag: string) => droplets.filter((d) => d.tags.includes(tag));
 const names = (ds: readonly Droplet[]) => ds.map((d) => d.name).join(", ");
 
-/** The reserved IP as observe finds it, without waiting out a pending action: where it points now decides PROD. */
-async function reservedIpOf(deps: AppCommandDeps, workers: readonly Droplet[]): Promise<ReservedIp> {
-  const { ports, config } = deps;
-  if (config.floatingIp) return ports.digitalocean.getReservedIp(config.floatingIp);
-  const attached = (await ports.digitalocean.listReservedIps()).filter((r) => workers.some((w) => w.id === r.dropletId));
-  if (attached.length === 1) return attached[0];
-  if (attached.length === 0) throw new InconsistentStateError("no reserved IP is assigned to a PROD or FALLBACK droplet", "set FLOATING_IP to the stack's reserved IP");
-  throw new InconsistentStateError(`several reserved IPs are on the workers: ${attached.map((r) => r.ip).join(", ")}`, "set FLOATING_IP to the one HAProxy forwards to");
-}
-
 /** PROD is the worker holding the reserved IP (as in diagnose); FALLBACK is the other one. */
 export async function dropletFor(deps: AppCommandDeps, role: Role): Promise<Droplet> {
   const { prod: P, fallback: F } = deps.config.tags;
   const all = await deps.ports.digitalocean.listDroplets();
   const workers = [...new Map([...tagged(all, P), ...tagged(all, F)].map((d) => [d.id, d])).values()];
   if (workers.length === 0) throw new InconsistentStateError(`no droplet is tagged ${P} or ${F}`, "run `cdktf deploy` (it creates and tags both workers)");
-  const ip = await reservedIpOf(deps, workers);
+  const ip = await findReservedIp(deps.ports, deps.config, workers);
   const holder = workers.find((d) => d.id === ip.dropletId);
   if (!holder)
     throw new InconsistentStateError(

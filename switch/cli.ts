@@ -1,11 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { hostname, userInfo } from "node:os";
 import { Config, loadConfig } from "../core/config";
-import { BlueGreenError, ExitCode, UsageError, asBlueGreenError } from "../core/errors";
+import { BlueGreenError, ConfigError, ExitCode, UsageError, asBlueGreenError } from "../core/errors";
+import { resolveSecrets } from "../core/app";
 import { Redactor, SECRET_VARIABLES } from "../core/redact";
+import { DEFAULT_LOG_LINES, parseLines, parseRole, parseSince, redactedWriter, runExec, runLogs } from "./app-commands";
 import { RunResult, runCutover, runRollback } from "./cutover";
 import { parseImageRef } from "./image-ref";
 import { HostIdentity, describeHolder, thisHost } from "./lock";
+import { runMaintenance } from "./maintenance";
 import type { Ports } from "./ports";
 import { PlainReporter, Reporter, TtyReporter } from "./progress";
 import { formatStatus, lockRelease, lockStatus, runStatus } from "./status";
@@ -21,6 +24,8 @@ export interface CliIo {
   /** Tests inject in-memory ports; production builds the real adapters. */
   readonly makePorts?: (config: Config, context: RunMetadata, warn: (line: string) => void) => Ports;
   readonly self?: HostIdentity;
+  /** `exec` attaches it when it and stdout are terminals. @default none */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 interface Flags {
@@ -42,15 +47,15 @@ function runMetadata(env: Env): RunMetadata {
 }
 
 /** Every secret in play, including the SSH key read from a file (it is not in the environment) and each of its lines. */
-function redactorFor(env: Env, config?: Config): Redactor {
-  const key = config?.ssh.privateKey ?? "";
+function redactorFor(env: Env, config?: Config, appSecrets: readonly string[] = []): Redactor {
   return new Redactor([
     ...SECRET_VARIABLES.map((name) => env[name]),
+    ...(config?.appSpec.secretNames ?? []).map((name) => env[name]),
+    ...appSecrets,
     config?.digitalocean.token,
     config?.registry.password,
     config?.github.token,
-    key,
-    ...key.split(/\r?\n/).filter((l) => !/^-----(BEGIN|END) /.test(l)),
+    config?.ssh.privateKey,
   ]);
 }
 
@@ -68,11 +73,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let command = "cutover";
   let reporter: Reporter | undefined;
 
-  const setup = (flags: Flags) => {
+  /** `needsSecrets`: the command starts a release, so every declared secret must be set (a cutover). */
+  const setup = (flags: Flags, needsSecrets = false) => {
     jsonMode = !!flags.json;
     verbose = !!flags.verbose;
     const config = loadConfig(io.env, "switch");
-    redactor = redactorFor(io.env, config);
+    // Every declared secret's value is read (and registered with the redactor) before any network call. A cutover
+    // starts a release, so a missing one stops it here, all missing names at once; other commands only need them masked.
+    const { secrets, issues } = resolveSecrets(config.appSpec, io.env);
+    redactor = redactorFor(io.env, config, Object.values(secrets));
+    if (needsSecrets && issues.length > 0) throw new ConfigError(issues);
     if (config.ssh.insecureAcceptAnyHostKey)
       err(
         "warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.",
@@ -83,11 +93,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const rep = reporter;
     const ports = (io.makePorts ?? realPorts)(config, context, (line) => rep.warn(line));
     requests = ports.digitalocean.requestCount?.bind(ports.digitalocean);
-    return { config, context, ports, reporter: rep, self: io.self ?? thisHost };
+    return { config, context, ports, reporter: rep, self: io.self ?? thisHost, secrets };
   };
 
-  const withPorts = async <T>(flags: Flags, body: (s: ReturnType<typeof setup>) => Promise<T>): Promise<T> => {
-    const s = setup(flags);
+  const withPorts = async <T>(flags: Flags, body: (s: ReturnType<typeof setup>) => Promise<T>, needsSecrets = false): Promise<T> => {
+    const s = setup(flags, needsSecrets);
     try {
       return await body(s);
     } finally {
@@ -130,10 +140,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const result = await withPorts(flags, (s) =>
         runCutover(
           { ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self },
-          { image: flags.image!, message: flags.message, dryRun: flags.dryRun },
+          { image: flags.image!, secrets: s.secrets, message: flags.message, dryRun: flags.dryRun },
         ),
+        true,
       );
       printResult(result);
+      if (result.hookFailure) exitCode = ExitCode.hookFailed;
     });
 
   program
@@ -179,6 +191,113 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       );
     });
 
+  // exec and logs stream the app's own output: the operator asked for it, and it is not ours to reword. It still goes
+  // through the redactor (line by line, so a secret split across two chunks is masked too; a partial line is shown
+  // after a short pause, so prompts and keystroke echoes on a TTY are not held back): cheap, and a CI log keeps it.
+  const onRole = ["--on <role>", "prod (the droplet holding the reserved IP) or fallback", "prod"] as const;
+  const streamTo = (write: (text: string) => void, idleMs: number) => redactedWriter({ redact: (t) => redactor.redact(t) }, write, idleMs);
+  /** Ctrl-C ends a follow or kills a one-off cleanly (SSH closed, container removed) instead of killing this process. */
+  const onInterrupt = async <T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const interrupt = new AbortController();
+    const abort = () => interrupt.abort();
+    process.once("SIGINT", abort);
+    try {
+      return await body(interrupt.signal);
+    } finally {
+      process.off("SIGINT", abort);
+    }
+  };
+
+  program
+    .command("exec")
+    .description("run a command in a one-off container beside the app on PROD (or FALLBACK): its release, environment, mounts and limits; exits with the command's code")
+    .option(...onRole)
+    .option("--verbose", "print stack traces of errors")
+    .argument("<command...>", "the command and its arguments, after --")
+    .passThroughOptions()
+    .action(async (words: string[], flags: Flags & { on: string }) => {
+      command = "exec";
+      verbose = !!flags.verbose;
+      const on = parseRole(flags.on);
+      const stdin = (io.isTTY ? io.stdin : undefined) as (NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }) | undefined;
+      const tty = io.isTTY && !!stdin?.isTTY;
+      const result = await withPorts(flags, (s) =>
+        onInterrupt(async (signal) => {
+          // On a TTY: one raw stream both ways (keys go to the container as typed, Ctrl-C included).
+          const out = streamTo(io.stdout, tty ? 25 : 250);
+          const errOut = streamTo(io.stderr, tty ? 25 : 250);
+          if (tty) stdin?.setRawMode?.(true);
+          try {
+            return await runExec(
+              { ports: s.ports, config: s.config },
+              { on, command: words, io: { onOutput: (chunk, stream) => (stream === "stderr" ? errOut : out).write(chunk), ...(tty ? { stdin, tty } : {}), signal } },
+            );
+          } finally {
+            if (tty) stdin?.setRawMode?.(false);
+            out.end();
+            errOut.end();
+          }
+        }),
+      );
+      exitCode = result.exitCode;
+    });
+
+  program
+    .command("logs")
+    .description("print the app container's logs on PROD (or FALLBACK)")
+    .option(...onRole)
+    .option("--follow", "keep printing new lines until Ctrl-C")
+    .option("--since <duration>", "only lines newer than this: 30s, 10m, 2h, 1h30m, or an ISO date")
+    .option("--lines <n>", "how many past lines to print", String(DEFAULT_LOG_LINES))
+    .option("--verbose", "print stack traces of errors")
+    .action(async (flags: Flags & { on: string; follow?: boolean; since?: string; lines: string }) => {
+      command = "logs";
+      verbose = !!flags.verbose;
+      const on = parseRole(flags.on);
+      const lines = parseLines(flags.lines);
+      if (flags.since !== undefined) parseSince(flags.since, Date.now()); // a bad --since fails before any connection
+      await withPorts(flags, (s) =>
+        onInterrupt(async (signal) => {
+          const out = streamTo(io.stdout, 250);
+          const errOut = streamTo(io.stderr, 250);
+          try {
+            await runLogs(
+              { ports: s.ports, config: s.config },
+              { on, follow: !!flags.follow, since: flags.since, lines, sink: (chunk, stream) => (stream === "stderr" ? errOut : out).write(chunk), signal },
+            );
+          } finally {
+            out.end();
+            errOut.end();
+          }
+        }),
+      );
+    });
+
+  const maintenance = program.command("maintenance").description("answer visitors with a 503 page while the app keeps running, or stop");
+  maintenance
+    .command("on")
+    .option("--message <text>", "shown on the page (one line, at most 200 characters)")
+    .option("--json", "print one JSON result on the last line")
+    .action(async (flags: Flags & { message?: string }) => {
+      command = "maintenance on";
+      const result = await withPorts(flags, (s) =>
+        runMaintenance({ ports: s.ports, config: s.config, who: s.context.who, warn: (line) => s.reporter.warn(line) }, { on: true, message: flags.message }),
+      );
+      out(
+        jsonMode
+          ? JSON.stringify({ ok: true, command, ...result })
+          : `maintenance on: visitors get a 503 page ("${result.message ?? ""}"); the app keeps running — \`maintenance off\` ends it`,
+      );
+    });
+  maintenance
+    .command("off")
+    .option("--json", "print one JSON result on the last line")
+    .action(async (flags: Flags) => {
+      command = "maintenance off";
+      const result = await withPorts(flags, (s) => runMaintenance({ ports: s.ports, config: s.config, who: s.context.who, warn: (line) => s.reporter.warn(line) }, { on: false }));
+      out(jsonMode ? JSON.stringify({ ok: true, command, ...result }) : "maintenance off: visitors reach the app again");
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -207,5 +326,9 @@ if (require.main === module) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: !!process.stdout.isTTY,
+    // A getter: touching process.stdin opens it, which only `exec` on a terminal needs.
+    get stdin() {
+      return process.stdin;
+    },
   }).then((code) => process.stdout.write("", () => process.exit(code)));
 }

@@ -39,4 +39,6 @@ export class SshError extends ExternalError {}
 export class HostKeyMismatchError extends ExternalError {}
 export class RegistryError extends ExternalError {}
 export class DockerError extends ExternalError {}
+/** The image has no such program (or it is not executable): the command or the image must change, not the droplet. */
+export class MissingCommandError extends DockerError {}
 export class HaproxyError extends ExternalError {}

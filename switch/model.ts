@@ -28,6 +28,8 @@ export const LABEL = {
   deployedAt: "do-bluegreen.deployed-at",
   /** The configuration's fingerprint (core/app/fingerprint.ts): salted scrypt, so no secret can be recovered from it. */
   config: "do-bluegreen.config",
+  /** On an `exec` one-off: the app container it runs beside (never on an app container). */
+  oneOff: "do-bluegreen.one-off",
   /** On a hook's one-off container (never an app container): which hook it ran. */
   hook: "do-bluegreen.hook",
   /** Id of the container this one replaced on the same droplet: what a failed gate restores. */

@@ -20,7 +20,8 @@ export function balancerAmong(droplets: readonly Droplet[], config: ObserveConfi
   );
 }
 
-async function findReservedIp(ports: Ports, config: ObserveConfig, workers: readonly Droplet[]): Promise<ReservedIp> {
+/** The configured reserved IP, else the one attached to a worker: where it points decides PROD. */
+export async function findReservedIp(ports: Ports, config: Pick<Config, "floatingIp">, workers: readonly Droplet[]): Promise<ReservedIp> {
   if (config.floatingIp) return ports.digitalocean.getReservedIp(config.floatingIp);
   const all = await ports.digitalocean.listReservedIps();
   const attached = all.filter((r) => workers.some((w) => w.id === r.dropletId));

@@ -29,12 +29,70 @@ export interface PulledImage {
   readonly versionLabel?: string;
 }
 
-export interface ContainerSpec {
-  readonly name: string;
+/** A named volume (`source` is a name) or a host path (`source` starts with /) inside the container. */
+export interface Mount {
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+/** Docker's log driver and its options: rotation is on by default (json-file, 10m × 5). */
+export interface LogSettings {
+  readonly driver: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** What a release's containers share, app and one-offs alike: the image, its whole environment, mounts and limits. */
+export interface RuntimeSpec {
   readonly image: string;
+  /** NAME=value lines, secrets included: they go to the engine and nowhere else. */
   readonly env: readonly string[];
+  readonly mounts: readonly Mount[];
+  readonly memoryBytes?: number;
+  readonly cpus?: number;
+  readonly log: LogSettings;
+}
+
+export interface ContainerSpec extends RuntimeSpec {
+  readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly stopTimeoutSeconds: number;
+  /** Overrides the image's CMD. @default the image's own */
+  readonly command?: readonly string[];
+}
+
+/** A container that runs one command and is removed: a hook, or `exec`. */
+export interface OneOffSpec extends RuntimeSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly command: readonly string[];
+}
+
+export interface OneOffIo {
+  /** Output as it arrives (exec streams it; hooks keep only the tail). */
+  readonly onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+  /** Attached when given (exec on a TTY). */
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly tty?: boolean;
+  /** The container is killed once this passes. @default no limit */
+  readonly timeoutMs?: number;
+  /** Kills the container when aborted (Ctrl-C on `exec`); the result then carries its exit code (137). */
+  readonly signal?: AbortSignal;
+}
+
+export interface OneOffResult {
+  /** The command's exit code; null when it was killed at its timeout. */
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  /** The last lines of its output, for an error message. */
+  readonly lastLines: string;
+}
+
+export interface LogQuery {
+  readonly follow: boolean;
+  /** Unix seconds. */
+  readonly since?: number;
+  readonly tail?: number;
 }
 
 /** The Docker engine of one worker droplet. */
@@ -48,6 +106,12 @@ export interface DockerPort {
   remove(id: string): Promise<void>;
   inspect(id: string): Promise<AppContainer>;
   logs(id: string, tail: number): Promise<string>;
+  /** Runs a one-off container to completion (waits, then removes it); a command missing from the image is a DockerError naming it. */
+  runOnce(spec: OneOffSpec, io?: OneOffIo): Promise<OneOffResult>;
+  /** A one-off beside container `id`: its image, environment, mounts and limits, with another command (`exec`). */
+  runBeside(id: string, name: string, command: readonly string[], io?: OneOffIo): Promise<OneOffResult>;
+  /** Streams a container's logs to `sink` until they end (or, following, until `signal` aborts). */
+  streamLogs(id: string, query: LogQuery, sink: (chunk: string, stream: "stdout" | "stderr") => void, signal?: AbortSignal): Promise<void>;
 }
 
 export interface HealthAnswer {
@@ -84,6 +148,16 @@ export interface HaproxyPort {
   apply(changes: readonly ServerChange[]): Promise<void>;
   /** Closes every session still open on a server (long-lived streams past the drain deadline). */
   shutdownSessions(server: string): Promise<void>;
+  /** Whether HAProxy answers visitors with the maintenance page, and its message. */
+  maintenance(): Promise<MaintenanceState>;
+  /** Switches the maintenance page live (runtime API) and on disk (so a reload or restart keeps it). */
+  setMaintenance(state: MaintenanceState): Promise<void>;
+}
+
+export interface MaintenanceState {
+  readonly on: boolean;
+  /** Shown on the 503 page; plain text. */
+  readonly message?: string;
 }
 
 export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };
@@ -103,8 +177,8 @@ export interface AuditEntry {
   readonly who: string;
   readonly command: string;
   readonly outcome: string;
-  readonly from?: { readonly droplet: string; readonly image?: string; readonly digest?: string };
-  readonly to?: { readonly droplet: string; readonly image?: string; readonly digest?: string };
+  readonly from?: { readonly droplet: string; readonly image?: string; readonly digest?: string; readonly config?: string };
+  readonly to?: { readonly droplet: string; readonly image?: string; readonly digest?: string; readonly config?: string };
   readonly durationMs: number;
   readonly message?: string;
   readonly error?: string;

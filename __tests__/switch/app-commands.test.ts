@@ -1,6 +1,5 @@
 import { UsageError } from "../../core/errors";
 import { Redactor } from "../../core/redact";
-import { ONE_OFF_LABEL } from "../../switch/adapters/docker";
 import {
   AppCommandDeps,
   DEFAULT_LOG_LINES,
@@ -102,7 +101,7 @@ describe("exec", () => {
     const result = await runExec(deps(world), { on, command: ["bin/rails", "runner", "1"] });
     expect(result).toMatchObject({ exitCode: 0, droplet: name, container: app.name });
     const [run] = world.engine(dropletId).oneOffs;
-    expect(run).toMatchObject({ command: ["bin/rails", "runner", "1"], image: `sha256:id-${app.image}`, env: ["PORT=8080"], labels: { [ONE_OFF_LABEL]: app.id } });
+    expect(run).toMatchObject({ command: ["bin/rails", "runner", "1"], image: `sha256:id-${app.image}`, env: ["PORT=8080"], labels: { [LABEL.oneOff]: app.id } });
     expect(run.labels).not.toHaveProperty(LABEL.app);
     expect(world.engine(dropletId === 1 ? 2 : 1).oneOffs).toEqual([]);
   });

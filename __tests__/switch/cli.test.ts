@@ -215,3 +215,55 @@ describe("switch CLI: stale locks", () => {
     expect(world.lockHolder).toBeNull();
   });
 });
+
+describe("switch CLI: maintenance", () => {
+  it("GIVEN maintenance on --message WHEN run THEN exit 0, HAProxy serves the page and one line says how to end it", async () => {
+    const world = new FakeWorld();
+    const r = await cli(["maintenance", "on", "--message", "Migrating the database"], world);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toEqual(['maintenance on: visitors get a 503 page ("Migrating the database"); the app keeps running — `maintenance off` ends it']);
+    expect(world.maintenance).toEqual({ on: true, message: "Migrating the database" });
+    expect(world.audit).toEqual([expect.objectContaining({ command: "maintenance on", outcome: "done", message: "Migrating the database" })]);
+  });
+
+  it.each([
+    [["maintenance", "on", "--json"], { ok: true, command: "maintenance on", on: true, message: expect.stringMatching(/maintenance/), balancer: "web-lb" }],
+    [["maintenance", "off", "--json"], { ok: true, command: "maintenance off", on: false, balancer: "web-lb" }],
+  ])("GIVEN %j WHEN run THEN one JSON result on the last line", async (argv, json) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(0);
+    expect(lastJson(r)).toEqual(json);
+  });
+
+  it("GIVEN maintenance on WHEN status, then maintenance off and status THEN status shows the mode, then its end", async () => {
+    const world = new FakeWorld();
+    await cli(["maintenance", "on", "--message", "x"], world);
+    const on = await cli(["status"], world);
+    expect(on.stdout).toContain('maintenance ON: visitors get 503 ("x"); the app keeps running — `maintenance off` ends it');
+    expect(lastJson(await cli(["status", "--json"], world)).maintenance).toEqual({ on: true, message: "x" });
+    const off = await cli(["maintenance", "off"], world);
+    expect(off.stdout).toEqual(["maintenance off: visitors reach the app again"]);
+    expect((await cli(["status"], world)).stdout).toContain("maintenance off");
+  });
+
+  it.each([
+    ["a message over 200 characters", ["maintenance", "on", "--message", "x".repeat(201)], /201 characters long, more than 200 — fix: shorten --message/],
+    ["an unknown subcommand", ["maintenance", "maybe"], /unknown command 'maybe'|too many arguments/],
+    ["--message on off", ["maintenance", "off", "--message", "x"], /unknown option '--message'/],
+  ])("GIVEN %s WHEN run THEN exit 2 and nothing changed", async (_, argv, error) => {
+    const world = new FakeWorld();
+    const r = await cli(argv, world);
+    expect(r.code).toBe(2);
+    expect(r.stderr.join("\n")).toMatch(error);
+    expect(world.maintenance).toEqual({ on: false });
+    expect(world.audit).toEqual([]);
+  });
+
+  it("GIVEN HAProxy refuses WHEN maintenance on THEN exit 3 with the reason", async () => {
+    const world = new FakeWorld();
+    world.failOn = "haproxy maintenance on";
+    const r = await cli(["maintenance", "on", "--json"], world);
+    expect(r.code).toBe(3);
+    expect(lastJson(r)).toMatchObject({ ok: false, command: "maintenance on", error: "injected failure in haproxy maintenance on" });
+  });
+});

@@ -26,7 +26,7 @@ const LIVE_V2 = {
 
 async function cutover(world: FakeWorld, image = V2, pid = 100, captured: { reporter: Reporter; lines: string[] } = captureReporter(), overrides: Record<string, string> = {}) {
   const { reporter, lines } = captured;
-  const result = await runCutover(deps(world, reporter, pid, overrides), { image, message: "ship it" }).then(
+  const result = await runCutover(deps(world, reporter, pid, overrides), { image, secrets: {}, message: "ship it" }).then(
     (r) => ({ ok: true as const, r }),
     (e) => ({ ok: false as const, e }),
   );
@@ -264,7 +264,7 @@ describe("a release that fails after the hand-over is handed back at once", () =
       await new Promise((r) => setTimeout(r, 20));
     };
     const { reporter, lines } = captureReporter();
-    const error = await runCutover(deps(world, reporter, 100, { SWITCH_BAKE_SECONDS: "10" }), { image: V2 }).catch((e: Error) => e);
+    const error = await runCutover(deps(world, reporter, 100, { SWITCH_BAKE_SECONDS: "10" }), { image: V2, secrets: {} }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(ImageRejectedError);
     expect((error as Error).message).toMatch(/the new release failed \d+ of \d+ requests \(20\.0% > 1\.0%/);
     expect(world.publicAnswer().version).toBe("v1");
@@ -318,7 +318,7 @@ describe("crash at any step, then re-run: always one PROD and the IP on a health
   it.each(STEPS)("GIVEN the switch was killed right after `step %s done` WHEN re-run THEN v2 is live and consistent", async (after) => {
     const world = new FakeWorld();
     const crashing = new CrashingReporter(after);
-    void runCutover(deps(world, crashing, 3), { image: V2 });
+    void runCutover(deps(world, crashing, 3), { image: V2, secrets: {} });
     await crashing.crashed;
     // Invariants hold even before the re-run.
     const mid = world.snapshot();
@@ -349,7 +349,7 @@ describe("crash at any step, then re-run: always one PROD and the IP on a health
 describe("an interrupted cutover's container is never taken for the previous version", () => {
   async function crashAfterStart(world: FakeWorld) {
     const crashing = new CrashingReporter("start");
-    void runCutover(deps(world, crashing, 3), { image: V2 });
+    void runCutover(deps(world, crashing, 3), { image: V2, secrets: {} });
     await crashing.crashed;
     expect(world.snapshot().running[2]).toEqual([V2]);
   }

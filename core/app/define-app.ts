@@ -58,7 +58,15 @@ export interface HookDefinition {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * The environment loadConfig was given (the runner's, in CI): a definition that needs per-environment values takes it
+ * as an argument rather than reading process.env, so every caller (switch, stack, lab, tests) gets the same answer.
+ */
+export type AppEnvironment = Readonly<Record<string, string | undefined>>;
+
+export type AppDefinitionSource = AppDefinition | ((env: AppEnvironment) => AppDefinition);
+
 /** Identity at runtime; it exists for the types (and editor completion) in bluegreen.config.ts. */
-export function defineApp(definition: AppDefinition): AppDefinition {
+export function defineApp<T extends AppDefinitionSource>(definition: T): T {
   return definition;
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { ConfigIssue } from "../errors";
 import { parseAppDefinition } from "./schema";
+import type { AppEnvironment } from "./define-app";
 import type { AppSpec } from "./spec";
 
 export const DEFAULT_APP_FILE = "bluegreen.config.ts";
@@ -11,7 +12,12 @@ export const DEFAULT_APP_FILE = "bluegreen.config.ts";
  * no settings beyond PORT. A file that was named explicitly must exist. Runs under tsx and ts-jest, which both load
  * TypeScript through `require`.
  */
-export function loadAppDefinition(file: string, explicit: boolean, cwd: string = process.cwd()): { app?: AppSpec; issues: ConfigIssue[] } {
+export function loadAppDefinition(
+  file: string,
+  explicit: boolean,
+  cwd: string = process.cwd(),
+  env: AppEnvironment = process.env,
+): { app?: AppSpec; issues: ConfigIssue[] } {
   const path = isAbsolute(file) ? file : resolve(cwd, file);
   const source = relative(cwd, path) || file;
   const issue = (problem: string, fix: string) => ({ issues: [{ variable: "BLUEGREEN_CONFIG", value: file, problem, fix }] });
@@ -23,7 +29,8 @@ export function loadAppDefinition(file: string, explicit: boolean, cwd: string =
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path) as { default?: unknown };
-    exported = mod.default ?? mod;
+    const value = mod.default ?? mod;
+    exported = typeof value === "function" ? (value as (e: AppEnvironment) => unknown)(env) : value;
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
     return issue(`cannot be loaded (${message})`, `fix ${source} so that it exports defineApp({...}) as its default export`);

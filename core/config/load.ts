@@ -99,7 +99,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
   const privateKey = p.sshPrivateKey || (purpose === "switch" ? readFileOrIssue(p.sshPrivateKeyFile ?? "", VARIABLES.sshPrivateKeyFile.name, issues) : "");
   const knownHosts = p.sshKnownHosts || (purpose === "switch" ? readFileOrIssue(p.sshKnownHostsFile ?? "", VARIABLES.sshKnownHostsFile.name, issues) : "");
   const appFile = p.appConfigFile ?? VARIABLES.appConfigFile.default!;
-  const definition = loadAppDefinition(appFile, !!env[VARIABLES.appConfigFile.name]);
+  const definition = loadAppDefinition(appFile, !!env[VARIABLES.appConfigFile.name], process.cwd(), env);
   issues.push(...definition.issues);
   if (issues.length > 0) throw new ConfigError(issues);
   const c = p as Parsed;

@@ -4,13 +4,13 @@ import { defineApp } from "../../core/app";
  * The demo app's definition: what a team writes in its own bluegreen.config.ts. The LAB_DEMO_* variables let the demo
  * and the tests change one setting per release, as a merge request would.
  */
-export default defineApp({
+export default defineApp((env) => ({
   env: {
     clear: {
-      DEMO_GREETING: process.env.LAB_DEMO_GREETING || "hello",
-      DEMO_SCHEMA_VERSION: process.env.LAB_DEMO_SCHEMA_VERSION || "1",
+      DEMO_GREETING: env.LAB_DEMO_GREETING || "hello",
+      DEMO_SCHEMA_VERSION: env.LAB_DEMO_SCHEMA_VERSION || "1",
       // "fail" makes the migration exit 1, "hang" makes it run past its timeout: the refused-release demo.
-      DEMO_MIGRATION: process.env.LAB_DEMO_MIGRATION || "ok",
+      DEMO_MIGRATION: env.LAB_DEMO_MIGRATION || "ok",
     },
     secret: ["DEMO_API_KEY"],
   },
@@ -18,6 +18,6 @@ export default defineApp({
   resources: { memory: "128m" },
   stopGraceSeconds: 10,
   hooks: {
-    preSwitch: { command: ["/usr/local/bin/node", "/app/server.js", "migrate"], timeoutSeconds: Number(process.env.LAB_DEMO_HOOK_TIMEOUT_SECONDS || 30) },
+    preSwitch: { command: ["/usr/local/bin/node", "/app/server.js", "migrate"], timeoutSeconds: Number(env.LAB_DEMO_HOOK_TIMEOUT_SECONDS || 30) },
   },
-});
+}));

@@ -2,13 +2,12 @@ import Docker from "dockerode";
 import { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { Redactor } from "../../core/redact";
-import { DockerError, RegistryError } from "../errors";
+import { DockerError, MissingCommandError, RegistryError } from "../errors";
 import { AppContainer, Droplet, LABEL } from "../model";
 import type { ContainerSpec, DockerPort, LogQuery, Mount, OneOffIo, OneOffResult, OneOffSpec, PulledImage, RegistryAuth, RuntimeSpec } from "../ports";
 import { SshPool, SshSettings, connectConfig, dropletLabel, hostCheck } from "./ssh";
 
 /** Marks a one-off (a hook, `exec`) with the id of the app container it ran beside; never `do-bluegreen.app`, so no listing takes it for the app. */
-export const ONE_OFF_LABEL = "do-bluegreen.one-off";
 /** Lines of a one-off's output kept in its result (for an error message). */
 export const ONE_OFF_TAIL_LINES = 30;
 /** After the container exits, how long its last output may take to arrive before the result is returned without it. */
@@ -47,7 +46,7 @@ export function pullError(image: string, message: string): RegistryError {
  * (tini, PID 1 with Init) printed before exiting 127/126 (`[FATAL tini (7)] exec x failed: No such file or directory`).
  * Undefined when the message is about something else.
  */
-export function missingCommandError(image: string, command: readonly string[], message: string): DockerError | undefined {
+export function missingCommandError(image: string, command: readonly string[], message: string): MissingCommandError | undefined {
   const runc = /exec: \\?"([^"\\]*)\\?": (executable file not found|stat [^:]*: no such file or directory|no such file or directory|permission denied)/i.exec(message);
   const tini = /\[FATAL tini \(\d+\)\] exec (\S+) failed: (No such file or directory|Permission denied)/.exec(message);
   const found = runc ?? tini;
@@ -55,11 +54,11 @@ export function missingCommandError(image: string, command: readonly string[], m
   const [, program, reason] = found;
   const wanted = JSON.stringify(command.join(" "));
   if (/permission denied/i.test(reason))
-    return new DockerError(
+    return new MissingCommandError(
       `cannot run ${wanted}: ${program} is not executable in image ${image} (${reason.toLowerCase()})`,
       `make it executable in the Dockerfile (RUN chmod +x ${program}) and deploy that image, or run another command`,
     );
-  return new DockerError(
+  return new MissingCommandError(
     `cannot run ${wanted}: image ${image} has no ${program} (${/not found/i.test(reason) ? "not found in $PATH" : "no such file"})`,
     `run a command the image contains (its own binaries, e.g. sh if it has a shell), or add ${program} to the image and deploy it`,
   );
@@ -131,7 +130,7 @@ export function oneOffOptions(spec: OneOffSpec, io: Attach = {}): Docker.Contain
 
 /**
  * A one-off beside a running app container: exactly its release (the image id it runs, not a tag that may have
- * moved), its environment, binds, limits and log driver. Labels: only ONE_OFF_LABEL, so it is never taken for the app.
+ * moved), its environment, binds, limits and log driver. Labels: only LABEL.oneOff, so it is never taken for the app.
  */
 export function besideOptions(app: Docker.ContainerInspectInfo, name: string, command: readonly string[], io: Attach = {}): Docker.ContainerCreateOptions {
   const host = app.HostConfig;
@@ -139,7 +138,7 @@ export function besideOptions(app: Docker.ContainerInspectInfo, name: string, co
     name,
     Image: app.Image,
     Env: [...(app.Config.Env ?? [])],
-    Labels: { [ONE_OFF_LABEL]: app.Id },
+    Labels: { [LABEL.oneOff]: app.Id },
     Cmd: [...command],
     ...attachConfig(io),
     HostConfig: {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../core/config";
 import { configFingerprint, HookPhase, newSalt, saltOf } from "../../core/app";
-import { ImageRejectedError } from "../errors";
+import { ImageRejectedError, MissingCommandError } from "../errors";
 import { parseImageRef, versionOf } from "../image-ref";
 import { AppContainer, Droplet, LABEL } from "../model";
 import { isUnfinished, replacedIds, runningContainer } from "../plan";
@@ -122,19 +122,26 @@ export class Containers {
     if (!release || !hook) throw new InternalError(`no ${phase} hook to run`);
     const droplet = workerDroplet(this.ctx, dropletId);
     const what = `${phase} hook ${JSON.stringify(hook.command)} (${release.config.app.source} hooks.${phase}.command)`;
-    const result = await this.ctx.ports.docker(droplet).runOnce(
-      {
-        ...runtimeSpecOf(release),
-        name: `${this.ctx.config.app.name}-${phase.toLowerCase()}-${randomBytes(4).toString("hex")}`,
-        labels: { [LABEL.hook]: phase },
-        command: hook.command,
-      },
-      { timeoutMs: hook.timeoutMs },
-    );
+    const untouched = phase === "preSwitch" ? "; PROD was not touched" : "; the release stays live";
+    const result = await this.ctx.ports
+      .docker(droplet)
+      .runOnce(
+        {
+          ...runtimeSpecOf(release),
+          name: `${this.ctx.config.app.name}-${phase.toLowerCase()}-${randomBytes(4).toString("hex")}`,
+          labels: { [LABEL.hook]: phase },
+          command: hook.command,
+        },
+        { timeoutMs: hook.timeoutMs },
+      )
+      .catch((error: unknown) => {
+        // The image decides whether the command exists: that refuses the release, as a failing hook does.
+        if (error instanceof MissingCommandError) throw new ImageRejectedError(`${what}: ${error.message}${untouched}`, `fix hooks.${phase}.command or the image: ${error.fix}`);
+        throw error;
+      });
     const tail = result.lastLines.trimEnd();
     if (result.exitCode === 0) return this.ctx.reporter.info(`${what} exited 0 on ${droplet.name}`);
     this.ctx.reporter.info(`last lines of the ${phase} hook on ${droplet.name}:\n${tail || "(no output)"}`);
-    const untouched = phase === "preSwitch" ? "; PROD was not touched" : "; the release stays live";
     if (result.timedOut)
       throw new ImageRejectedError(`${what} ran past its timeout of ${hook.timeoutMs / 1000} s on ${droplet.name} and was killed${untouched}`, `make the hook finish sooner, or raise hooks.${phase}.timeoutSeconds`);
     throw new ImageRejectedError(`${what} exited with ${result.exitCode} on ${droplet.name}${untouched}`, "fix the hook (see its last lines above) and deploy again");

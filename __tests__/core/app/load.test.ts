@@ -25,6 +25,11 @@ describe("loading bluegreen.config.ts", () => {
     expect(loadAppDefinition(path, true, dir).app?.clearEnv).toEqual({ A: "1" });
   });
 
+  it("GIVEN a file exporting a function of the environment WHEN loaded THEN it gets the environment loadConfig was given", () => {
+    const path = file("fn.config.ts", `export default (env) => ({ env: { clear: { STAGE: env.STAGE ?? "none" } } });`);
+    expect(loadAppDefinition(path, true, dir, { STAGE: "staging" }).app?.clearEnv).toEqual({ STAGE: "staging" });
+  });
+
   it("GIVEN a file that throws WHEN loaded THEN the error names the file and says what to export", () => {
     const path = file("bad.config.ts", `throw new Error("boom");`);
     expect(loadAppDefinition(path, true, dir).issues[0]).toMatchObject({ problem: "cannot be loaded (boom)" });

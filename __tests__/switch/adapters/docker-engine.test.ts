@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import Modem from "docker-modem";
 import { PassThrough } from "node:stream";
-import { DockerEngine, ONE_OFF_LABEL } from "../../../switch/adapters/docker";
+import { DockerEngine } from "../../../switch/adapters/docker";
 import { DockerError } from "../../../switch/errors";
 import { LABEL } from "../../../switch/model";
 import type { OneOffSpec } from "../../../switch/ports";
@@ -147,7 +147,7 @@ describe("DockerEngine one-offs", () => {
     await engine.runBeside("app-id-0123456789", "web-exec-1", ["sh", "-c", "env"]);
     expect(created[0]).toMatchObject({ name: "web-exec-1", Image: "sha256:" + "cd".repeat(32), Env: ["PORT=8080", "API_KEY=k3y-abcdef"], Cmd: ["sh", "-c", "env"] });
     expect(created[0].HostConfig).toMatchObject({ Binds: ["uploads:/u"], NetworkMode: "host", RestartPolicy: { Name: "no" } });
-    expect(created[0].Labels).toEqual({ [ONE_OFF_LABEL]: "app-id-0123456789" });
+    expect(created[0].Labels).toEqual({ [LABEL.oneOff]: "app-id-0123456789" });
   });
 
   it("GIVEN a command beside the app that the image lacks WHEN run THEN the error names the release, and never its env", async () => {

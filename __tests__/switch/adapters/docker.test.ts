@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { Readable } from "node:stream";
-import { ONE_OFF_LABEL, besideOptions, createOptions, demuxLogs, lastLinesOf, logsOptions, missingCommandError, oneOffOptions, pullError } from "../../../switch/adapters/docker";
+import { besideOptions, createOptions, demuxLogs, lastLinesOf, logsOptions, missingCommandError, oneOffOptions, pullError } from "../../../switch/adapters/docker";
 import { DockerError } from "../../../switch/errors";
 import { LABEL } from "../../../switch/model";
 import type { ContainerSpec, LogQuery, OneOffSpec } from "../../../switch/ports";
@@ -106,7 +106,7 @@ describe("Docker create options of a one-off", () => {
     memoryBytes: 256 * 1024 * 1024,
     cpus: 1,
     log: LOG,
-    labels: { [LABEL.app]: "web", [ONE_OFF_LABEL]: "hook" },
+    labels: { [LABEL.app]: "web", [LABEL.oneOff]: "hook" },
     command: ["bin/migrate"],
   };
 
@@ -122,7 +122,7 @@ describe("Docker create options of a one-off", () => {
       AttachStderr: true,
       HostConfig: { NetworkMode: "host", Init: true, RestartPolicy: { Name: "no" }, Binds: ["/srv/data:/data:ro"], Memory: 268435456, NanoCpus: 1e9 },
     });
-    expect(options.Labels).toEqual({ [ONE_OFF_LABEL]: "hook" });
+    expect(options.Labels).toEqual({ [LABEL.oneOff]: "hook" });
   });
 
   it.each([
@@ -146,7 +146,7 @@ describe("Docker create options of a one-off beside the app (exec)", () => {
       name: "web-exec-1",
       Image: app.Image,
       Env: ["PORT=8080", "SECRET_KEY=abcdef123456"],
-      Labels: { [ONE_OFF_LABEL]: app.Id },
+      Labels: { [LABEL.oneOff]: app.Id },
       Cmd: ["sh", "-c", "exit 3"],
       Tty: false,
       OpenStdin: false,
@@ -168,7 +168,7 @@ describe("Docker create options of a one-off beside the app (exec)", () => {
 
   it("GIVEN the app's labels WHEN exec is built THEN none of the do-bluegreen labels is copied, so listings never take it for the app", () => {
     const labels = besideOptions(app, "web-exec-1", ["true"]).Labels ?? {};
-    expect(Object.keys(labels)).toEqual([ONE_OFF_LABEL]);
+    expect(Object.keys(labels)).toEqual([LABEL.oneOff]);
     expect(labels).not.toHaveProperty(LABEL.app);
   });
 });

@@ -1,5 +1,9 @@
 import { ExternalError } from "../../../core/errors";
-import { RegistryError } from "../../../switch/errors";
+import { configFingerprint } from "../../../core/app";
+import { releaseOf } from "../../../switch/release";
+import { testConfig } from "./config";
+import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
+import { DockerError, RegistryError } from "../../../switch/errors";
 import { AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } from "../../../switch/model";
 import type {
   AuditEntry,
@@ -14,9 +18,15 @@ import type {
   ServerChange,
   LockAttempt,
   LockPort,
+  LogQuery,
+  Mount,
+  OneOffIo,
+  OneOffResult,
+  OneOffSpec,
   Ports,
   PulledImage,
   RegistryAuth,
+  RuntimeSpec,
 } from "../../../switch/ports";
 
 /** How a fake image behaves once started. */
@@ -60,12 +70,80 @@ interface FakeContainer {
   restartCount?: number;
   created: number;
   probes: number;
+  /** Environment, mounts, limits and log driver it was started with (what a one-off beside it inherits). */
+  runtime: Omit<RuntimeSpec, "image">;
 }
+
+/** How a one-off command behaves in a FakeEngine (scripted by its words joined with spaces); unscripted: exit 0, no output. */
+export interface OneOffScript {
+  readonly exitCode?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+  /** Runs until killed: at io.timeoutMs (timed out), or when io.signal aborts (exit 137). */
+  readonly hangs?: boolean;
+  /** The image lacks the program: the engine refuses to start it, as Docker does. */
+  readonly missing?: boolean;
+}
+
+/** One one-off container as the engine received it. */
+export interface OneOffRun {
+  readonly droplet: string;
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly env: readonly string[];
+  readonly mounts: readonly Mount[];
+  readonly memoryBytes?: number;
+  readonly cpus?: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tty: boolean;
+  readonly stdin: boolean;
+  readonly timeoutMs?: number;
+  readonly result?: OneOffResult;
+}
+
+interface FakeLogLine {
+  readonly at: number;
+  readonly stream: "stdout" | "stderr";
+  readonly text: string;
+}
+
+const DEFAULT_RUNTIME: Omit<RuntimeSpec, "image"> = { env: ["PORT=8080"], mounts: [], log: { driver: "json-file", options: { "max-size": "10m", "max-file": "5" } } };
+
+const SEED_SALT = "5eed5eed5eed5eed5eed5eed5eed5eed";
+let seededConfig: string | undefined;
+/** The fingerprint of the unit tests' app (fixtures/bluegreen.config.ts) with no secrets: what a cutover with `secrets: {}` starts. */
+const SEEDED_CONFIG = () => (seededConfig ??= configFingerprint(releaseOf(testConfig(), "any", {}).config, SEED_SALT));
 
 /** One droplet's Docker engine. */
 export class FakeEngine implements DockerPort {
   containers: FakeContainer[] = [];
+  /** Every one-off run here, in order (removed afterwards, as the real adapter does). */
+  readonly oneOffs: OneOffRun[] = [];
+  /** Every streamLogs query, with the container it read. */
+  readonly logQueries: { id: string; query: LogQuery }[] = [];
+  private readonly scripts = new Map<string, OneOffScript>();
+  private readonly logLines = new Map<string, FakeLogLine[]>();
+  private readonly followers = new Map<string, Set<{ emit: (line: FakeLogLine) => void; end: () => void }>>();
   constructor(private readonly world: FakeWorld, readonly droplet: Droplet) {}
+
+  /** How `command` (its words joined with spaces, e.g. "sh -c exit 3") behaves when run as a one-off here. */
+  script(command: string, behaviour: OneOffScript): this {
+    this.scripts.set(command, behaviour);
+    return this;
+  }
+
+  /** A line the container writes to its log now (followers see it at once). */
+  say(id: string, text: string, stream: "stdout" | "stderr" = "stdout"): void {
+    const line = { at: this.world.clock.now(), stream, text: text.endsWith("\n") ? text : `${text}\n` };
+    this.logLines.set(id, [...(this.logLines.get(id) ?? []), line]);
+    for (const f of this.followers.get(id) ?? []) f.emit(line);
+  }
+
+  private endFollowers(id: string): void {
+    for (const f of this.followers.get(id) ?? []) f.end();
+    this.followers.delete(id);
+  }
 
   private toView(c: FakeContainer): AppContainer {
     return {
@@ -90,16 +168,17 @@ export class FakeEngine implements DockerPort {
     return c;
   }
 
-  /** Seeds a container as if a previous deploy had started it. */
+  /** Seeds a container as if a previous deploy had started it, with the test app's configuration (no secrets). */
   seed(image: string, running = true): FakeContainer {
     const c: FakeContainer = {
       id: `c${++this.world.seq}`,
       name: `web-seed${this.world.seq}`,
       image,
-      labels: { [LABEL.app]: "web", [LABEL.image]: image, [LABEL.version]: IMAGES[image]?.version ?? "?", [LABEL.digest]: `digest-${image}` },
+      labels: { [LABEL.app]: "web", [LABEL.image]: image, [LABEL.version]: IMAGES[image]?.version ?? "?", [LABEL.digest]: `digest-${image}`, [LABEL.config]: SEEDED_CONFIG() },
       running,
       created: this.world.clock.now() - 1000 * (100 - this.world.seq),
       probes: 0,
+      runtime: DEFAULT_RUNTIME,
     };
     this.containers.push(c);
     return c;
@@ -131,6 +210,7 @@ export class FakeEngine implements DockerPort {
       running: true,
       created: this.world.clock.now(),
       probes: 0,
+      runtime: { env: spec.env, mounts: spec.mounts, memoryBytes: spec.memoryBytes, cpus: spec.cpus, log: spec.log },
     };
     if (IMAGES[spec.image]?.exitsAtStart) Object.assign(c, { running: false, exitCode: 1 });
     if (IMAGES[spec.image]?.crashLoops) Object.assign(c, { restartCount: 2, exitCode: 1 });
@@ -146,17 +226,85 @@ export class FakeEngine implements DockerPort {
   async stop(id: string): Promise<void> {
     this.world.log(`docker ${this.droplet.name} stop ${id}`);
     this.find(id).running = false;
+    this.endFollowers(id);
   }
   async remove(id: string): Promise<void> {
     this.world.log(`docker ${this.droplet.name} remove ${id}`);
     this.find(id);
     this.containers = this.containers.filter((c) => c.id !== id);
+    this.endFollowers(id);
   }
   async inspect(id: string): Promise<AppContainer> {
     return this.toView(this.find(id));
   }
   async logs(id: string): Promise<string> {
     return `log of ${this.find(id).name}\nlistening on 8080`;
+  }
+
+  async runOnce(spec: OneOffSpec, io: OneOffIo = {}): Promise<OneOffResult> {
+    this.world.log(`docker ${this.droplet.name} run-once ${spec.command.join(" ")}`);
+    const { [LABEL.app]: _app, ...labels } = spec.labels;
+    const run: OneOffRun = {
+      droplet: this.droplet.name,
+      name: spec.name,
+      image: spec.image,
+      command: [...spec.command],
+      env: [...spec.env],
+      mounts: [...spec.mounts],
+      memoryBytes: spec.memoryBytes,
+      cpus: spec.cpus,
+      labels,
+      tty: !!io.tty,
+      stdin: !!io.stdin,
+      timeoutMs: io.timeoutMs,
+    };
+    this.oneOffs.push(run);
+    if (this.world.failOn === "one-off") throw new DockerError(`Docker on ${this.droplet.name} failed to run ${spec.name} (injected)`, "check that Docker runs on the droplet");
+    const script = this.scripts.get(spec.command.join(" ")) ?? {};
+    if (script.missing)
+      throw missingCommandError(spec.image, spec.command, `OCI runtime create failed: unable to start container process: exec: "${spec.command[0]}": executable file not found in $PATH: unknown`)!;
+    let result: OneOffResult;
+    if (script.hangs) result = await this.hang(io);
+    else {
+      if (script.stdout) io.onOutput?.(script.stdout, "stdout");
+      // A TTY has one stream, as with Docker.
+      if (script.stderr) io.onOutput?.(script.stderr, io.tty ? "stdout" : "stderr");
+      result = { exitCode: script.exitCode ?? 0, timedOut: false, lastLines: lastLinesOf(`${script.stdout ?? ""}${script.stderr ?? ""}`) };
+    }
+    this.oneOffs[this.oneOffs.length - 1] = { ...run, result };
+    return result;
+  }
+
+  /** A one-off that never ends on its own: killed at its timeout (clock advanced), or when its signal aborts. */
+  private async hang(io: OneOffIo): Promise<OneOffResult> {
+    if (io.timeoutMs !== undefined) {
+      this.world.clock.t += io.timeoutMs;
+      return { exitCode: null, timedOut: true, lastLines: "" };
+    }
+    const signal = io.signal;
+    if (!signal) throw new Error("fake one-off hangs forever: give it a timeoutMs or a signal");
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+    return { exitCode: 137, timedOut: false, lastLines: "" };
+  }
+
+  async runBeside(id: string, name: string, command: readonly string[], io: OneOffIo = {}): Promise<OneOffResult> {
+    const app = this.find(id);
+    return this.runOnce({ name, image: `sha256:id-${app.image}`, labels: { [LABEL.oneOff]: id }, command, ...app.runtime }, io);
+  }
+
+  async streamLogs(id: string, query: LogQuery, sink: (chunk: string, stream: "stdout" | "stderr") => void, signal?: AbortSignal): Promise<void> {
+    const c = this.find(id);
+    this.logQueries.push({ id, query });
+    const past = (this.logLines.get(id) ?? []).filter((l) => query.since === undefined || l.at >= query.since * 1000);
+    for (const l of query.tail === undefined ? past : query.tail === 0 ? [] : past.slice(-query.tail)) sink(l.text, l.stream);
+    if (!query.follow || !c.running || signal?.aborted) return;
+    // Following ends when the container stops or goes, or when the caller aborts.
+    await new Promise<void>((resolve) => {
+      const follower = { emit: (l: FakeLogLine) => sink(l.text, l.stream), end: () => resolve() };
+      const set = this.followers.get(id) ?? new Set();
+      this.followers.set(id, set.add(follower));
+      signal?.addEventListener("abort", () => (set.delete(follower), resolve()), { once: true });
+    });
   }
 
   /** What GET /health on this droplet answers right now. */
@@ -208,6 +356,8 @@ export class FakeWorld {
   traffic: Record<string, { responses: number; serverErrors: number; connectionErrors: number; responseTimeMs: number }> = {};
   /** Runs after every poll of HAProxy's servers: lets a test change the world mid-step (a container dies...). */
   onServersPoll?: () => void;
+  /** HAProxy's maintenance map: whether visitors get the 503 page, and its message (plain text). */
+  maintenance: { on: boolean; message?: string } = { on: false };
 
   constructor(options: WorldOptions = {}) {
     this.droplets = [
@@ -324,6 +474,16 @@ export class FakeWorld {
     },
     shutdownSessions: async (server) => {
       this.log(`haproxy ${server} shutdown sessions`);
+    },
+    maintenance: async () => {
+      this.log("haproxy maintenance read");
+      this.fail("haproxy maintenance read");
+      return { ...this.maintenance };
+    },
+    setMaintenance: async (state) => {
+      this.log(`haproxy maintenance ${state.on ? "on" : "off"}`);
+      this.fail(`haproxy maintenance ${state.on ? "on" : "off"}`);
+      this.maintenance = state.on ? { on: true, message: state.message } : { on: false };
     },
   };
 
