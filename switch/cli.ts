@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       err(
         "warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.",
       );
-    const context = runMetadata(io.env);
+    const context = { ...runMetadata(io.env), redact: (text: string) => redactor.redact(text) };
     reporter =
       io.isTTY && !jsonMode && io.env.CI !== "true" ? new TtyReporter(io.stdout, redactor) : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
     const rep = reporter;

@@ -17,6 +17,8 @@ export interface RunMetadata {
   /** Commit the deployment is about, for GitHub Deployments. */
   readonly ref: string;
   readonly jobUrl?: string;
+  /** The run's redactor: what leaves for another service (GitHub Deployments) is masked like the output. */
+  readonly redact?: (text: string) => string;
 }
 
 /** A shell on a droplet that connects on first use, through the run's shared SSH pool. */
@@ -37,6 +39,7 @@ export function realPorts(config: Config, context: RunMetadata, warn: (line: str
           environmentUrl: `https://${config.app.domain}`,
           logUrl: context.jobUrl,
           warn,
+          redact: context.redact,
         })
       : noDeploymentRecorder;
   return {

@@ -14,6 +14,8 @@ export interface GithubDeploymentsOptions {
   readonly baseUrl?: string;
   readonly logUrl?: string;
   readonly warn: (line: string) => void;
+  /** Masks every secret in play: a description leaves for GitHub, so it passes through the redactor like any output. @default as is */
+  readonly redact?: (text: string) => string;
 }
 
 /**
@@ -24,6 +26,10 @@ export class GithubDeployments implements DeploymentRecorder {
   private readonly octokit: Octokit;
   private readonly owner: string;
   private readonly repo: string;
+
+  private shown(description: string): string {
+    return (this.options.redact ?? ((t: string) => t))(description).slice(0, 140);
+  }
 
   constructor(private readonly options: GithubDeploymentsOptions) {
     this.octokit = new Octokit({ auth: options.token, baseUrl: options.baseUrl, userAgent: "do-bluegreen", request: { retries: 0 } });
@@ -36,7 +42,7 @@ export class GithubDeployments implements DeploymentRecorder {
       repo: this.repo,
       deployment_id: id,
       state,
-      description: description.slice(0, 140),
+      description: this.shown(description),
       environment_url: this.options.environmentUrl,
       log_url: this.options.logUrl,
       auto_inactive: true,
@@ -50,7 +56,7 @@ export class GithubDeployments implements DeploymentRecorder {
         repo: this.repo,
         ref: this.options.ref,
         environment: this.options.environment ?? "production",
-        description: description.slice(0, 140),
+        description: this.shown(description),
         payload: { image },
         auto_merge: false,
         required_contexts: [],

@@ -48,6 +48,18 @@ describe("GitHub Deployments (octokit against a loopback server)", () => {
     expect(gh.requests[0].auth).toBe(`token ${TOKEN}`);
   });
 
+  it("GIVEN a failure description carrying an app secret WHEN recorded THEN GitHub gets it masked by the run's redactor", async () => {
+    const gh = await fakeGithub();
+    const secret = "postgres://app:pa55w0rd@db/app";
+    const recorder = new GithubDeployments({ token: TOKEN, repository: "acme/web", ref: "abc", environmentUrl: "https://example.com", baseUrl: gh.baseUrl, warn: () => undefined, redact: (t) => t.split(secret).join("[redacted]") });
+    const id = await recorder.start("registry.test/web:v2", `deploy with ${secret}`);
+    await recorder.finish(id, "failure", `hook failed connecting to ${secret}`);
+    await gh.close();
+    const sent = JSON.stringify(gh.requests.map((r) => r.body));
+    expect(sent).not.toContain(secret);
+    expect(sent).toContain("[redacted]");
+  });
+
   it("GIVEN GitHub refuses WHEN recording THEN the deploy is not broken: one warning without the token", async () => {
     const gh = await fakeGithub(true);
     const warnings: string[] = [];
