@@ -1,3 +1,4 @@
+import { shortFingerprint } from "../core/app";
 import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
 import { LABEL, ObservedState, WorkerState } from "./model";
@@ -20,6 +21,8 @@ export interface WorkerReport {
     readonly state: string;
     readonly dockerHealth?: string;
     readonly deployedAt?: string;
+    /** Short configuration fingerprint (core/app/fingerprint.ts): equal fingerprints, equal configuration. */
+    readonly config?: string;
   };
   /** Our own probe of the health path through SSH: "200 (v2)", "500", or the error. */
   readonly health: string;
@@ -60,7 +63,7 @@ async function report(ports: Ports, config: Config, worker: WorkerState | undefi
     id: worker.droplet.id,
     address: worker.droplet.publicIp,
     tags: worker.droplet.tags,
-    container: c && { name: c.name, image: c.image, digest: c.digest, version: c.version, state: c.state, dockerHealth: c.dockerHealth, deployedAt: c.labels[LABEL.deployedAt] },
+    container: c && { name: c.name, image: c.image, digest: c.digest, version: c.version, state: c.state, dockerHealth: c.dockerHealth, deployedAt: c.labels[LABEL.deployedAt], config: shortFingerprint(c.labels[LABEL.config]) },
     health,
     previous: worker.containers.filter((x) => !x.running).map((x) => `${x.name} ${x.image}`),
   };
@@ -135,7 +138,7 @@ export function formatStatus(r: StatusReport): string {
           `${role.padEnd(8)} ${w.droplet} (${w.id}, ${w.address}) tags [${w.tags.join(", ")}]`,
           `         ${
             w.container
-              ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version} ${w.container.state}${
+              ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version}${w.container.config ? ` config ${w.container.config}` : ""} ${w.container.state}${
                   w.container.dockerHealth ? ` docker-health ${w.container.dockerHealth}` : ""
                 }`
               : "no running app container"
