@@ -42,9 +42,9 @@ export function describeRealApps(ctx: SuiteContext): void {
       const env = { DEMO_API_KEY: PEM_SECRET, LAB_DEMO_SCHEMA_VERSION: "2" };
       const { value: runs, result } = await underLoad(ctx.lab(), CUTOVER_LOAD_RATE, async () => {
         const release = await switchCli(ctx, ["--image", imageOf(ctx.current!), "--json"], { env: { ...env, LAB_DEMO_GREETING: "config-only-release" } });
-        const greeting = await exec(["printenv", "DEMO_GREETING"]);
+        const greeting = await exec(["sh", "-c", 'echo "$DEMO_GREETING"']);
         const rollback = await switchCli(ctx, ["rollback", "--json"]);
-        const restored = await exec(["printenv", "DEMO_GREETING"]);
+        const restored = await exec(["sh", "-c", 'echo "$DEMO_GREETING"']);
         return { release, greeting, rollback, restored };
       });
       if (runs.release.code !== ExitCode.ok) throw new Error(`the configuration-only release failed: ${tail(runs.release)}`);
@@ -64,7 +64,7 @@ export function describeRealApps(ctx: SuiteContext): void {
       if (run.code !== ExitCode.rejected) throw new Error(`expected exit 5: ${tail(run)}`);
       expect(run.stdout + run.stderr).toMatch(says);
       expectConverged(await observeTruth(ctx.lab()), before);
-      const fallbackStillRuns = await exec(["true"], "fallback");
+      const fallbackStillRuns = await exec(["sh", "-c", "true"], "fallback");
       expect(fallbackStillRuns.code).toBe(0);
     });
 
