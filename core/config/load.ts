@@ -9,6 +9,10 @@ type Parsed = { [K in VariableKey]: (typeof VARIABLES)[K] extends VariableSpec<i
 
 /** The one typed configuration shared by the stack, the switch and the lab. */
 export interface Config {
+  /** DEPLOY_ENV, e.g. production or staging. */
+  readonly deployEnv: string;
+  /** `<APP_NAME>-<DEPLOY_ENV>`: the prefix of every account-wide name and default tag, so environments never collide. */
+  readonly namespace: string;
   readonly app: { readonly name: string; readonly port: number; readonly healthPath: string; readonly domain: string; readonly recordName: string };
   /** The app's definition from bluegreen.config.ts: environment, secret names, volumes, options, hooks. */
   readonly appSpec: AppSpec;
@@ -20,10 +24,19 @@ export interface Config {
     readonly projectName: string;
     readonly vpcIpRange: string;
     readonly dropletSize: string;
+    /** Per-worker sizes (DO_DROPLET_SIZE_BLUE/GREEN, else DO_DROPLET_SIZE), so a resize can take one worker at a time. */
+    readonly workerSizes: { readonly blue: string; readonly green: string };
     readonly haproxySize: string;
     readonly dropletImage: string;
     readonly sshKeys: readonly string[];
     readonly sshAllowedCidrs: readonly string[];
+  };
+  /** Explicit overrides of the deploy's safety checks; both default to off. */
+  readonly safety: {
+    /** ALLOW_OPEN_SSH: deploy with world-open SSH or no DO_SSH_KEYS (still warned about). */
+    readonly allowOpenSsh: boolean;
+    /** ALLOW_DESTROY: resource addresses whose delete or replacement this run may carry out. */
+    readonly allowDestroy: readonly string[];
   };
   readonly tags: { readonly prod: string; readonly fallback: string; readonly balancer: string };
   /** Empty string: discover the reserved IP attached to the PROD or FALLBACK droplet. */
@@ -80,11 +93,66 @@ function requireForSwitch(p: Partial<Parsed>, env: Env, issues: ConfigIssue[]): 
     issues.push({ variable: VARIABLES.githubRepository.name, value: p.githubRepository ?? undefined, problem: "GITHUB_TOKEN and GITHUB_REPOSITORY must be set together", fix: "set both, or neither" });
 }
 
-function crossCheck(p: Partial<Parsed>, issues: ConfigIssue[]): void {
-  if (p.prodTag && p.prodTag === p.fallbackTag)
-    issues.push({ variable: VARIABLES.fallbackTag.name, value: p.fallbackTag, problem: "must differ from TAG_PROD", fix: "use two different tags, e.g. PROD and FALLBACK" });
-  if (p.balancerTag && (p.balancerTag === p.prodTag || p.balancerTag === p.fallbackTag))
-    issues.push({ variable: VARIABLES.balancerTag.name, value: p.balancerTag, problem: "must differ from TAG_PROD and TAG_FALLBACK", fix: "use a distinct tag such as BALANCER" });
+/** The settings whose defaults derive from APP_NAME and DEPLOY_ENV (an explicit value always wins). */
+interface Derived {
+  readonly namespace: string;
+  readonly tags: Config["tags"];
+  readonly projectName: string;
+  readonly stateKey: string;
+}
+
+function derive(p: Partial<Parsed>): Derived {
+  const namespace = `${p.appName ?? VARIABLES.appName.default}-${p.deployEnv ?? VARIABLES.deployEnv.default}`;
+  return {
+    namespace,
+    tags: { prod: p.prodTag || `${namespace}-prod`, fallback: p.fallbackTag || `${namespace}-fallback`, balancer: p.balancerTag || `${namespace}-balancer` },
+    projectName: p.projectName?.trim() || namespace,
+    stateKey: p.spacesKey || `do-bluegreen/${namespace}/terraform.tfstate`,
+  };
+}
+
+// The longest name the stack derives from the namespace; a droplet name is its hostname, one DNS label.
+const LONGEST_SUFFIX = "-haproxy";
+const WEB_PORTS = [80, 443];
+
+function crossCheck(p: Partial<Parsed>, d: Derived, issues: ConfigIssue[]): void {
+  const { tags } = d;
+  if (tags.prod === tags.fallback)
+    issues.push({ variable: VARIABLES.fallbackTag.name, value: tags.fallback, problem: "must differ from TAG_PROD", fix: "use two different tags, or leave both empty" });
+  if (tags.balancer === tags.prod || tags.balancer === tags.fallback)
+    issues.push({ variable: VARIABLES.balancerTag.name, value: tags.balancer, problem: "must differ from TAG_PROD and TAG_FALLBACK", fix: "use a distinct tag, or leave it empty" });
+  if (p.appName && p.deployEnv && d.namespace.length + LONGEST_SUFFIX.length > 63)
+    issues.push({ variable: VARIABLES.deployEnv.name, value: p.deployEnv, problem: `${d.namespace}${LONGEST_SUFFIX} is longer than a hostname label (63)`, fix: "shorten APP_NAME or DEPLOY_ENV" });
+  if (p.vpcIpRange) {
+    const problem = vpcRangeProblem(p.vpcIpRange);
+    if (problem) issues.push({ variable: VARIABLES.vpcIpRange.name, value: p.vpcIpRange, problem, fix: "use a private range from /16 to /24, e.g. 10.10.10.0/24 or 172.16.0.0/20" });
+  }
+  if (p.appPort !== undefined && p.appPort === p.sshPort)
+    issues.push({ variable: VARIABLES.appPort.name, value: String(p.appPort), problem: "same as SSH_PORT", fix: "use another port for the app, e.g. 8080" });
+  if (p.appPort !== undefined && WEB_PORTS.includes(p.appPort))
+    issues.push({ variable: VARIABLES.appPort.name, value: String(p.appPort), problem: "80 and 443 are HAProxy's public ports", fix: "use another port for the app, e.g. 8080" });
+}
+
+const PRIVATE_RANGES: readonly [base: string, bits: number][] = [
+  ["10.0.0.0", 8],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+];
+
+function ipv4ToNumber(ip: string): number {
+  return ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** Why DigitalOcean would refuse this VPC range, or null: it must be RFC 1918, /16 to /24, and a network address. */
+export function vpcRangeProblem(cidr: string): string | null {
+  const [ip, bitsText] = cidr.split("/");
+  const bits = Number(bitsText);
+  const address = ipv4ToNumber(ip);
+  const mask = (bits: number) => (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+  if (!PRIVATE_RANGES.some(([base, size]) => bits >= size && ((address & mask(size)) >>> 0) === ipv4ToNumber(base))) return "not a private (RFC 1918) range";
+  if (bits < 16 || bits > 24) return `a /${bits}: DigitalOcean VPCs are /16 to /24`;
+  if (((address & mask(bits)) >>> 0) !== address) return "has host bits set (not the network address)";
+  return null;
 }
 
 /**
@@ -94,7 +162,8 @@ function crossCheck(p: Partial<Parsed>, issues: ConfigIssue[]): void {
 export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): Config {
   const issues: ConfigIssue[] = [];
   const p = parseAll(env, issues);
-  crossCheck(p, issues);
+  const derived = derive(p);
+  crossCheck(p, derived, issues);
   if (purpose === "switch") requireForSwitch(p, env, issues);
   const privateKey = p.sshPrivateKey || (purpose === "switch" ? readFileOrIssue(p.sshPrivateKeyFile ?? "", VARIABLES.sshPrivateKeyFile.name, issues) : "");
   const knownHosts = p.sshKnownHosts || (purpose === "switch" ? readFileOrIssue(p.sshKnownHostsFile ?? "", VARIABLES.sshKnownHostsFile.name, issues) : "");
@@ -104,25 +173,29 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
   if (issues.length > 0) throw new ConfigError(issues);
   const c = p as Parsed;
   return {
+    deployEnv: c.deployEnv,
+    namespace: derived.namespace,
     app: { name: c.appName, port: c.appPort, healthPath: c.healthPath, domain: c.domain, recordName: c.recordName },
     appSpec: definition.app!,
     digitalocean: {
       token: c.token,
       apiUrl: c.apiUrl.replace(/\/+$/, ""),
       region: c.region,
-      projectName: c.projectName,
+      projectName: derived.projectName,
       vpcIpRange: c.vpcIpRange,
       dropletSize: c.dropletSize,
+      workerSizes: { blue: c.dropletSizeBlue || c.dropletSize, green: c.dropletSizeGreen || c.dropletSize },
       haproxySize: c.haproxySize,
       dropletImage: c.dropletImage,
       sshKeys: c.sshKeys,
       sshAllowedCidrs: c.sshAllowedCidrs,
     },
-    tags: { prod: c.prodTag, fallback: c.fallbackTag, balancer: c.balancerTag },
+    safety: { allowOpenSsh: c.allowOpenSsh, allowDestroy: c.allowDestroy },
+    tags: derived.tags,
     floatingIp: c.floatingIp,
     haproxy: { tlsCertificatePath: c.tlsCertificatePath, adminSocket: c.haproxyAdminSocket, backend: "app", floatingServer: "floating", spareServer: "spare" },
     stateDir: c.stateDir,
-    spaces: { bucket: c.spacesBucket, region: c.spacesRegion, key: c.spacesKey },
+    spaces: { bucket: c.spacesBucket, region: c.spacesRegion, key: derived.stateKey },
     ssh: { user: c.sshUser, port: c.sshPort, privateKey, knownHosts, insecureAcceptAnyHostKey: c.sshInsecureAcceptAnyHostKey },
     registry: { host: c.registry, user: c.registryUser, password: c.registryPassword },
     timing: {

@@ -20,6 +20,9 @@ const REGIONS = ["nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "ams2", "ams3",
 const port = z.coerce.number().int().min(1).max(65535);
 const seconds = z.coerce.number().positive().max(86_400);
 const nonEmpty = z.string().trim().min(1);
+/** Defaults derived from APP_NAME and DEPLOY_ENV, e.g. `web-production`, so two environments never share a name, tag or state key. */
+export const NAMESPACE_HINT = "<APP_NAME>-<DEPLOY_ENV>";
+
 const list = (item: z.ZodType<string, z.ZodTypeDef, any>) =>
   z
     .string()
@@ -32,6 +35,11 @@ const ipv6Cidr = z.string().regex(/^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\
 const cidr = z.string().refine((s) => ipv4Cidr.safeParse(s).success || ipv6Cidr.safeParse(s).success, (s) => ({ message: `${s} is not a CIDR block` }));
 const tag = z.string().regex(/^[A-Za-z0-9_:-]{1,255}$/, "not a valid DigitalOcean tag");
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "not a slug");
+// An environment name becomes part of hostnames, tags and the state key: one DNS label (RFC 1123).
+const dnsLabel = z.string().regex(/^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "not a DNS label (lowercase letters, digits and dashes, at most 63, no dash at either end)");
+// A Terraform resource address in this stack's root module, e.g. digitalocean_droplet.workers_blue_E84A8D04.
+const resourceAddress = z.string().regex(/^[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+$/, "not a resource address (type.name)");
+const bool = z.enum(["true", "false"]).transform((s) => s === "true");
 // DigitalOcean accepts either a key's MD5 fingerprint or its numeric id.
 const sshKey = z.string().regex(/^(([0-9a-f]{2}:){15}[0-9a-f]{2}|\d+)$/, "not an MD5 fingerprint or numeric key id");
 const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "not a domain name");
@@ -51,22 +59,26 @@ export const VARIABLES = {
   healthPath: v({ name: "APP_HEALTH_PATH", default: "/health", schema: httpPath, description: "HTTP path that answers 200 when the app is healthy.", fix: "use a path such as /health" }),
   domain: v({ name: "APP_DOMAIN", default: "example.com", schema: domain, description: "DNS domain managed by DigitalOcean.", fix: "use a registered domain such as example.com" }),
   recordName: v({ name: "APP_RECORD_NAME", default: "@", schema: z.string().regex(/^(@|[a-z0-9-]+(\.[a-z0-9-]+)*)$/, "not a record name"), description: "A record name inside the domain (@ for the apex).", fix: "use @ or a label such as www" }),
+  deployEnv: v({ name: "DEPLOY_ENV", default: "production", schema: dnsLabel, description: `Environment this run acts on, e.g. staging or production. Namespaces everything that is account-wide in DigitalOcean: the default tags, the droplet, VPC, firewall and project names and the state key (${NAMESPACE_HINT}), so environments share an account without ever touching each other's droplets.`, fix: "use a DNS label such as staging or production (lowercase letters, digits, dashes; at most 63)" }),
   appConfigFile: v({ name: "BLUEGREEN_CONFIG", default: "bluegreen.config.ts", schema: nonEmpty, description: "The app's typed definition (environment, secret names, volumes, options, hooks), relative to the working directory; the default file may be absent.", fix: "point it at a file that exports defineApp({...})" }),
   // --- DigitalOcean ---
   token: v({ name: "DIGITALOCEAN_TOKEN", secret: true, schema: z.string().regex(/^\S{20,}$/, "not a DigitalOcean API token"), description: "API token (write scope). Secret: a masked CI/CD variable.", fix: "create a token at cloud.digitalocean.com/account/api/tokens and set DIGITALOCEAN_TOKEN" }),
   apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: url, description: "API base URL; the lab points it at its simulator.", fix: "use an http(s) URL such as https://api.digitalocean.com" }),
   region: v({ name: "DO_REGION", default: "nyc3", schema: z.enum(REGIONS, { errorMap: () => ({ message: "unknown region" }) }), description: "Region of the droplets, VPC and reserved IP.", fix: `use one of ${REGIONS.join(", ")}` }),
-  projectName: v({ name: "DO_PROJECT_NAME", default: "do-bluegreen", schema: nonEmpty, description: "DigitalOcean project that groups the resources.", fix: "set a non-empty project name" }),
+  projectName: v({ name: "DO_PROJECT_NAME", default: "", schema: z.string(), description: `DigitalOcean project that groups the resources. Empty = ${NAMESPACE_HINT}.`, fix: "set a project name, or leave it empty" }),
   vpcIpRange: v({ name: "DO_VPC_IP_RANGE", default: "10.10.10.0/24", schema: ipv4Cidr, description: "Private IPv4 CIDR of the VPC.", fix: "use an IPv4 CIDR such as 10.10.10.0/24" }),
   dropletSize: v({ name: "DO_DROPLET_SIZE", default: "s-1vcpu-1gb", schema: slug, description: "Size slug of the two worker droplets.", fix: "use a size slug such as s-1vcpu-1gb" }),
+  dropletSizeBlue: v({ name: "DO_DROPLET_SIZE_BLUE", default: "", schema: z.union([z.literal(""), slug]), description: "Size slug of the blue worker only; empty = DO_DROPLET_SIZE. A resize powers the droplet off: resize the FALLBACK worker, cut over, then the other (docs/day-two.md).", fix: "use a size slug such as s-2vcpu-2gb, or leave it empty" }),
+  dropletSizeGreen: v({ name: "DO_DROPLET_SIZE_GREEN", default: "", schema: z.union([z.literal(""), slug]), description: "Size slug of the green worker only; empty = DO_DROPLET_SIZE.", fix: "use a size slug such as s-2vcpu-2gb, or leave it empty" }),
   haproxySize: v({ name: "DO_HAPROXY_SIZE", default: "s-1vcpu-512mb-10gb", schema: slug, description: "Size slug of the HAProxy droplet.", fix: "use a size slug such as s-1vcpu-512mb-10gb" }),
   dropletImage: v({ name: "DO_DROPLET_IMAGE", default: "debian-12-x64", schema: slug, description: "Base image of all droplets.", fix: "use an image slug such as debian-12-x64" }),
-  sshKeys: v({ name: "DO_SSH_KEYS", default: "", schema: list(sshKey), description: "Comma-separated SSH key fingerprints (or ids) installed on the droplets.", fix: "list fingerprints as shown by `doctl compute ssh-key list`, e.g. 3b:16:...:af" }),
-  sshAllowedCidrs: v({ name: "DO_SSH_ALLOWED_CIDRS", default: "0.0.0.0/0,::/0", schema: list(cidr).pipe(z.array(z.string()).min(1, "needs at least one CIDR")), description: "Comma-separated CIDRs allowed to SSH to the droplets (CI runners, admins).", fix: "list CIDR blocks such as 203.0.113.0/24" }),
+  sshKeys: v({ name: "DO_SSH_KEYS", default: "", schema: list(sshKey), description: "Comma-separated SSH key fingerprints (or ids) for the deploy user (SSH_USER) on new droplets; a deploy refuses an empty list. Read at first boot only.", fix: "list fingerprints as shown by `doctl compute ssh-key list`, e.g. 3b:16:...:af" }),
+  sshAllowedCidrs: v({ name: "DO_SSH_ALLOWED_CIDRS", default: "", schema: list(cidr), description: "Comma-separated CIDRs allowed to SSH to the droplets (CI runners, admins). A deploy refuses an empty list, and 0.0.0.0/0 or ::/0 unless ALLOW_OPEN_SSH=true.", fix: "list CIDR blocks such as 203.0.113.0/24" }),
+  allowOpenSsh: v({ name: "ALLOW_OPEN_SSH", default: "false", schema: bool, description: "true lets a deploy go ahead with SSH open to the internet (0.0.0.0/0 or ::/0, e.g. for shared CI runners) or with no DO_SSH_KEYS; synth still warns. Keys only either way: password and root logins are off.", fix: "use true or false" }),
   // --- roles ---
-  prodTag: v({ name: "TAG_PROD", default: "PROD", schema: tag, description: "Tag of the droplet that serves traffic.", fix: "use letters, digits, _, : or -" }),
-  fallbackTag: v({ name: "TAG_FALLBACK", default: "FALLBACK", schema: tag, description: "Tag of the idle droplet that keeps the previous version.", fix: "use letters, digits, _, : or -" }),
-  balancerTag: v({ name: "TAG_BALANCER", default: "BALANCER", schema: tag, description: "Tag of the HAProxy droplet.", fix: "use letters, digits, _, : or -" }),
+  prodTag: v({ name: "TAG_PROD", default: "", schema: z.union([z.literal(""), tag]), description: `Tag of the droplet that serves traffic. Empty = ${NAMESPACE_HINT}-prod, e.g. web-production-prod.`, fix: "use letters, digits, _, : or -, or leave it empty" }),
+  fallbackTag: v({ name: "TAG_FALLBACK", default: "", schema: z.union([z.literal(""), tag]), description: `Tag of the idle droplet that keeps the previous version. Empty = ${NAMESPACE_HINT}-fallback.`, fix: "use letters, digits, _, : or -, or leave it empty" }),
+  balancerTag: v({ name: "TAG_BALANCER", default: "", schema: z.union([z.literal(""), tag]), description: `Tag of the HAProxy droplet. Empty = ${NAMESPACE_HINT}-balancer.`, fix: "use letters, digits, _, : or -, or leave it empty" }),
   floatingIp: v({ name: "FLOATING_IP", default: "", schema: z.union([z.literal(""), ipv4]), description: "Reserved IP to move; empty = the one attached to the PROD or FALLBACK droplet.", fix: "use the reserved IP shown by `npm run synth` outputs / the control panel" }),
   // --- HAProxy ---
   tlsCertificatePath: v({ name: "HAPROXY_TLS_CERT_PATH", default: "", schema: z.union([z.literal(""), z.string().regex(/^\/\S+\.pem$/, "must be an absolute path to a .pem")]), description: "PEM (cert+key) on the HAProxy droplet; when set, HAProxy also serves 443.", fix: "use an absolute path such as /etc/haproxy/certs/site.pem" }),
@@ -75,15 +87,16 @@ export const VARIABLES = {
   // --- Terraform state on Spaces ---
   spacesBucket: v({ name: "SPACES_BUCKET", default: "do-bluegreen-state", schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "not a bucket name"), description: "Spaces bucket holding Terraform state.", fix: "use 3-63 lowercase letters, digits, dots and dashes" }),
   spacesRegion: v({ name: "SPACES_REGION", default: "nyc3", schema: z.enum(["nyc3", "ams3", "sgp1", "sfo2", "sfo3", "fra1", "syd1", "blr1", "atl1", "lon1", "tor1"], { errorMap: () => ({ message: "not a Spaces region" }) }), description: "Spaces region of the state bucket.", fix: "use a Spaces region such as nyc3 or fra1" }),
-  spacesKey: v({ name: "SPACES_STATE_KEY", default: "do-bluegreen/terraform.tfstate", schema: z.string().regex(/^[^\s/][^\s]*$/, "must be a relative object key"), description: "Object key of the state file.", fix: "use a key such as do-bluegreen/terraform.tfstate" }),
+  spacesKey: v({ name: "SPACES_STATE_KEY", default: "", schema: z.union([z.literal(""), z.string().regex(/^[^\s/][^\s]*$/, "must be a relative object key")]), description: `Object key of the state file. Empty = do-bluegreen/${NAMESPACE_HINT}/terraform.tfstate, one state per environment.`, fix: "use a key such as do-bluegreen/web-production/terraform.tfstate, or leave it empty" }),
+  allowDestroy: v({ name: "ALLOW_DESTROY", default: "", schema: list(resourceAddress), description: "Comma-separated resource addresses (as the plan guard prints them) whose delete or replacement one deploy may carry out: synth drops their prevent_destroy and the plan guard lets them through. Set it for one run only.", fix: "list exact addresses such as digitalocean_droplet.workers_blue_E84A8D04, as infra/plan-guard-cli.ts names them" }),
   // --- the switch: access ---
-  sshUser: v({ name: "SSH_USER", default: "root", schema: nonEmpty, description: "SSH user on the droplets.", fix: "set a user name" }),
+  sshUser: v({ name: "SSH_USER", default: "deploy", schema: nonEmpty, description: "SSH user on the droplets. Cloud-init creates it (not root: root login is off) with the DO_SSH_KEYS keys, in the docker group on the workers and the haproxy group on the balancer.", fix: "set a user name such as deploy" }),
   sshPort: v({ name: "SSH_PORT", default: "22", schema: port, description: "SSH port on the droplets.", fix: "use a port number from 1 to 65535" }),
   sshPrivateKey: v({ name: "SSH_PRIVATE_KEY", secret: true, default: "", schema: z.string(), description: "Private key (PEM/OpenSSH text) for the droplets. Secret: a masked CI/CD variable of type file or text.", fix: "paste the private key, or set SSH_PRIVATE_KEY_FILE" }),
   sshPrivateKeyFile: v({ name: "SSH_PRIVATE_KEY_FILE", default: "", schema: z.string(), description: "Path to the private key, used when SSH_PRIVATE_KEY is empty.", fix: "point at a readable key file" }),
   sshKnownHosts: v({ name: "SSH_KNOWN_HOSTS", default: "", schema: z.string(), description: "known_hosts lines pinning the droplets' host keys.", fix: "run ssh-keyscan against each droplet and paste the lines" }),
   sshKnownHostsFile: v({ name: "SSH_KNOWN_HOSTS_FILE", default: "", schema: z.string(), description: "Path to a known_hosts file, used when SSH_KNOWN_HOSTS is empty.", fix: "point at a readable known_hosts file" }),
-  sshInsecureAcceptAnyHostKey: v({ name: "SSH_INSECURE_ACCEPT_ANY_HOST_KEY", default: "false", schema: z.enum(["true", "false"]).transform((s) => s === "true"), description: "Skip host-key checking (warned about on every run). Never in production.", fix: "use true or false" }),
+  sshInsecureAcceptAnyHostKey: v({ name: "SSH_INSECURE_ACCEPT_ANY_HOST_KEY", default: "false", schema: bool, description: "Skip host-key checking (warned about on every run). Never in production.", fix: "use true or false" }),
   // --- the switch: registry ---
   registry: v({ name: "CI_REGISTRY", default: "", schema: z.string(), description: "Registry host for pulls (GitLab sets it).", fix: "set the registry host, e.g. registry.gitlab.com" }),
   registryUser: v({ name: "CI_REGISTRY_USER", default: "", schema: z.string(), description: "Registry user for pulls (GitLab sets it).", fix: "set the registry user" }),

@@ -22,10 +22,40 @@ describe("loadConfig", () => {
     expect(config.app).toEqual({ name: "web", port: 8080, healthPath: "/health", domain: "example.com", recordName: "@" });
     expect(config.digitalocean.region).toBe("nyc3");
     expect(config.digitalocean.token).toBeUndefined();
-    expect(config.digitalocean.sshAllowedCidrs).toEqual(["0.0.0.0/0", "::/0"]);
-    expect(config.tags).toEqual({ prod: "PROD", fallback: "FALLBACK", balancer: "BALANCER" });
-    expect(config.spaces).toEqual({ bucket: "do-bluegreen-state", region: "nyc3", key: "do-bluegreen/terraform.tfstate" });
+    // Closed by default: no SSH source at all (a deploy refuses that, and asks for the runners' CIDRs).
+    expect(config.digitalocean.sshAllowedCidrs).toEqual([]);
+    expect(config.ssh.user).toBe("deploy");
+    expect(config.safety).toEqual({ allowOpenSsh: false, allowDestroy: [] });
+    expect(config.deployEnv).toBe("production");
+    expect(config.namespace).toBe("web-production");
+    expect(config.tags).toEqual({ prod: "web-production-prod", fallback: "web-production-fallback", balancer: "web-production-balancer" });
+    expect(config.digitalocean.projectName).toBe("web-production");
+    expect(config.digitalocean.workerSizes).toEqual({ blue: "s-1vcpu-1gb", green: "s-1vcpu-1gb" });
+    expect(config.spaces).toEqual({ bucket: "do-bluegreen-state", region: "nyc3", key: "do-bluegreen/web-production/terraform.tfstate" });
     expect(config.haproxy.adminSocket).toBe("/run/haproxy/admin.sock");
+  });
+
+  it("GIVEN APP_NAME and DEPLOY_ENV WHEN loading THEN the tags, project name and state key are namespaced by both, so two environments never share one", () => {
+    const staging = loadConfig({ APP_NAME: "shop", DEPLOY_ENV: "staging" }, "stack");
+    const production = loadConfig({ APP_NAME: "shop" }, "stack");
+    expect(staging.tags).toEqual({ prod: "shop-staging-prod", fallback: "shop-staging-fallback", balancer: "shop-staging-balancer" });
+    expect(staging.digitalocean.projectName).toBe("shop-staging");
+    expect(staging.spaces.key).toBe("do-bluegreen/shop-staging/terraform.tfstate");
+    const values = (c: typeof staging) => [...Object.values(c.tags), c.digitalocean.projectName, c.spaces.key];
+    expect(values(staging).filter((v) => values(production).includes(v))).toEqual([]);
+  });
+
+  it("GIVEN explicit tags, project, state key and one worker's size WHEN loading THEN they win over the derived defaults", () => {
+    const config = loadConfig({ TAG_PROD: "PROD", TAG_FALLBACK: "FALLBACK", TAG_BALANCER: "BALANCER", DO_PROJECT_NAME: "legacy", SPACES_STATE_KEY: "do-bluegreen/terraform.tfstate", DO_DROPLET_SIZE_GREEN: "s-2vcpu-2gb" }, "stack");
+    expect(config.tags).toEqual({ prod: "PROD", fallback: "FALLBACK", balancer: "BALANCER" });
+    expect(config.digitalocean.projectName).toBe("legacy");
+    expect(config.spaces.key).toBe("do-bluegreen/terraform.tfstate");
+    expect(config.digitalocean.workerSizes).toEqual({ blue: "s-1vcpu-1gb", green: "s-2vcpu-2gb" });
+  });
+
+  it("GIVEN the overrides WHEN loading THEN ALLOW_OPEN_SSH is a boolean and ALLOW_DESTROY a list of addresses", () => {
+    const config = loadConfig({ ALLOW_OPEN_SSH: "true", ALLOW_DESTROY: " digitalocean_droplet.workers_blue_E84A8D04 , digitalocean_vpc.network_vpc_4E8F0223" }, "stack");
+    expect(config.safety).toEqual({ allowOpenSsh: true, allowDestroy: ["digitalocean_droplet.workers_blue_E84A8D04", "digitalocean_vpc.network_vpc_4E8F0223"] });
   });
 
   it("GIVEN lists, numbers and a trailing slash WHEN loading THEN they are parsed and normalised", () => {
@@ -57,7 +87,25 @@ describe("loadConfig", () => {
     ["absolute state key", { SPACES_STATE_KEY: "/state.tfstate" }, "stack", "SPACES_STATE_KEY", /relative object key/],
     ["registry password too short to mask", { CI_REGISTRY_PASSWORD: "abc" }, "stack", "CI_REGISTRY_PASSWORD", /"\[redacted\]": shorter than 8 characters.*fix: use a deploy token/],
     ["same PROD and FALLBACK tags", { TAG_PROD: "LIVE", TAG_FALLBACK: "LIVE" }, "stack", "TAG_FALLBACK", /must differ from TAG_PROD/],
-    ["balancer tag reused", { TAG_BALANCER: "PROD" }, "stack", "TAG_BALANCER", /must differ from TAG_PROD and TAG_FALLBACK/],
+    ["balancer tag reused", { TAG_PROD: "PROD", TAG_BALANCER: "PROD" }, "stack", "TAG_BALANCER", /must differ from TAG_PROD and TAG_FALLBACK/],
+    ["an explicit tag equal to a derived one", { TAG_FALLBACK: "web-production-prod" }, "stack", "TAG_FALLBACK", /"web-production-prod": must differ from TAG_PROD/],
+    // Bad input (issue 11): one line each, with the fix.
+    ["DEPLOY_ENV with capitals and an underscore", { DEPLOY_ENV: "Prod_1" }, "stack", "DEPLOY_ENV", /"Prod_1": not a DNS label.*fix: use a DNS label such as staging or production/],
+    ["DEPLOY_ENV with a trailing dash", { DEPLOY_ENV: "staging-" }, "stack", "DEPLOY_ENV", /not a DNS label/],
+    ["DEPLOY_ENV with a dot", { DEPLOY_ENV: "eu.prod" }, "stack", "DEPLOY_ENV", /not a DNS label/],
+    ["DEPLOY_ENV of 64 characters", { DEPLOY_ENV: "e".repeat(64) }, "stack", "DEPLOY_ENV", /not a DNS label/],
+    ["names longer than a hostname", { APP_NAME: "a".repeat(30), DEPLOY_ENV: "e".repeat(30) }, "stack", "DEPLOY_ENV", /-haproxy is longer than a hostname label \(63\).*fix: shorten APP_NAME or DEPLOY_ENV/],
+    ["a public VPC range", { DO_VPC_IP_RANGE: "8.8.8.0/24" }, "stack", "DO_VPC_IP_RANGE", /"8.8.8.0\/24": not a private \(RFC 1918\) range — fix: use a private range from \/16 to \/24/],
+    ["a range next to 172.16/12, outside it", { DO_VPC_IP_RANGE: "172.32.0.0/16" }, "stack", "DO_VPC_IP_RANGE", /not a private \(RFC 1918\) range/],
+    ["a VPC range wider than /16", { DO_VPC_IP_RANGE: "10.0.0.0/8" }, "stack", "DO_VPC_IP_RANGE", /a \/8: DigitalOcean VPCs are \/16 to \/24.*fix: /],
+    ["a VPC range narrower than /24", { DO_VPC_IP_RANGE: "192.168.1.0/28" }, "stack", "DO_VPC_IP_RANGE", /a \/28: DigitalOcean VPCs are \/16 to \/24/],
+    ["a VPC range with host bits", { DO_VPC_IP_RANGE: "10.10.10.5/24" }, "stack", "DO_VPC_IP_RANGE", /host bits set.*fix: /],
+    ["APP_PORT equal to the default SSH_PORT", { APP_PORT: "22" }, "stack", "APP_PORT", /"22": same as SSH_PORT — fix: use another port for the app/],
+    ["APP_PORT equal to a custom SSH_PORT", { APP_PORT: "2222", SSH_PORT: "2222" }, "stack", "APP_PORT", /same as SSH_PORT/],
+    ["APP_PORT 80", { APP_PORT: "80" }, "stack", "APP_PORT", /"80": 80 and 443 are HAProxy's public ports — fix: /],
+    ["APP_PORT 443", { APP_PORT: "443" }, "stack", "APP_PORT", /"443": 80 and 443 are HAProxy's public ports/],
+    ["ALLOW_DESTROY that is not an address", { ALLOW_DESTROY: "web-blue" }, "stack", "ALLOW_DESTROY", /not a resource address.*fix: list exact addresses/],
+    ["ALLOW_OPEN_SSH typo", { ALLOW_OPEN_SSH: "yes" }, "stack", "ALLOW_OPEN_SSH", /fix: use true or false/],
     ["non-http API URL", { DIGITALOCEAN_API_URL: "ftp://example.com" }, "stack", "DIGITALOCEAN_API_URL", /must be http\(s\)/],
     ["negative timeout", { SWITCH_HEALTH_TIMEOUT_SECONDS: "-1" }, "stack", "SWITCH_HEALTH_TIMEOUT_SECONDS", /fix: use a number of seconds/],
     ["boolean typo", { SSH_INSECURE_ACCEPT_ANY_HOST_KEY: "yes" }, "stack", "SSH_INSECURE_ACCEPT_ANY_HOST_KEY", /fix: use true or false/],
@@ -74,6 +122,7 @@ describe("loadConfig", () => {
     expect(issue!.fix).not.toBe("");
     expect(error.oneLine()).toMatch(new RegExp(`${variable}=`));
     expect(error.oneLine()).toMatch(message);
+    expect(error.oneLine()).not.toContain("\n");
     expect(error.exitCode).toBe(ExitCode.usage);
   });
 
