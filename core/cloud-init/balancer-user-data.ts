@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { maintenanceMapPath } from "../haproxy";
 import { CloudConfig, renderCloudConfig } from "./cloud-config";
-import { sshPortCommands, sshPortFiles } from "./ssh-port";
+import { DEFAULT_DEPLOY_USER, sshAccess } from "./ssh-port";
 
 export const HAPROXY_CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
 const TMPFILES_PATH = "/etc/tmpfiles.d/do-bluegreen.conf";
@@ -27,8 +27,14 @@ export interface BalancerUserDataOptions {
   readonly tlsCertificatePath?: string;
   /** Common name of that self-signed certificate. @default "localhost" */
   readonly tlsCommonName?: string;
-  /** Port sshd listens on; anything but 22 adds an sshd drop-in. @default 22 */
+  /** Port sshd listens on. @default 22 */
   readonly sshPort?: number;
+  /**
+   * The deploy user (SSH_USER): created with the account's SSH keys, in the haproxy group (the admin socket is
+   * root:haproxy 0660) and owner of the state directory (the switch's lock, audit log and maintenance map).
+   * @default "deploy"
+   */
+  readonly deployUser?: string;
 }
 
 function shellQuote(value: string): string {
@@ -57,7 +63,11 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
   const sshPort = options.sshPort ?? 22;
   const socketDir = posix.dirname(options.adminSocket);
   const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(options.stateDir);
+  const user = options.deployUser ?? DEFAULT_DEPLOY_USER;
+  const ssh = sshAccess({ user, groups: ["haproxy"], port: sshPort });
   return {
+    ...ssh.settings,
+    users: [ssh.user],
     package_update: true,
     packages: ["haproxy", "socat", ...(tlsPath ? ["openssl"] : [])],
     write_files: [
@@ -65,10 +75,11 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
         // tmpfiles.d, not mkdir: the socket directory usually lives on /run, which is empty after every reboot.
         path: TMPFILES_PATH,
         // `f` creates the maintenance map empty when it is missing and leaves an existing one as it is.
-        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0700 root root -\nf ${maintenanceMap} 0644 root root -\n`,
+        // The state directory belongs to the deploy user, who takes the lock (mkdir, chmod 755) and renames the map in it.
+        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0755 ${user} ${user} -\nf ${maintenanceMap} 0644 root root -\n`,
         permissions: "0644",
       },
-      ...sshPortFiles(sshPort),
+      ...ssh.files,
       // Deferred: written after the haproxy package installed its default file, so ours wins.
       { path: HAPROXY_CONFIG_PATH, content: options.haproxyConfig, owner: "root:root", permissions: "0644", defer: true },
     ],
@@ -79,7 +90,7 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
       ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
       ["systemctl", "enable", "haproxy"],
       ["systemctl", "restart", "haproxy"],
-      ...sshPortCommands(sshPort),
+      ...ssh.commands,
     ],
   };
 }

@@ -5,10 +5,25 @@ import { Document, isSeq, YAMLSeq } from "yaml";
  * Kept as data so the renderers stay pure and the tests can read the documents back.
  */
 export interface CloudConfig {
+  /** false keeps the account's SSH keys in root's authorized_keys as plain lines (no "login as" command), so they can be copied. */
+  readonly disable_root?: boolean;
+  /** false: sshd refuses passwords (cloud-init's set_passwords module). */
+  readonly ssh_pwauth?: boolean;
+  readonly users?: readonly CloudUser[];
   readonly package_update?: boolean;
   readonly packages?: readonly string[];
   readonly write_files?: readonly WriteFile[];
   readonly runcmd?: readonly (readonly string[])[];
+}
+
+/** A user cloud-init creates (its users_groups module), before packages are installed. */
+export interface CloudUser {
+  readonly name: string;
+  readonly shell?: string;
+  /** true: the account has no usable password. */
+  readonly lock_passwd?: boolean;
+  /** A sudoers rule, e.g. "ALL=(ALL) NOPASSWD:ALL". */
+  readonly sudo?: string;
 }
 
 export interface WriteFile {

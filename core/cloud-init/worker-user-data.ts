@@ -1,18 +1,24 @@
 import { CloudConfig, renderCloudConfig } from "./cloud-config";
-import { sshPortFiles, sshPortCommands } from "./ssh-port";
+import { sshAccess } from "./ssh-port";
 
 export interface WorkerUserDataOptions {
-  /** Port sshd listens on; anything but 22 adds an sshd drop-in. @default 22 */
+  /** Port sshd listens on. @default 22 */
   readonly sshPort?: number;
+  /** The deploy user (SSH_USER): created with the account's SSH keys, in the docker group. @default "deploy" */
+  readonly deployUser?: string;
 }
 
 /**
  * Worker droplets only need a Docker engine: the switch starts, checks and stops the app's
  * containers through the Docker API over SSH, so no app container is started here.
+ * The switch logs in as the deploy user, whose docker group membership reaches the engine's socket.
+ * First boot only: the stack ignores later changes to user_data (they would replace the droplet).
  */
 export function workerCloudConfig(options: WorkerUserDataOptions = {}): CloudConfig {
-  const sshPort = options.sshPort ?? 22;
+  const ssh = sshAccess({ user: options.deployUser, groups: ["docker"], port: options.sshPort });
   return {
+    ...ssh.settings,
+    users: [ssh.user],
     package_update: true,
     packages: ["docker.io"],
     write_files: [
@@ -23,9 +29,9 @@ export function workerCloudConfig(options: WorkerUserDataOptions = {}): CloudCon
         content: JSON.stringify({ "live-restore": true, "log-driver": "local" }, null, 2) + "\n",
         permissions: "0644",
       },
-      ...sshPortFiles(sshPort),
+      ...ssh.files,
     ],
-    runcmd: [["systemctl", "enable", "--now", "docker"], ...sshPortCommands(sshPort)],
+    runcmd: [["systemctl", "enable", "--now", "docker"], ...ssh.commands],
   };
 }
 

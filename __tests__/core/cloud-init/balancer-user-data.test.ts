@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { loadConfig } from "../../../core/config";
-import { HAPROXY_CONFIG_PATH, renderBalancerUserData } from "../../../core/cloud-init";
+import { HAPROXY_CONFIG_PATH, renderBalancerUserData, SSHD_DROP_IN } from "../../../core/cloud-init";
 import { renderHaproxyConfig } from "../../../core/haproxy";
 import { checkCloudConfig, checkHaproxyConfig } from "../debian-validators";
 
@@ -16,6 +16,7 @@ function render(env: Record<string, string> = {}) {
     tlsCertificatePath: config.haproxy.tlsCertificatePath,
     tlsCommonName: config.app.domain,
     sshPort: config.ssh.port,
+    deployUser: config.ssh.user,
   });
   return { text, doc: parse(text), haproxyConfig };
 }
@@ -41,7 +42,7 @@ describe("renderBalancerUserData", () => {
   it("GIVEN the defaults WHEN rendered THEN HAProxy and socat are installed, checked, enabled and restarted", () => {
     const { doc } = render();
     expect(doc.packages).toEqual(["haproxy", "socat"]);
-    expect(doc.runcmd).toEqual([
+    expect(doc.runcmd.slice(0, 4)).toEqual([
       ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/do-bluegreen.conf"],
       ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
       ["systemctl", "enable", "haproxy"],
@@ -49,11 +50,26 @@ describe("renderBalancerUserData", () => {
     ]);
   });
 
+  it("GIVEN the defaults WHEN rendered THEN the deploy user joins the haproxy group (the admin socket is root:haproxy 0660), gets the keys, and sshd refuses root and passwords", () => {
+    const { doc } = render();
+    expect(doc.users).toEqual([{ name: "deploy", shell: "/bin/bash", lock_passwd: true, sudo: "ALL=(ALL) NOPASSWD:ALL" }]);
+    expect(doc.disable_root).toBe(false);
+    expect(doc.ssh_pwauth).toBe(false);
+    expect(doc.runcmd.slice(4)).toEqual([
+      ["usermod", "-aG", "haproxy", "deploy"],
+      ["sh", "-c", expect.stringContaining("install -m 0600 -o 'deploy' -g 'deploy' /root/.ssh/authorized_keys '/home/deploy/.ssh/authorized_keys'")],
+      ["systemctl", "restart", "ssh"],
+    ]);
+    const dropIn = doc.write_files.find((f: { path: string }) => f.path === SSHD_DROP_IN);
+    expect(dropIn.content).toBe("PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n");
+  });
+
   it("GIVEN custom state and socket paths WHEN rendered THEN both directories, and the maintenance map if missing, are created on every boot via tmpfiles.d", () => {
     const { doc, haproxyConfig } = render({ SWITCH_STATE_DIR: "/srv/bluegreen", HAPROXY_ADMIN_SOCKET: "/run/lb/admin.sock" });
     const tmpfiles = doc.write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
     // `f`, not `f+`: an existing map (maintenance on) is kept across reboots.
-    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0700 root root -\nf /srv/bluegreen/maintenance.map 0644 root root -\n");
+    // The state directory is the deploy user's: the switch logs in as it, takes the lock there (mkdir, chmod 755) and renames the map.
+    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0755 deploy deploy -\nf /srv/bluegreen/maintenance.map 0644 root root -\n");
     // The map haproxy.cfg reads is the one tmpfiles creates.
     expect(haproxyConfig).toContain("map(/srv/bluegreen/maintenance.map)");
   });
