@@ -1,6 +1,7 @@
 import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { Construct } from "constructs";
 import { checkPlacement, DropletPlacement } from "./droplet-placement";
+import { FIRST_BOOT_ONLY, PROTECTED } from "./lifecycle";
 import { isHostname, isNonEmpty, PropsValidator } from "./props-validation";
 import { withTerraformValues } from "./terraform-text";
 
@@ -9,7 +10,10 @@ export interface BalancerDropletProps extends DropletPlacement {
   readonly name: string;
   /** Tag by which the switch finds this droplet (TAG_BALANCER). */
   readonly tag: string;
-  /** cloud-init user data that installs HAProxy with the rendered haproxy.cfg. Changing it replaces the droplet. */
+  /**
+   * cloud-init user data that installs HAProxy with the rendered haproxy.cfg, read at the first boot only: a later
+   * change (a new health path, say) is ignored here and applied live by `npm run switch -- balancer apply`.
+   */
   readonly userData: string;
   /**
    * Apply-time values spliced into userData, by placeholder: e.g. the reserved IP's address token
@@ -19,7 +23,11 @@ export interface BalancerDropletProps extends DropletPlacement {
   readonly userDataValues?: Readonly<Record<string, string>>;
 }
 
-/** The public entry: HAProxy forwarding to the reserved IP, plus the switch's lock, audit log and runtime API socket. */
+/**
+ * HAProxy forwarding to the reserved IP, plus the switch's lock, audit log and runtime API socket. Visitors reach it
+ * through its own reserved IP (EntryIp). Its tags stay Terraform's (only the workers' tags move); nothing routine
+ * replaces it (user_data and ssh_keys are first-boot only, prevent_destroy refuses the rest).
+ */
 export class BalancerDroplet extends Construct {
   readonly droplet: Droplet;
 
@@ -40,6 +48,8 @@ export class BalancerDroplet extends Construct {
       monitoring: props.monitoring ?? true,
       tags: [props.tag],
       userData: withTerraformValues(props.userData, props.userDataValues),
+      gracefulShutdown: true,
+      lifecycle: { ignoreChanges: [...FIRST_BOOT_ONLY], ...PROTECTED },
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Domain } from "@cdktf/provider-digitalocean/lib/domain";
 import { Record as DnsRecord } from "@cdktf/provider-digitalocean/lib/record";
 import { Construct } from "constructs";
+import { PROTECTED } from "./lifecycle";
 import { isNonEmpty, PropsValidator } from "./props-validation";
 
 export interface DnsProps {
@@ -8,7 +9,7 @@ export interface DnsProps {
   readonly domain: string;
   /** Record name inside the domain; @ is the apex. @default "@" */
   readonly recordName?: string;
-  /** IPv4 address the A record points to (the HAProxy droplet). */
+  /** IPv4 address the A record points to: the balancer's own reserved IP (EntryIp), which never moves. */
   readonly ipv4Address: string;
   /** Record TTL in seconds. @default 300 */
   readonly ttl?: number;
@@ -27,7 +28,8 @@ export class Dns extends Construct {
       .check(isNonEmpty(props.recordName ?? "@"), "recordName", props.recordName, "empty record name", "use @ or a label such as www")
       .check(Number.isInteger(ttl) && ttl >= 30, "ttl", ttl, "DigitalOcean's minimum TTL is 30 seconds", "use 30 or more")
       .throwIfInvalid();
-    this.domain = new Domain(this, "domain", { name: props.domain });
+    // Deleting the domain deletes every record in it, including ones this stack does not manage.
+    this.domain = new Domain(this, "domain", { name: props.domain, lifecycle: PROTECTED });
     this.record = new DnsRecord(this, "a-record", { domain: this.domain.name, type: "A", name: props.recordName ?? "@", value: props.ipv4Address, ttl });
   }
 }

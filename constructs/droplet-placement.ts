@@ -10,7 +10,10 @@ export interface DropletPlacement {
   readonly image: string;
   /** The VPC to attach the droplet's private interface to. */
   readonly vpcUuid: string;
-  /** SSH key fingerprints or ids installed for root. Changing them replaces the droplet. @default [] */
+  /**
+   * SSH key fingerprints or ids DigitalOcean installs at creation (cloud-init copies them to the deploy user).
+   * Ignored afterwards, since a change would replace the droplet: keys are managed live. @default []
+   */
   readonly sshKeys?: readonly string[];
   /** DigitalOcean monitoring agent. @default true */
   readonly monitoring?: boolean;

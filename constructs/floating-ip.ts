@@ -1,6 +1,7 @@
 import { ReservedIp } from "@cdktf/provider-digitalocean/lib/reserved-ip";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import { PROTECTED } from "./lifecycle";
 import { isNonEmpty, PropsValidator } from "./props-validation";
 
 export interface FloatingIpProps {
@@ -28,7 +29,7 @@ export class FloatingIp extends Construct {
     this.reservedIp = new ReservedIp(this, "reserved-ip", {
       region: props.region,
       dropletId: Token.asNumber(props.initialDropletId),
-      lifecycle: { ignoreChanges: ["droplet_id"] },
+      lifecycle: { ignoreChanges: ["droplet_id"], ...PROTECTED },
     });
   }
 

@@ -1,5 +1,6 @@
 import { Vpc } from "@cdktf/provider-digitalocean/lib/vpc";
 import { Construct } from "constructs";
+import { PROTECTED } from "./lifecycle";
 import { isHostname, isIpv4Cidr, isNonEmpty, PropsValidator } from "./props-validation";
 
 export interface NetworkProps {
@@ -31,6 +32,8 @@ export class Network extends Construct {
       region: props.region,
       ipRange: props.ipRange,
       description: props.description ?? "Private network of the do-bluegreen droplets",
+      // Replacing a VPC replaces every droplet in it (vpc_uuid forces a new droplet).
+      lifecycle: PROTECTED,
     });
   }
 }

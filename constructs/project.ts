@@ -5,7 +5,11 @@ import { isNonEmpty, PropsValidator } from "./props-validation";
 export interface ProjectProps {
   /** Project name in the control panel. */
   readonly name: string;
-  /** URNs of the resources to group (droplets, reserved IP, domain). */
+  /**
+   * URNs of the resources to group: the droplets and the domain. Never a reserved IP: an assigned one follows its
+   * droplet's project, and its URN (`do:reservedip:<ip>`) is not the one the Projects API reports (`do:floatingip:<ip>`),
+   * so listing it gives a diff on every plan and a failing apply (decision 0110).
+   */
   readonly resources: readonly string[];
   /** @default "Blue/green deployment managed by do-bluegreen" */
   readonly description?: string;
@@ -14,6 +18,8 @@ export interface ProjectProps {
   /** Development, Staging or Production. @default "Production" */
   readonly environment?: string;
 }
+
+const isReservedIpUrn = (urn: string): boolean => /^do:(reservedip|floatingip):/.test(urn);
 
 /** Groups everything in one DigitalOcean project, so the team sees the deployment as one unit. */
 export class Project extends Construct {
@@ -24,7 +30,8 @@ export class Project extends Construct {
     const environment = props.environment ?? "Production";
     new PropsValidator(this)
       .check(isNonEmpty(props.name), "name", props.name, "empty name", "set DO_PROJECT_NAME")
-      .check(props.resources.length > 0, "resources", props.resources, "nothing to group", "pass the droplets' and the reserved IP's URNs")
+      .check(props.resources.length > 0, "resources", props.resources, "nothing to group", "pass the droplets' and the domain's URNs")
+      .check(!props.resources.some(isReservedIpUrn), "resources", props.resources.filter(isReservedIpUrn), "a reserved IP follows its droplet's project", "leave reserved IPs out")
       .check(["Development", "Staging", "Production"].includes(environment), "environment", environment, "unknown environment", "use Development, Staging or Production")
       .throwIfInvalid();
     this.project = new DoProject(this, "project", {

@@ -25,9 +25,11 @@ describe("BalancerDroplet", () => {
     expect(evaluateUserData(userData, { "digitalocean_reserved_ip.fip.ip_address": "198.18.0.10" })).toBe(CLOUD_CONFIG + "# forwards to 198.18.0.10\n");
   });
 
-  it("GIVEN the props WHEN synthesized THEN its tags are managed by Terraform (only the workers' tags move)", () => {
+  it("GIVEN the props WHEN synthesized THEN user_data and ssh_keys are first-boot only, it cannot be destroyed, and its tags stay managed by Terraform (only the workers' tags move)", () => {
     const { resources } = synth((scope) => new BalancerDroplet(scope, "haproxy", PROPS));
-    expect(only(resources, "digitalocean_droplet")).not.toHaveProperty("lifecycle");
+    const droplet = only(resources, "digitalocean_droplet");
+    expect(droplet.lifecycle).toEqual({ ignore_changes: ["user_data", "ssh_keys"], prevent_destroy: true });
+    expect(droplet.graceful_shutdown).toBe(true);
   });
 
   it("GIVEN invalid props WHEN constructed THEN every problem is reported at once", () => {

@@ -6,7 +6,8 @@ import { propsErrorOf, synth } from "./synth-helpers";
 describe("Dns", () => {
   it("GIVEN a domain and the HAProxy address WHEN synthesized THEN the domain and an A record to that address exist", () => {
     const { text } = synth((scope) => new Dns(scope, "dns", { domain: "example.com", recordName: "www", ipv4Address: "${digitalocean_droplet.haproxy.ipv4_address}" }));
-    expect(text).toHaveResourceWithProperties(Domain, { name: "example.com" });
+    // Deleting a domain deletes all its records: it cannot be destroyed.
+    expect(text).toHaveResourceWithProperties(Domain, { name: "example.com", lifecycle: { prevent_destroy: true } });
     expect(text).toHaveResourceWithProperties(DnsRecord, {
       domain: "${digitalocean_domain.dns_domain_CE934588.name}",
       type: "A",

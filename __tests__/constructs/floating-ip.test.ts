@@ -17,7 +17,7 @@ describe("FloatingIp", () => {
     expect(build().text).toHaveResourceWithProperties(ReservedIp, {
       region: "nyc3",
       droplet_id: "${digitalocean_droplet.prod.id}",
-      lifecycle: { ignore_changes: ["droplet_id"] },
+      lifecycle: { ignore_changes: ["droplet_id"], prevent_destroy: true },
     });
   });
 

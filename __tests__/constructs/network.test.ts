@@ -8,7 +8,7 @@ const VPC_RANGE = loadConfig({}, "stack").digitalocean.vpcIpRange;
 describe("Network", () => {
   it("GIVEN a name, region and range WHEN synthesized THEN one VPC with exactly those is declared", () => {
     const { text } = synth((scope) => new Network(scope, "network", { name: "web-vpc", region: "ams3", ipRange: VPC_RANGE }));
-    expect(text).toHaveResourceWithProperties(Vpc, { name: "web-vpc", region: "ams3", ip_range: VPC_RANGE });
+    expect(text).toHaveResourceWithProperties(Vpc, { name: "web-vpc", region: "ams3", ip_range: VPC_RANGE, lifecycle: { prevent_destroy: true } });
   });
 
   it("GIVEN invalid props WHEN constructed THEN every problem is reported at once with the construct path", () => {

@@ -4,9 +4,14 @@ import { propsErrorOf, synth } from "./synth-helpers";
 
 describe("Project", () => {
   it("GIVEN resource URNs WHEN synthesized THEN one project groups exactly them", () => {
-    const urns = ["${digitalocean_droplet.blue.urn}", "${digitalocean_reserved_ip.fip.urn}"];
+    const urns = ["${digitalocean_droplet.blue.urn}", "${digitalocean_domain.example.urn}"];
     const { text } = synth((scope) => new Project(scope, "project", { name: "do-bluegreen", resources: urns }));
     expect(text).toHaveResourceWithProperties(DoProject, { name: "do-bluegreen", resources: urns, environment: "Production", purpose: "Web Application" });
+  });
+
+  it.each(["do:reservedip:203.0.113.7", "do:floatingip:203.0.113.7"])("GIVEN a reserved IP's URN (%s) WHEN constructed THEN it is refused: an assigned reserved IP follows its droplet", (urn) => {
+    const error = propsErrorOf((scope) => new Project(scope, "project", { name: "web-production", resources: ["do:droplet:1", urn] }));
+    expect(error.issues).toEqual([expect.objectContaining({ prop: "resources", value: [urn], fix: "leave reserved IPs out" })]);
   });
 
   it("GIVEN invalid props WHEN constructed THEN every problem is reported at once", () => {

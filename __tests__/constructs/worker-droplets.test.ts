@@ -8,12 +8,13 @@ describe("WorkerDroplets", () => {
   it.each([
     ["web-blue", "PROD"],
     ["web-green", "FALLBACK"],
-  ])("GIVEN the props WHEN synthesized THEN %s is created tagged %s, with tags ignored afterwards", (name, tag) => {
+  ])("GIVEN the props WHEN synthesized THEN %s is created tagged %s; tags, user_data and ssh_keys are ignored afterwards and it cannot be destroyed", (name, tag) => {
     const { text } = synth((scope) => new WorkerDroplets(scope, "workers", PROPS));
     expect(text).toHaveResourceWithProperties(Droplet, {
       name,
       tags: [tag],
-      lifecycle: { ignore_changes: ["tags"] },
+      lifecycle: { ignore_changes: ["tags", "user_data", "ssh_keys"], prevent_destroy: true },
+      graceful_shutdown: true,
       region: "nyc3",
       size: "s-1vcpu-1gb",
       image: "debian-12-x64",
@@ -33,6 +34,12 @@ describe("WorkerDroplets", () => {
     const droplets = Object.values(resources.digitalocean_droplet);
     expect(droplets).toHaveLength(2);
     for (const droplet of droplets) expect(droplet).not.toHaveProperty("private_networking");
+  });
+
+  it("GIVEN a size for one worker WHEN synthesized THEN only that worker gets it, so a resize powers off one droplet at a time", () => {
+    const { resources } = synth((scope) => new WorkerDroplets(scope, "workers", { ...PROPS, sizes: { green: "s-2vcpu-2gb" } }));
+    const sizes = Object.fromEntries(Object.values(resources.digitalocean_droplet).map((d) => [d.name, d.size]));
+    expect(sizes).toEqual({ "web-blue": "s-1vcpu-1gb", "web-green": "s-2vcpu-2gb" });
   });
 
   it("GIVEN invalid props WHEN constructed THEN every problem is reported at once", () => {
