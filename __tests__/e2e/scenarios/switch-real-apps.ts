@@ -71,7 +71,7 @@ export function describeRealApps(ctx: SuiteContext): void {
     it.each([
       ["prod", 7],
       ["fallback", 3],
-    ] as const)("GIVEN a command that exits %s WHEN exec runs it on %s THEN its exit code is the switch's", async (on, code) => {
+    ] as const)("GIVEN exec --on %s WHEN the command exits %s THEN that is the switch's exit code", async (on, code) => {
       const run = await exec(["sh", "-c", `exit ${code}`], on);
       expect(run.code).toBe(code);
     });
