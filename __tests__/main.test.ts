@@ -15,7 +15,8 @@ function runMain(env: Record<string, string>) {
 describe("main.ts (the cdktf app entry point)", () => {
   it("GIVEN a valid environment WHEN run THEN it writes stacks/do-bluegreen/cdk.tf.json and exits 0", () => {
     withTempDir((outdir) => {
-      const result = runMain({ CDKTF_OUTDIR: outdir });
+      // The least a deploy accepts: a key for the deploy user and a restricted SSH source (stacks/deploy-safety.ts).
+      const result = runMain({ CDKTF_OUTDIR: outdir, DO_SSH_KEYS: "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa", DO_SSH_ALLOWED_CIDRS: "203.0.113.0/24" });
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
       const file = join(outdir, "stacks", "do-bluegreen", "cdk.tf.json");
@@ -35,6 +36,15 @@ describe("main.ts (the cdktf app entry point)", () => {
       expect(lines[0]).toContain('DO_REGION="mars1": unknown region — fix: use one of');
       expect(lines[0]).toContain('APP_PORT="0"');
       expect(result.stderr).not.toContain(token);
+      expect(existsSync(join(outdir, "out"))).toBe(false);
+    });
+  });
+
+  it("GIVEN the defaults (no SSH key, no SSH source) WHEN run THEN synth refuses the deploy in one line with the fixes and writes nothing", () => {
+    withTempDir((outdir) => {
+      const result = runMain({ CDKTF_OUTDIR: join(outdir, "out") });
+      expect(result.status).toBe(2);
+      expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^do-bluegreen: invalid configuration \(2 problems\): DO_SSH_ALLOWED_CIDRS="": .*DO_SSH_KEYS="": .*fix: /)]);
       expect(existsSync(join(outdir, "out"))).toBe(false);
     });
   });

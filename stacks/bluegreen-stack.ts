@@ -1,10 +1,12 @@
 import { DigitaloceanProvider } from "@cdktf/provider-digitalocean/lib/provider";
-import { Annotations, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Config } from "../core/config";
 import { renderBalancerUserData, renderWorkerUserData } from "../core/cloud-init";
 import { renderHaproxyConfig } from "../core/haproxy";
-import { BalancerDroplet, Dns, Firewalls, FloatingIp, Network, Project, WorkerDroplets } from "../constructs";
+import { BalancerDroplet, Dns, EntryIp, Firewalls, FloatingIp, Network, Project, WorkerDroplets } from "../constructs";
+import { allowDestroyOf } from "./allow-destroy";
+import { checkDeploySafety } from "./deploy-safety";
 import { useSpacesBackend } from "./state-backend";
 
 export const STACK_NAME = "do-bluegreen";
@@ -12,33 +14,44 @@ export const STACK_NAME = "do-bluegreen";
 // Stands in for the reserved IP while haproxy.cfg is rendered; replaced by the resource's token.
 const FLOATING_IP_PLACEHOLDER = "DO_BLUEGREEN_FLOATING_IP";
 
+/** DigitalOcean's project environments; DEPLOY_ENV picks one. */
+export function projectEnvironmentOf(deployEnv: string): "Production" | "Staging" | "Development" {
+  if (deployEnv === "production" || deployEnv === "prod") return "Production";
+  if (deployEnv === "staging" || deployEnv === "stage") return "Staging";
+  return "Development";
+}
+
 /**
- * The whole deployment: VPC, two workers (blue starts PROD, green FALLBACK), the reserved IP on
- * the PROD worker, HAProxy in front of it, firewalls, DNS and a project, with state on Spaces.
+ * The whole deployment of one environment (DEPLOY_ENV): VPC, two workers (blue starts PROD, green FALLBACK), the
+ * reserved IP on the PROD worker, HAProxy in front of it with its own reserved IP as the public entry, firewalls, DNS
+ * and a project, with state on Spaces. Every account-wide name starts with `<APP_NAME>-<DEPLOY_ENV>`.
  *
- * Everything the switch changes at run time (droplet tags, the reserved IP's droplet) is ignored
- * by Terraform, so `npm run deploy` after a cutover never undoes it.
+ * Everything the switch changes at run time (droplet tags, the workers' reserved IP's droplet) is ignored
+ * by Terraform, so `npm run deploy` after a cutover never undoes it. Nothing routine replaces a droplet: user data and
+ * SSH keys are first-boot only, and droplets, reserved IPs, the domain and the VPC carry prevent_destroy.
  */
 export class BlueGreenStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id);
-    const { app, digitalocean: d, tags, haproxy } = config;
-    warnAboutRiskyDefaults(this, config);
+    const { app, digitalocean: d, tags, haproxy, namespace } = config;
+    checkDeploySafety(this, config);
 
     // No token here: the provider reads DIGITALOCEAN_TOKEN (and DIGITALOCEAN_API_URL) at plan time.
     new DigitaloceanProvider(this, "digitalocean", {});
     useSpacesBackend(this, config.spaces);
 
-    const network = new Network(this, "network", { name: `${app.name}-vpc`, region: d.region, ipRange: d.vpcIpRange });
+    const network = new Network(this, "network", { name: `${namespace}-vpc`, region: d.region, ipRange: d.vpcIpRange });
     const placement = { region: d.region, image: d.dropletImage, vpcUuid: network.vpc.id, sshKeys: d.sshKeys };
+    const ssh = { sshPort: config.ssh.port, deployUser: config.ssh.user };
 
     const workers = new WorkerDroplets(this, "workers", {
       ...placement,
       size: d.dropletSize,
-      namePrefix: app.name,
+      sizes: d.workerSizes,
+      namePrefix: namespace,
       prodTag: tags.prod,
       fallbackTag: tags.fallback,
-      userData: renderWorkerUserData({ sshPort: config.ssh.port }),
+      userData: renderWorkerUserData(ssh),
     });
 
     const floatingIp = new FloatingIp(this, "floating-ip", { region: d.region, initialDropletId: workers.initialProd.id });
@@ -49,19 +62,20 @@ export class BlueGreenStack extends TerraformStack {
       stateDir: config.stateDir,
       tlsCertificatePath: haproxy.tlsCertificatePath,
       tlsCommonName: app.domain,
-      sshPort: config.ssh.port,
+      ...ssh,
     });
     const balancer = new BalancerDroplet(this, "haproxy", {
       ...placement,
       size: d.haproxySize,
-      name: `${app.name}-haproxy`,
+      name: `${namespace}-haproxy`,
       tag: tags.balancer,
       userData: balancerUserData,
       userDataValues: { [FLOATING_IP_PLACEHOLDER]: floatingIp.ipAddress },
     });
+    const entryIp = new EntryIp(this, "entry-ip", { region: d.region, balancerDropletId: balancer.droplet.id });
 
     new Firewalls(this, "firewalls", {
-      namePrefix: app.name,
+      namePrefix: namespace,
       workerDropletIds: workers.all.map((droplet) => droplet.id),
       balancerDropletId: balancer.droplet.id,
       appPort: app.port,
@@ -71,30 +85,24 @@ export class BlueGreenStack extends TerraformStack {
       https: haproxy.tlsCertificatePath !== "",
     });
 
-    const dns = new Dns(this, "dns", { domain: app.domain, recordName: app.recordName, ipv4Address: balancer.droplet.ipv4Address });
+    const dns = new Dns(this, "dns", { domain: app.domain, recordName: app.recordName, ipv4Address: entryIp.ipAddress });
 
+    // No reserved IP here: an assigned one follows its droplet's project (decision 0110).
     new Project(this, "project", {
       name: d.projectName,
-      resources: [...workers.all.map((droplet) => droplet.urn), balancer.droplet.urn, floatingIp.reservedIp.urn, dns.domain.urn],
+      environment: projectEnvironmentOf(config.deployEnv),
+      resources: [...workers.all.map((droplet) => droplet.urn), balancer.droplet.urn, dns.domain.urn],
     });
 
     const droplets = { blue: workers.initialProd, green: workers.initialFallback, haproxy: balancer.droplet };
+    new TerraformOutput(this, "entry_ip", { value: entryIp.ipAddress, description: "The public entry: the HAProxy droplet's own reserved IP; the A record points here" });
     new TerraformOutput(this, "floating_ip", { value: floatingIp.ipAddress, description: "Reserved IP HAProxy forwards to (FLOATING_IP for the switch)" });
-    new TerraformOutput(this, "haproxy_ip", { value: balancer.droplet.ipv4Address, description: "Public IPv4 of the HAProxy droplet; the A record points here" });
+    new TerraformOutput(this, "haproxy_ip", { value: balancer.droplet.ipv4Address, description: "The HAProxy droplet's own public IPv4 (SSH, and the switch's default check URL)" });
     new TerraformOutput(this, "droplet_ids", { value: mapValues(droplets, (droplet) => droplet.id), description: "Droplet ids by role at creation" });
     new TerraformOutput(this, "droplet_names", { value: mapValues(droplets, (droplet) => droplet.name), description: "Droplet names by role at creation" });
     new TerraformOutput(this, "domain", { value: dns.domain.name, description: "Domain served by HAProxy" });
-  }
-}
 
-/** Legal settings that are still likely mistakes in production: synth prints them, deploy goes ahead. */
-function warnAboutRiskyDefaults(stack: Construct, config: Config): void {
-  const { sshKeys, sshAllowedCidrs } = config.digitalocean;
-  if (sshKeys.length === 0) {
-    Annotations.of(stack).addWarning("DO_SSH_KEYS is empty: the droplets get no SSH key, so the switch cannot reach them — fix: list your key fingerprints in DO_SSH_KEYS");
-  }
-  if (sshAllowedCidrs.some((cidr) => cidr === "0.0.0.0/0" || cidr === "::/0")) {
-    Annotations.of(stack).addWarning("DO_SSH_ALLOWED_CIDRS lets the whole internet reach SSH — fix: list only your CI runners' and admins' CIDRs");
+    allowDestroyOf(this, config.safety.allowDestroy);
   }
 }
 

@@ -2,6 +2,7 @@ import { parse } from "@cdktf/hcl2json";
 import { Testing } from "cdktf";
 import { loadConfig } from "../../core/config";
 import { BlueGreenStack, STACK_NAME } from "../../stacks/bluegreen-stack";
+import { DEPLOYABLE_ENV } from "./deployable-env";
 
 type Json = Record<string, any>;
 
@@ -31,7 +32,7 @@ function unwrapBlocks(fromHcl: unknown, shape: unknown): unknown {
 // The way out after the CDKTF sunset is `npm run synth:hcl` plus plain Terraform, so the HCL must be
 // valid HCL (checked with HashiCorp's own parser, @cdktf/hcl2json) and mean the same as the JSON.
 describe("HCL synthesis (the exit path to plain Terraform)", () => {
-  const env = { HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem" };
+  const env = { ...DEPLOYABLE_ENV, HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem" };
   let hcl: Json;
   let json: Json;
 
@@ -66,12 +67,13 @@ describe("HCL synthesis (the exit path to plain Terraform)", () => {
     expect(hcl.terraform[0].backend.s3).toEqual([json.terraform.backend.s3]);
   });
 
-  it("GIVEN the HCL THEN both ignore_changes rules survive", () => {
-    for (const [name, ip] of Object.entries<Json[]>(hcl.resource.digitalocean_reserved_ip)) {
-      expect({ name, lifecycle: ip[0].lifecycle }).toEqual({ name, lifecycle: [{ ignore_changes: ["droplet_id"] }] });
-    }
-    const workers = Object.values<Json[]>(hcl.resource.digitalocean_droplet).filter(([d]) => d.name !== "web-haproxy");
-    expect(workers.map(([d]) => d.lifecycle)).toEqual([[{ ignore_changes: ["tags"] }], [{ ignore_changes: ["tags"] }]]);
+  it("GIVEN the HCL THEN every lifecycle rule survives: ignore_changes and prevent_destroy, resource by resource", () => {
+    const lifecycles = (resources: Json, unwrap: (value: any) => Json | undefined) =>
+      Object.fromEntries(Object.entries<Json>(resources).flatMap(([type, all]) => Object.entries<any>(all).map(([name, r]) => [`${type}.${name}`, unwrap(r)])));
+    const fromHcl = lifecycles(hcl.resource, ([r]) => r.lifecycle?.[0]);
+    expect(fromHcl).toEqual(lifecycles(json.resource, (r) => r.lifecycle));
+    expect(Object.values(fromHcl).filter((l) => l?.prevent_destroy === true)).toHaveLength(7);
+    expect(Object.values(fromHcl).filter((l) => l?.ignore_changes?.includes("user_data"))).toHaveLength(3);
   });
 
   it("GIVEN the HCL THEN every droplet's user data is byte for byte the JSON's, the reserved IP interpolation included", () => {
