@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import path from "node:path";
 import { VARIABLES } from "../../core/config/variables";
+import { STACK_NAME } from "../../stacks/bluegreen-stack";
 import { GitlabCiLocal, REPO_ROOT } from "./gitlab-ci-local";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -11,6 +12,10 @@ const IMAGE_REF = "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA";
 const PINNED_IMAGE = /^[a-z0-9.\/-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/;
 
 type Job = Record<string, any>;
+
+/** The environments, in the order a default-branch pipeline changes them. */
+const ENVIRONMENTS = ["staging", "production"] as const;
+const perEnvironment = (job: string) => ENVIRONMENTS.map((env) => `${job}:${env}`);
 
 describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => {
   let ci: GitlabCiLocal;
@@ -29,8 +34,8 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
 
   afterAll(() => ci?.dispose());
 
-  it("GIVEN the file THEN it passes GitLab's CI JSON schema and declares the stages test -> build -> infrastructure -> cutover", () => {
-    expect(file.stages).toEqual([".pre", "test", "build", "infrastructure", "cutover", ".post"]);
+  it("GIVEN the file THEN it passes GitLab's CI JSON schema and declares the stages test -> build -> staging (infrastructure, cutover) -> production (infrastructure, cutover)", () => {
+    expect(file.stages).toEqual([".pre", "test", "build", "staging-infrastructure", "staging-cutover", "production-infrastructure", "production-cutover", ".post"]);
   });
 
   it("GIVEN the raw file THEN it includes nothing, so these tests (and gitlab-ci-local) never fetch anything from the network", () => {
@@ -87,7 +92,7 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     expect(script).toContain(`--tag "${IMAGE_REF}"`);
     expect(script).toContain(`docker push "${IMAGE_REF}"`);
     expect(script).toContain('--password-stdin "$CI_REGISTRY"');
-    expect(lines(job("switch"), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
+    for (const name of perEnvironment("switch")) expect(lines(job(name), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
   });
 
   it("GIVEN the build job THEN the Docker client and the dind daemon are the same pinned version", () => {
@@ -95,7 +100,7 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     expect(build.services.map((s: { name: string }) => s.name)).toEqual([`${build.image.name}-dind`]);
   });
 
-  describe.each(["diff", "deploy"])("infrastructure job %s", (name) => {
+  describe.each(["diff", ...perEnvironment("deploy")])("infrastructure job %s", (name) => {
     it("GIVEN the job THEN it installs Terraform >= 1.6.3 (DigitalOcean's minimum for state on Spaces) and checks its SHA-256", () => {
       const [major, minor, patch] = String(file.variables.TERRAFORM_VERSION).split(".").map(Number);
       expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(1 * 1e6 + 6 * 1e3 + 3);
@@ -117,32 +122,69 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     expect(diff.artifacts).toMatchObject({ paths: ["cdktf-diff.txt"], when: "always" });
   });
 
-  it.each([
-    ["deploy", "npm run deploy"],
-    ["switch", `npm run switch -- --image "${IMAGE_REF}"`],
-    ["rollback", "npm run switch -- rollback"],
-    ["status", "npm run switch -- status"],
-  ])("GIVEN the %s job THEN its script runs %s", (name, command) => {
-    expect(lines(job(name), "script").some((line) => line.startsWith(command))).toBe(true);
+  describe.each(ENVIRONMENTS)("the deploy to %s", (env) => {
+    const deploy = () => job(`deploy:${env}`);
+    const STACK_DIR = `cdktf.out/stacks/${STACK_NAME}`;
+
+    it("GIVEN the job THEN it synthesizes, saves the plan, shows it as JSON, runs the plan guard on it, then applies exactly that plan", () => {
+      expect(deploy().variables.STACK_DIR).toBe(STACK_DIR);
+      expect(lines(deploy(), "script")).toEqual([
+        "npm run synth",
+        'terraform -chdir="$STACK_DIR" init -input=false',
+        'terraform -chdir="$STACK_DIR" plan -input=false -out=plan.tfplan',
+        'terraform -chdir="$STACK_DIR" show -json plan.tfplan > "$STACK_DIR/plan.json"',
+        'npx tsx infra/plan-guard-cli.ts "$STACK_DIR/plan.json"',
+        'terraform -chdir="$STACK_DIR" apply -input=false plan.tfplan',
+      ]);
+      expect(existsSync(path.join(REPO_ROOT, "infra/plan-guard-cli.ts"))).toBe(true);
+    });
+
+    it("GIVEN the job THEN nothing applies without the guard: no cdktf deploy, no -auto-approve, no apply of a fresh plan", () => {
+      const script = lines(deploy(), "script").join("\n");
+      expect(script).not.toMatch(/cdktf deploy|npm run deploy|-auto-approve/);
+      expect(script.match(/terraform .*apply/g)).toEqual(['terraform -chdir="$STACK_DIR" apply']);
+    });
   });
 
-  it.each([
-    ["deploy", "in resource_group production", "production", "prepare"],
-    ["switch", "in resource_group production", "production", undefined],
-    ["rollback", "in resource_group production", "production", undefined],
-    ["status", "outside any resource_group (read-only)", undefined, "access"],
-  ])("GIVEN the %s job THEN it runs %s, is not interruptible and acts on the production environment with its URL", (name, _where, group, action) => {
+  const ENV_JOBS: [string, string, "prepare" | "access" | undefined, boolean][] = ENVIRONMENTS.flatMap((env) => [
+    [`deploy:${env}`, env, "prepare", true],
+    [`switch:${env}`, env, undefined, true],
+    [`rollback:${env}`, env, undefined, true],
+    [`status:${env}`, env, "access", false],
+  ]);
+
+  it.each(ENV_JOBS)("GIVEN the %s job THEN it acts on the %s environment with its URL and DEPLOY_ENV, is not interruptible, and changes it only inside that environment's resource_group", (name, env, action, changes) => {
     const j = job(name);
-    expect(j.resource_group).toBe(group);
-    expect(j.environment).toMatchObject({ name: "production", url: "$PRODUCTION_URL" });
+    expect(j.variables.DEPLOY_ENV).toBe(env);
+    expect(j.environment).toMatchObject({ name: env, url: `$${env.toUpperCase()}_URL` });
     expect(j.environment.action).toBe(action);
+    // Read-only status stays outside the group, so it can report while a cutover holds it.
+    expect(j.resource_group).toBe(changes ? env : undefined);
     expect(j.interruptible).toBe(false);
   });
 
-  it("GIVEN the switch job THEN it has no needs, so it waits for every earlier stage: tests, the image push and the deploy", () => {
-    expect(job("switch").needs).toBeUndefined();
-    expect(file.stages.indexOf(job("switch").stage)).toBeGreaterThan(file.stages.indexOf(job("deploy").stage));
-    expect(file.stages.indexOf(job("deploy").stage)).toBeGreaterThan(file.stages.indexOf(job("build").stage));
+  it.each(
+    ENVIRONMENTS.flatMap((env) => [
+      [`switch:${env}`, `npm run switch -- --image "${IMAGE_REF}"`],
+      [`rollback:${env}`, "npm run switch -- rollback"],
+      [`status:${env}`, "npm run switch -- status"],
+    ]),
+  )("GIVEN the %s job THEN its script runs %s", (name, command) => {
+    expect(lines(job(name), "script").some((line) => line.startsWith(command))).toBe(true);
+  });
+
+  it("GIVEN the deploy and switch jobs THEN none has needs, so each waits for every earlier stage: tests, the image push, staging's deploy and cutover, production's deploy", () => {
+    const order = ["build", "deploy:staging", "switch:staging", "deploy:production", "switch:production"];
+    for (const name of order.slice(1)) expect({ name, needs: job(name).needs }).toEqual({ name, needs: undefined });
+    const stages = order.map((name) => file.stages.indexOf(job(name).stage));
+    expect(stages).toEqual([...stages].sort((a, b) => a - b));
+    expect(new Set(stages).size).toBe(order.length);
+  });
+
+  it("GIVEN PRODUCTION_DEPLOY THEN it defaults to auto, and the production gate blocks (allow_failure false) so the production cutover cannot run without the deploy", () => {
+    expect(file.variables.PRODUCTION_DEPLOY).toBe("auto");
+    const [gate] = job("deploy:production").rules;
+    expect(gate).toMatchObject({ if: expect.stringContaining('$PRODUCTION_DEPLOY != "auto"'), when: "manual", allow_failure: false });
   });
 
   it("GIVEN the file THEN no secret is defined in it: secrets come only from CI/CD variables", () => {

@@ -12,7 +12,18 @@ const DEFAULT_BRANCH = { CI_DEFAULT_BRANCH: "main" };
 const MERGE_REQUEST = { ...DEFAULT_BRANCH, CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_IID: "7", CI_COMMIT_REF_NAME: "feature/login", CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main" };
 const PUSH_TO_MAIN = { ...DEFAULT_BRANCH, CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_COMMIT_REF_NAME: "main" };
 const PUSH_TO_BRANCH = { ...DEFAULT_BRANCH, CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "feature/login", CI_COMMIT_REF_NAME: "feature/login" };
-const CUTOVER = { deploy: "on_success", switch: "on_success", rollback: "manual", status: "manual" } as const;
+const CUTOVER = {
+  "deploy:staging": "on_success",
+  "switch:staging": "on_success",
+  "deploy:production": "on_success",
+  "switch:production": "on_success",
+  "rollback:staging": "manual",
+  "rollback:production": "manual",
+  "status:staging": "manual",
+  "status:production": "manual",
+} as const;
+/** Manual jobs that must block the pipeline: what comes after them depends on them. */
+const BLOCKING_GATES = ["deploy:production"];
 
 const KINDS: readonly PipelineKind[] = [
   { kind: "merge request", variables: MERGE_REQUEST, unset: ["CI_COMMIT_BRANCH"], jobs: { test: "on_success", build: "on_success", diff: "on_success" } },
@@ -20,6 +31,8 @@ const KINDS: readonly PipelineKind[] = [
   { kind: "push to the default branch", variables: PUSH_TO_MAIN, jobs: { test: "on_success", build: "on_success", ...CUTOVER } },
   { kind: "push to the default branch, UNIT_TESTS_ONLY=true", variables: { ...PUSH_TO_MAIN, UNIT_TESTS_ONLY: "true" }, jobs: { "test:unit": "on_success", build: "on_success", ...CUTOVER } },
   { kind: "Run pipeline (web) on the default branch", variables: { ...PUSH_TO_MAIN, CI_PIPELINE_SOURCE: "web" }, jobs: { test: "on_success", build: "on_success", ...CUTOVER } },
+  { kind: "push to the default branch, PRODUCTION_DEPLOY=manual", variables: { ...PUSH_TO_MAIN, PRODUCTION_DEPLOY: "manual" }, jobs: { test: "on_success", build: "on_success", ...CUTOVER, "deploy:production": "manual" } },
+  { kind: "push to the default branch, PRODUCTION_DEPLOY mistyped (fails safe: manual)", variables: { ...PUSH_TO_MAIN, PRODUCTION_DEPLOY: "Auto" }, jobs: { test: "on_success", build: "on_success", ...CUTOVER, "deploy:production": "manual" } },
   { kind: "push to a branch without a merge request", variables: PUSH_TO_BRANCH, jobs: { test: "on_success" } },
   { kind: "push to a branch with an open merge request (the MR pipeline covers it)", variables: { ...PUSH_TO_BRANCH, CI_OPEN_MERGE_REQUESTS: "group/project!7" }, jobs: {} },
   { kind: "scheduled pipeline on the default branch", variables: { ...PUSH_TO_MAIN, CI_PIPELINE_SOURCE: "schedule" }, jobs: {} },
@@ -55,9 +68,10 @@ describe(".gitlab-ci.yml rules, evaluated by gitlab-ci-local for each kind of pi
       expect(running).toEqual(jobs);
     });
 
-    it("THEN manual jobs are allowed to fail (the pipeline is not blocked) and automatic jobs are not", () => {
+    it("THEN manual jobs are allowed to fail (the pipeline is not blocked), except the production gate, and automatic jobs are not", () => {
       for (const job of evaluated.get(kind)!.listed.filter((j) => j.when !== "never")) {
-        expect({ job: job.name, allow_failure: job.allow_failure }).toEqual({ job: job.name, allow_failure: job.when === "manual" });
+        const optional = job.when === "manual" && !BLOCKING_GATES.includes(job.name);
+        expect({ job: job.name, allow_failure: job.allow_failure }).toEqual({ job: job.name, allow_failure: optional });
       }
     });
 
@@ -78,10 +92,7 @@ describe(".gitlab-ci.yml rules, evaluated by gitlab-ci-local for each kind of pi
   const isDefaultBranch = (k: PipelineKind) => k.variables.CI_COMMIT_BRANCH === k.variables.CI_DEFAULT_BRANCH;
   it.each<[string, string, (k: PipelineKind) => boolean]>([
     ["diff", "only in merge request pipelines", isMergeRequest],
-    ["deploy", "only in default-branch pipelines", isDefaultBranch],
-    ["switch", "only in default-branch pipelines", isDefaultBranch],
-    ["rollback", "only in default-branch pipelines", isDefaultBranch],
-    ["status", "only in default-branch pipelines", isDefaultBranch],
+    ...Object.keys(CUTOVER).map((job): [string, string, (k: PipelineKind) => boolean] => [job, "only in default-branch pipelines", isDefaultBranch]),
   ])("GIVEN all pipeline kinds THEN %s runs %s", (job, _where, belongs) => {
     const misplaced = KINDS.filter((kind) => evaluated.get(kind.kind)!.listed.some((j) => j.name === job && j.when !== "never") && !belongs(kind));
     expect(misplaced.map((k) => k.kind)).toEqual([]);
