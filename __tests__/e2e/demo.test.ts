@@ -47,7 +47,7 @@ describe("npm run demo -- --json", () => {
       answeredAfterCutover: ["v2"],
       publicVersionAtEnd: "v1",
     });
-    // The maintenance page is counted apart from failures, and only inside its window.
+    // The maintenance page is counted apart from failures, and only inside its window (large uploads it cuts are reported apart).
     expect({ failed: summary.maintenance?.failed, pageAnswers: (summary.maintenance?.maintenancePage ?? 0) > 0 }).toEqual({ failed: 0, pageAnswers: true });
     expect(summary.requests.sent).toBeGreaterThan(1000);
     expect(summary.phases.cutover.apiCalls).toBeGreaterThan(0);
