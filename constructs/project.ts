@@ -1,4 +1,5 @@
 import { Project as DoProject } from "@cdktf/provider-digitalocean/lib/project";
+import { ProjectResources } from "@cdktf/provider-digitalocean/lib/project-resources";
 import { Construct } from "constructs";
 import { isNonEmpty, PropsValidator } from "./props-validation";
 
@@ -21,9 +22,18 @@ export interface ProjectProps {
 
 const isReservedIpUrn = (urn: string): boolean => /^do:(reservedip|floatingip):/.test(urn);
 
-/** Groups everything in one DigitalOcean project, so the team sees the deployment as one unit. */
+/**
+ * Groups the deployment in one DigitalOcean project, so the team sees it as one unit.
+ *
+ * The members are a separate `digitalocean_project_resources`, and the project itself sets no `resources`. In provider
+ * 2.71, `digitalocean_project.resources` is Optional+Computed and its Read stores every URN the Projects API lists,
+ * so a reserved IP that followed its droplet into the project (reported as `do:floatingip:<ip>`) would be a diff on every
+ * plan, and the apply would try to move it out (412). `digitalocean_project_resources` reads back only the URNs it was
+ * given, so the reserved IPs can stay out and still follow their droplets (decision 0110).
+ */
 export class Project extends Construct {
   readonly project: DoProject;
+  readonly members: ProjectResources;
 
   constructor(scope: Construct, id: string, props: ProjectProps) {
     super(scope, id);
@@ -39,7 +49,7 @@ export class Project extends Construct {
       description: props.description ?? "Blue/green deployment managed by do-bluegreen",
       purpose: props.purpose ?? "Web Application",
       environment,
-      resources: [...props.resources],
     });
+    this.members = new ProjectResources(this, "resources", { project: this.project.id, resources: [...props.resources] });
   }
 }

@@ -87,7 +87,7 @@ export class BlueGreenStack extends TerraformStack {
 
     const dns = new Dns(this, "dns", { domain: app.domain, recordName: app.recordName, ipv4Address: entryIp.ipAddress });
 
-    // No reserved IP here: an assigned one follows its droplet's project (decision 0110).
+    // Members: droplets and the domain, never a reserved IP (an assigned one follows its droplet; decision 0110).
     new Project(this, "project", {
       name: d.projectName,
       environment: projectEnvironmentOf(config.deployEnv),

@@ -2,6 +2,7 @@ import { Domain } from "@cdktf/provider-digitalocean/lib/domain";
 import { Droplet } from "@cdktf/provider-digitalocean/lib/droplet";
 import { Firewall } from "@cdktf/provider-digitalocean/lib/firewall";
 import { Project } from "@cdktf/provider-digitalocean/lib/project";
+import { ProjectResources } from "@cdktf/provider-digitalocean/lib/project-resources";
 import { DigitaloceanProvider } from "@cdktf/provider-digitalocean/lib/provider";
 import { Record as DnsRecord } from "@cdktf/provider-digitalocean/lib/record";
 import { ReservedIp } from "@cdktf/provider-digitalocean/lib/reserved-ip";
@@ -61,6 +62,7 @@ describe("BlueGreenStack", () => {
         digitalocean_domain: 1,
         digitalocean_record: 1,
         digitalocean_project: 1,
+        digitalocean_project_resources: 1,
       });
     });
 
@@ -128,11 +130,12 @@ describe("BlueGreenStack", () => {
       }
     });
 
-    it("GIVEN the project WHEN synthesized THEN it groups exactly the three droplets and the domain", () => {
+    it("GIVEN the project WHEN synthesized THEN its members are exactly the three droplets and the domain, in a digitalocean_project_resources", () => {
       const [domainId] = resourcesOf(json, "digitalocean_domain")[0];
-      expect(text).toHaveResourceWithProperties(Project, {
-        name: "web-production",
-        environment: "Production",
+      const [projectId] = resourcesOf(json, "digitalocean_project")[0];
+      expect(text).toHaveResourceWithProperties(Project, { name: "web-production", environment: "Production" });
+      expect(text).toHaveResourceWithProperties(ProjectResources, {
+        project: `\${digitalocean_project.${projectId}.id}`,
         resources: [
           `\${digitalocean_droplet.${blueId}.urn}`,
           `\${digitalocean_droplet.${greenId}.urn}`,
@@ -144,9 +147,16 @@ describe("BlueGreenStack", () => {
 
     // The old form listed `${digitalocean_reserved_ip.<id>.urn}` (do:reservedip:<ip>): the Projects API reports
     // do:floatingip:<ip>, so every plan showed a change and the apply failed with 412 (provider issues #1031, #1264).
-    it("GIVEN the project WHEN synthesized THEN no reserved IP is listed, by reference or by URN (an assigned one follows its droplet)", () => {
+    it("GIVEN the project WHEN synthesized THEN no reserved IP is a member, by reference or by URN (an assigned one follows its droplet)", () => {
+      const [members] = resourcesOf(json, "digitalocean_project_resources").map(([, p]) => p);
+      expect(members.resources.filter((urn: string) => /digitalocean_(reserved|floating)_ip|do:(reservedip|floatingip):/.test(urn))).toEqual([]);
+    });
+
+    // digitalocean_project.resources is Optional+Computed and its Read stores every URN the API lists (provider 2.71
+    // resource_project.go): set, it would diff against a reserved IP that followed its droplet into the project.
+    it("GIVEN the project WHEN synthesized THEN the project itself sets no resources (only digitalocean_project_resources, which reads back its own URNs)", () => {
       const [project] = resourcesOf(json, "digitalocean_project").map(([, p]) => p);
-      expect(project.resources.filter((urn: string) => /digitalocean_(reserved|floating)_ip|do:(reservedip|floatingip):/.test(urn))).toEqual([]);
+      expect(project).not.toHaveProperty("resources");
     });
 
     it("GIVEN the provider WHEN synthesized THEN it is pinned to 2.71.0 and has no token (read from DIGITALOCEAN_TOKEN at plan time)", () => {
@@ -275,7 +285,7 @@ describe("BlueGreenStack", () => {
 describe("BlueGreenStack lifecycle rules (nothing routine replaces a droplet or moves the entry)", () => {
   const { json } = synthStack();
   const lifecycles = Object.fromEntries(
-    Object.entries<Json>(json.resource).flatMap(([type, all]) => Object.entries<Json>(all).map(([name, r]) => [`${type}.${name}`, r.lifecycle])),
+    Object.entries<Json>(json.resource).flatMap(([type, all]) => Object.entries<Json>(all).map(([name, r]) => [`${type}.${name}`, r.lifecycle ?? null])),
   );
 
   it("GIVEN the stack WHEN synthesized THEN every resource's lifecycle is exactly the pinned one", () => {
@@ -286,11 +296,12 @@ describe("BlueGreenStack lifecycle rules (nothing routine replaces a droplet or 
       "digitalocean_reserved_ip.floating-ip_reserved-ip_F32D358E": { ignore_changes: ["droplet_id"], prevent_destroy: true },
       "digitalocean_droplet.haproxy_droplet_7059612A": { ignore_changes: ["user_data", "ssh_keys"], prevent_destroy: true },
       "digitalocean_reserved_ip.entry-ip_reserved-ip_EAC0CC4D": { prevent_destroy: true },
-      "digitalocean_firewall.firewalls_workers_F8815A0D": undefined,
-      "digitalocean_firewall.firewalls_haproxy_45F847A5": undefined,
+      "digitalocean_firewall.firewalls_workers_F8815A0D": null,
+      "digitalocean_firewall.firewalls_haproxy_45F847A5": null,
       "digitalocean_domain.dns_domain_CE934588": { prevent_destroy: true },
-      "digitalocean_record.dns_a-record_09DFB2EC": undefined,
-      "digitalocean_project.project_22F52B9F": undefined,
+      "digitalocean_record.dns_a-record_09DFB2EC": null,
+      "digitalocean_project.project_22F52B9F": null,
+      "digitalocean_project_resources.project_resources_718CD71D": null,
     });
   });
 
