@@ -13,6 +13,10 @@ export const TEST_ENV: Record<string, string> = {
   CI_REGISTRY_USER: "deployer",
   CI_REGISTRY_PASSWORD: SECRETS.registryPassword,
   FLOATING_IP: "198.18.1.100",
+  // The fake world's droplets carry the plain role tags (the defaults are namespaced by APP_NAME and DEPLOY_ENV).
+  TAG_PROD: "PROD",
+  TAG_FALLBACK: "FALLBACK",
+  TAG_BALANCER: "BALANCER",
   SWITCH_HEALTH_TIMEOUT_SECONDS: "10",
   SWITCH_BAKE_SECONDS: "5",
   SWITCH_DRAIN_TIMEOUT_SECONDS: "5",
