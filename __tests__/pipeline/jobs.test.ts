@@ -3,7 +3,9 @@ import { parse } from "yaml";
 import path from "node:path";
 import { VARIABLES } from "../../core/config/variables";
 import { STACK_NAME } from "../../stacks/bluegreen-stack";
+import { DEPLOY_STEPS, STACK_DIR, deployCommands } from "../../infra/deploy";
 import { GitlabCiLocal, REPO_ROOT } from "./gitlab-ci-local";
+import { packageScripts } from "./npm-commands";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jestConfig = require(path.join(REPO_ROOT, "jest.config.js"));
@@ -124,25 +126,29 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
 
   describe.each(ENVIRONMENTS)("the deploy to %s", (env) => {
     const deploy = () => job(`deploy:${env}`);
-    const STACK_DIR = `cdktf.out/stacks/${STACK_NAME}`;
 
-    it("GIVEN the job THEN it synthesizes, saves the plan, shows it as JSON, runs the plan guard on it, then applies exactly that plan", () => {
-      expect(deploy().variables.STACK_DIR).toBe(STACK_DIR);
-      expect(lines(deploy(), "script")).toEqual([
+    it("GIVEN the job THEN it runs `npm run deploy`, the entry that synthesizes, saves the plan, shows it as JSON, runs the plan guard on it, then applies exactly that plan", () => {
+      expect(lines(deploy(), "script")).toEqual(["npm run deploy"]);
+      expect(packageScripts().deploy).toMatch(/\btsx infra\/deploy-cli\.ts$/);
+      expect(deployCommands().map((c) => c.argv.join(" "))).toEqual([
         "npm run synth",
-        'terraform -chdir="$STACK_DIR" init -input=false',
-        'terraform -chdir="$STACK_DIR" plan -input=false -out=plan.tfplan',
-        'terraform -chdir="$STACK_DIR" show -json plan.tfplan > "$STACK_DIR/plan.json"',
-        'npx tsx infra/plan-guard-cli.ts "$STACK_DIR/plan.json"',
-        'terraform -chdir="$STACK_DIR" apply -input=false plan.tfplan',
+        `terraform -chdir=${STACK_DIR} init -input=false`,
+        `terraform -chdir=${STACK_DIR} plan -input=false -out=plan.tfplan`,
+        `terraform -chdir=${STACK_DIR} show -json plan.tfplan`,
+        `npx tsx infra/plan-guard-cli.ts ${STACK_DIR}/plan.json`,
+        `terraform -chdir=${STACK_DIR} apply -input=false plan.tfplan`,
       ]);
+      expect(STACK_DIR).toBe(`cdktf.out/stacks/${STACK_NAME}`);
       expect(existsSync(path.join(REPO_ROOT, "infra/plan-guard-cli.ts"))).toBe(true);
     });
 
-    it("GIVEN the job THEN nothing applies without the guard: no cdktf deploy, no -auto-approve, no apply of a fresh plan", () => {
-      const script = lines(deploy(), "script").join("\n");
-      expect(script).not.toMatch(/cdktf deploy|npm run deploy|-auto-approve/);
-      expect(script.match(/terraform .*apply/g)).toEqual(['terraform -chdir="$STACK_DIR" apply']);
+    it("GIVEN the job THEN nothing applies without the guard: no cdktf deploy, no -auto-approve, one apply of the saved plan after the guard, all under the deploy lock", () => {
+      const script = [lines(deploy(), "script").join("\n"), packageScripts().deploy, ...deployCommands().map((c) => c.argv.join(" "))].join("\n");
+      expect(script).not.toMatch(/cdktf deploy|-auto-approve/);
+      const applies = deployCommands().filter((c) => c.argv.includes("apply"));
+      expect(applies.map((c) => c.argv.at(-1))).toEqual(["plan.tfplan"]);
+      expect(DEPLOY_STEPS.indexOf("guard")).toBeLessThan(DEPLOY_STEPS.indexOf("apply"));
+      expect(deployCommands().filter((c) => c.locked).map((c) => c.step)).toEqual(["plan", "show", "guard", "apply"]);
     });
   });
 

@@ -12,8 +12,8 @@ describe("npm commands in .gitlab-ci.yml", () => {
 
   afterAll(() => ci?.dispose());
 
-  it("GIVEN the pipeline THEN it runs the documented entry points: npm test, diff, synth (the deploy then plans, guards and applies with terraform) and switch", () => {
-    expect(new Set(commands.map((c) => c.command))).toEqual(new Set(["npm test", "npm run test:unit", "npm run diff", "npm run synth", "npm run switch"]));
+  it("GIVEN the pipeline THEN it runs the documented entry points: npm test, diff, deploy (synth, then plan, guard and apply under the deploy lock) and switch", () => {
+    expect(new Set(commands.map((c) => c.command))).toEqual(new Set(["npm test", "npm run test:unit", "npm run diff", "npm run deploy", "npm run switch"]));
   });
 
   it("GIVEN every npm command a job runs THEN its script exists in package.json", () => {

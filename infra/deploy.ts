@@ -1,0 +1,149 @@
+/**
+ * The infrastructure deploy, as `npm run deploy` and the pipeline's deploy jobs run it:
+ *
+ *   synth → terraform init → [deploy lock] plan -out → show -json → plan guard → apply that plan [unlock]
+ *
+ * The lock is the switch's own deploy lock on the HAProxy droplet (switch/lock.ts), so a deploy and a cutover,
+ * rollback or `balancer apply` never run at once, whoever starts them (a laptop, a pipeline). Before the first deploy
+ * there is no balancer, hence no lock: the deploy says so and goes ahead.
+ */
+import type { Config } from "../core/config";
+import { ExternalError, UsageError } from "../core/errors";
+import { STACK_NAME } from "../stacks/bluegreen-stack";
+import { HostIdentity, acquireLock } from "../switch/lock";
+import type { Droplet, LockHolder } from "../switch/model";
+import { balancerAmong } from "../switch/observe";
+import type { Ports } from "../switch/ports";
+import type { Reporter } from "../switch/progress";
+
+/** Where `cdktf synth` writes the stack (cdktf.json keeps the default output directory). */
+export const STACK_DIR = `cdktf.out/stacks/${STACK_NAME}`;
+
+/**
+ * How long a deploy's lock lives when its process dies without releasing it. Longer than a cutover's
+ * (SWITCH_LOCK_TTL_SECONDS): an apply that creates or resizes droplets takes minutes, and a lock that expired while
+ * Terraform still runs would let a cutover in. A same-host re-run takes a dead deploy's lock over at once.
+ */
+export const DEPLOY_LOCK_TTL_MS = 60 * 60_000;
+
+export type DeployStepName = "synth" | "init" | "plan" | "show" | "guard" | "apply";
+
+export interface DeployCommand {
+  readonly step: DeployStepName;
+  readonly argv: readonly string[];
+  /** Standard output goes to this file, not to the log (the plan as JSON). */
+  readonly stdoutFile?: string;
+  /** Runs under the deploy lock: everything from reading the state to applying the plan. */
+  readonly locked: boolean;
+}
+
+/** The deploy's commands, in order: the one list the entry runs and the tests and docs check. */
+export function deployCommands(stackDir: string = STACK_DIR): readonly DeployCommand[] {
+  const terraform = (...args: string[]) => ["terraform", `-chdir=${stackDir}`, ...args];
+  return [
+    { step: "synth", argv: ["npm", "run", "synth"], locked: false },
+    { step: "init", argv: terraform("init", "-input=false"), locked: false },
+    { step: "plan", argv: terraform("plan", "-input=false", "-out=plan.tfplan"), locked: true },
+    { step: "show", argv: terraform("show", "-json", "plan.tfplan"), stdoutFile: `${stackDir}/plan.json`, locked: true },
+    { step: "guard", argv: ["npx", "tsx", "infra/plan-guard-cli.ts", `${stackDir}/plan.json`], locked: true },
+    { step: "apply", argv: terraform("apply", "-input=false", "plan.tfplan"), locked: true },
+  ];
+}
+
+export const DEPLOY_STEPS: readonly DeployStepName[] = deployCommands().map((c) => c.step);
+
+/** Runs one command to its end in this process's environment, its output streamed to the log; resolves to its exit code. */
+export interface CommandRunner {
+  run(command: DeployCommand): Promise<number>;
+}
+
+export interface DeployDeps {
+  /** The account's droplets, and the balancer's lock (built only when there is a balancer). */
+  readonly ports: Pick<Ports, "digitalocean" | "lock" | "clock">;
+  readonly config: Config;
+  readonly runner: CommandRunner;
+  readonly reporter: Reporter;
+  /** user@host or the CI job, for the lock. */
+  readonly who: string;
+  readonly self: HostIdentity;
+  /** @default STACK_DIR */
+  readonly stackDir?: string;
+}
+
+export interface DeployRequest {
+  /** Why, for the lock. */
+  readonly message?: string;
+}
+
+export interface DeployResult {
+  /** The balancer whose deploy lock the plan and apply ran under; null on a first deploy (no balancer yet). */
+  readonly lockedOn: string | null;
+  readonly steps: readonly DeployStepName[];
+}
+
+/** The HAProxy droplet, or null when none exists yet; more than one is refused (balancerAmong's error). */
+export function balancerIfAny(droplets: readonly Droplet[], config: Config): Droplet | null {
+  return droplets.some((d) => d.tags.includes(config.tags.balancer)) ? balancerAmong(droplets, config) : null;
+}
+
+function stepFailed(command: DeployCommand, code: number): Error {
+  const ran = `\`${command.argv.join(" ")}\` exited with ${code}`;
+  switch (command.step) {
+    case "guard":
+      return new UsageError(
+        `the plan guard refused the plan (see its lines above); nothing was applied`,
+        "make the change without replacing the resource (docs/day-two.md), or re-run the deploy with ALLOW_DESTROY naming the exact addresses it printed",
+      );
+    case "apply":
+      return new ExternalError(`terraform apply failed (${ran}): part of the plan may be applied`, "read Terraform's error above, fix it, and re-run `npm run deploy` (it plans again from the state)");
+    case "synth":
+      return new UsageError(`synth failed (${ran}); nothing was planned or applied`, "fix what it printed above and re-run `npm run deploy`");
+    default:
+      return new ExternalError(`terraform ${command.step} failed (${ran}); nothing was applied`, "read Terraform's error above, fix it, and re-run `npm run deploy`");
+  }
+}
+
+/**
+ * Runs the deploy's commands. The locked ones run under the switch's deploy lock on the balancer, taken after `init`
+ * (synth and init change nothing) and released however they end.
+ */
+export async function runDeploy(deps: DeployDeps, request: DeployRequest = {}): Promise<DeployResult> {
+  const { ports, reporter } = deps;
+  const commands = deployCommands(deps.stackDir);
+  const run = async (command: DeployCommand) => {
+    await reporter.step(command.step, command.argv.join(" ") + (command.stdoutFile ? ` > ${command.stdoutFile}` : ""), async () => {
+      const code = await deps.runner.run(command);
+      if (code !== 0) throw stepFailed(command, code);
+    });
+  };
+
+  for (const command of commands.filter((c) => !c.locked)) await run(command);
+  const lock = await reporter.step("lock", "take the switch's deploy lock on the HAProxy droplet, if there is one", () => takeLock(deps, request));
+  try {
+    for (const command of commands.filter((c) => c.locked)) await run(command);
+  } finally {
+    if (lock)
+      await reporter
+        .step("unlock", "release the deploy lock", async () => void (await ports.lock(lock.balancer).release(lock.holder.id, false)))
+        .catch((e: Error) => reporter.warn(`could not release the deploy lock on ${lock.balancer.name} (it expires at ${lock.holder.expiresAt}): ${e.message}`));
+  }
+  return { lockedOn: lock?.balancer.name ?? null, steps: commands.map((c) => c.step) };
+}
+
+async function takeLock(deps: DeployDeps, request: DeployRequest): Promise<{ balancer: Droplet; holder: LockHolder } | null> {
+  const { ports, config, reporter } = deps;
+  const balancer = balancerIfAny(await ports.digitalocean.listDroplets(), config);
+  if (!balancer) {
+    reporter.info(`no droplet is tagged ${config.tags.balancer} yet (a first deploy): deploying without the switch's lock, since no cutover can run either`);
+    return null;
+  }
+  const holder = await acquireLock(
+    ports.lock(balancer),
+    { who: deps.who, command: "deploy", message: request.message, ttlMs: DEPLOY_LOCK_TTL_MS },
+    ports.clock,
+    deps.self,
+    (line) => reporter.warn(line),
+  );
+  reporter.info(`holding the deploy lock on ${balancer.name}: no cutover, rollback or balancer apply runs until the apply ends`);
+  return { balancer, holder };
+}
