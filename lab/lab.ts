@@ -9,7 +9,7 @@ import { isAlive, spawnDetached, terminate, waitFor } from "./processes/daemon";
 import { mountsUnder, pidsInNamespaces, pidsMentioning } from "./processes/leftovers";
 import { CommandRunner, ExecRunner, runAll } from "./runner";
 import { dockerdArgv } from "./services/dockerd";
-import { ensureMaintenanceMap, haproxyArgv, labHaproxyConfig, labMaintenanceMap, openFilesHardLimit } from "./services/haproxy";
+import { ensureMaintenanceMap, ensureServerStateFile, haproxyArgv, labHaproxyConfig, labMaintenanceMap, labServerStateFile, openFilesHardLimit } from "./services/haproxy";
 import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./services/registry";
 import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
 import { buildAndPushDemoImages } from "./images/build-demo-images";
@@ -102,6 +102,7 @@ export class Lab {
       const labConfig = loadConfig(env, "stack");
       writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, labConfig));
       ensureMaintenanceMap(labMaintenanceMap(labConfig));
+      ensureServerStateFile(labServerStateFile(labConfig));
 
       const pids: Record<string, number> = {};
       const state = (phase: LabState["phase"], images: LabState["images"] = []): LabState => ({ index: plan.index, createdAt: new Date().toISOString(), pids, images, phase });

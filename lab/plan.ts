@@ -61,6 +61,8 @@ export interface LabPaths {
   readonly cacheDir: string;
   readonly haproxyConfig: string;
   readonly haproxyAdminSocket: string;
+  /** HAProxy's master writes its pid here (`-p`); the lab's reload command signals it. */
+  readonly haproxyPidFile: string;
   readonly switchStateDir: string;
 }
 
@@ -129,6 +131,7 @@ export function planLab(index: number): LabPlan {
       cacheDir: LAB_CACHE_ROOT,
       haproxyConfig: `${stateDir}/haproxy/haproxy.cfg`,
       haproxyAdminSocket: `${stateDir}/haproxy/admin.sock`,
+      haproxyPidFile: `${stateDir}/haproxy/haproxy.pid`,
       switchStateDir: `${stateDir}/switch-state`,
     },
   };

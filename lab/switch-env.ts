@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { LabPlan } from "./plan";
 import { sshPaths } from "./services/sshd";
 import { imageRefs } from "./images/variants";
+import { labReloadCommand } from "./services/haproxy";
 
 /**
  * The environment that points an unmodified switch at this lab instead of DigitalOcean.
@@ -41,6 +42,8 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     SSH_PORT: "22",
     SSH_PRIVATE_KEY_FILE: ssh.clientKey,
     SSH_KNOWN_HOSTS_FILE: ssh.knownHosts,
+    // The three sshds read one authorized_keys file (not root's own on this machine).
+    SSH_AUTHORIZED_KEYS_FILE: ssh.authorizedKeys,
     FLOATING_IP: plan.floatingIp,
     // The lab's droplets carry the plain role tags (one lab per account: nothing to namespace).
     TAG_PROD: "PROD",
@@ -52,6 +55,12 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     BLUEGREEN_CONFIG: DEMO_APP_CONFIG,
     DEMO_API_KEY: secrets.demoApiKey,
     HAPROXY_ADMIN_SOCKET: plan.paths.haproxyAdminSocket,
+    // What the lab's HAProxy differs in from a droplet's: where its files are, how it reloads, how it binds, logs and runs.
+    HAPROXY_CONFIG_FILE: plan.paths.haproxyConfig,
+    HAPROXY_RELOAD_COMMAND: labReloadCommand(plan),
+    HAPROXY_BIND_ADDRESS: plan.balancer.publicIp,
+    HAPROXY_USER: "none",
+    HAPROXY_LOG_TARGET: "none",
     SWITCH_STATE_DIR: plan.paths.switchStateDir,
     SWITCH_PUBLIC_URL: `http://${plan.balancer.publicIp}/`,
     APP_PORT: String(plan.app.port),

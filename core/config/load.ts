@@ -41,10 +41,36 @@ export interface Config {
   readonly tags: { readonly prod: string; readonly fallback: string; readonly balancer: string };
   /** Empty string: discover the reserved IP attached to the PROD or FALLBACK droplet. */
   readonly floatingIp: string;
-  readonly haproxy: { readonly tlsCertificatePath: string; readonly adminSocket: string; readonly backend: string; readonly floatingServer: string; readonly spareServer: string };
+  readonly haproxy: {
+    readonly tlsCertificatePath: string;
+    readonly adminSocket: string;
+    readonly backend: string;
+    readonly floatingServer: string;
+    readonly spareServer: string;
+    /** Where haproxy.cfg lives on the balancer (HAPROXY_CONFIG_FILE). */
+    readonly configFile: string;
+    /** How the balancer's HAProxy reloads hitlessly (HAPROXY_RELOAD_COMMAND). */
+    readonly reloadCommand: string;
+    /** The render options a balancer's haproxy.cfg takes from the configuration (renderBalancerHaproxyConfig). */
+    readonly bindAddress: string;
+    /** null: no privilege drop. */
+    readonly user: string | null;
+    /** null: no logging. */
+    readonly logTarget: string | null;
+  };
   readonly stateDir: string;
   readonly spaces: { readonly bucket: string; readonly region: string; readonly key: string };
-  readonly ssh: { readonly user: string; readonly port: number; readonly privateKey: string; readonly knownHosts: string; readonly insecureAcceptAnyHostKey: boolean };
+  readonly ssh: {
+    readonly user: string;
+    readonly port: number;
+    readonly privateKey: string;
+    readonly knownHosts: string;
+    readonly insecureAcceptAnyHostKey: boolean;
+    /** SSH_AUTHORIZED_KEYS: the lines `balancer apply` installs on every droplet; empty = leave the keys alone. */
+    readonly authorizedKeys: readonly string[];
+    /** SSH_AUTHORIZED_KEYS_FILE: relative to the user's home, or absolute. */
+    readonly authorizedKeysFile: string;
+  };
   readonly registry: { readonly host: string; readonly user: string; readonly password: string };
   readonly timing: { readonly healthTimeoutMs: number; readonly bakeMs: number; readonly drainTimeoutMs: number; readonly actionTimeoutMs: number; readonly lockTtlMs: number };
   /** The bake window's trigger: more than `errorRatio` of at least `minResponses` responses failing. */
@@ -193,10 +219,29 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
     safety: { allowOpenSsh: c.allowOpenSsh, allowDestroy: c.allowDestroy },
     tags: derived.tags,
     floatingIp: c.floatingIp,
-    haproxy: { tlsCertificatePath: c.tlsCertificatePath, adminSocket: c.haproxyAdminSocket, backend: "app", floatingServer: "floating", spareServer: "spare" },
+    haproxy: {
+      tlsCertificatePath: c.tlsCertificatePath,
+      adminSocket: c.haproxyAdminSocket,
+      backend: "app",
+      floatingServer: "floating",
+      spareServer: "spare",
+      configFile: c.haproxyConfigFile,
+      reloadCommand: c.haproxyReloadCommand,
+      bindAddress: c.haproxyBindAddress,
+      user: c.haproxyUser,
+      logTarget: c.haproxyLogTarget,
+    },
     stateDir: c.stateDir,
     spaces: { bucket: c.spacesBucket, region: c.spacesRegion, key: derived.stateKey },
-    ssh: { user: c.sshUser, port: c.sshPort, privateKey, knownHosts, insecureAcceptAnyHostKey: c.sshInsecureAcceptAnyHostKey },
+    ssh: {
+      user: c.sshUser,
+      port: c.sshPort,
+      privateKey,
+      knownHosts,
+      insecureAcceptAnyHostKey: c.sshInsecureAcceptAnyHostKey,
+      authorizedKeys: c.sshAuthorizedKeys,
+      authorizedKeysFile: c.sshAuthorizedKeysFile,
+    },
     registry: { host: c.registry, user: c.registryUser, password: c.registryPassword },
     timing: {
       healthTimeoutMs: c.healthTimeout * 1000,

@@ -1,5 +1,6 @@
 import { Config } from "../config";
 import { maintenanceMapPath, maintenanceRule } from "./maintenance";
+import { serverStatePath } from "./server-state";
 
 /**
  * Renders haproxy.cfg from the typed configuration. The stack's cloud-init writes exactly this
@@ -10,6 +11,9 @@ import { maintenanceMapPath, maintenanceRule } from "./maintenance";
  * - `spare`: armed by the switch on FALLBACK's own address in `drain` (health-checked, no traffic). A flip is one
  *   runtime command (`spare ready; floating drain`), so every new request goes to one version from one instant on.
  *   It starts disabled: the first switch run arms it.
+ *
+ * Both slots' runtime state survives a reload through the server-state file (core/haproxy/server-state.ts): `balancer
+ * apply` saves `show servers state` there just before it reloads HAProxy (docs/decisions/0701).
  */
 export interface HaproxyRenderOptions {
   /** The reserved IP the `floating` server targets. */
@@ -33,6 +37,15 @@ export interface HaproxyRenderOptions {
 }
 
 /**
+ * The spare slot is declared by a placeholder name, not an address, because HAProxy 2.6 restores a runtime address
+ * (`set server ... addr`) from the server-state file only through `init-addr last`, which applies to servers declared by
+ * name. `.invalid` never resolves (RFC 6761) and nothing asks a resolver: `init-addr` lists no `libc`, and the server
+ * names no `resolvers`. Without a state entry (first boot) the slot starts on the placeholder address, disabled.
+ */
+export const SPARE_PLACEHOLDER_HOST = "spare.invalid";
+export const SPARE_PLACEHOLDER_ADDRESS = "127.0.0.1";
+
+/**
  * Why these timeouts and retries (REFERENCE.md, measured with a floating IP moved between namespaces):
  * - a short `timeout connect` plus `retries` turns a connect to a half-moved IP into a quick retry, not a client error;
  * - `retry-on conn-failure empty-response response-timeout` also covers a pooled keep-alive connection that died
@@ -48,6 +61,7 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
   const runAsUser = options.runAsUser === undefined ? "haproxy" : options.runAsUser;
   const logTarget = options.logTarget === undefined ? "/dev/log local0" : options.logTarget;
   const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(config.stateDir);
+  const serverState = serverStatePath(config.stateDir);
   const { backend, floatingServer, spareServer, adminSocket, tlsCertificatePath } = config.haproxy;
   const { port, healthPath, domain } = config.app;
 
@@ -56,6 +70,7 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     ...(logTarget ? [`  log ${logTarget}`] : []),
     `  stats socket ${adminSocket} mode 660 level admin expose-fd listeners`,
     "  stats timeout 30s",
+    `  server-state-file ${serverState}`,
     "  maxconn 20000",
     ...(runAsUser ? [`  user ${runAsUser}`, `  group ${runAsUser}`] : []),
   ];
@@ -65,6 +80,11 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     "  mode http",
     ...(logTarget ? ["  log global", "  option httplog"] : []),
     "  option dontlognull",
+    // A reload keeps the slots' runtime state (see server-state.ts), and the process it replaces closes each idle
+    // keep-alive connection only after answering one more request on it (with `Connection: close`): a client never
+    // writes to a connection that is being closed under it.
+    "  load-server-state-from-file global",
+    "  option idle-close-on-response",
     "  timeout connect 500ms",
     "  timeout client 30s",
     "  timeout server 30s",
@@ -98,9 +118,20 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     // a few hundred ms rather than seconds; a steady UP slot is checked every 500 ms.
     "  default-server inter 500ms fastinter 100ms downinter 250ms fall 3 rise 2",
     `  server ${floatingServer} ${options.floatingIp}:${port} check`,
-    // A placeholder address: the switch sets FALLBACK's (`set server ... addr`) when it arms the slot.
-    `  server ${spareServer} 127.0.0.1:${port} check disabled`,
+    // A placeholder: the switch sets FALLBACK's address (`set server ... addr`) when it arms the slot, and a reload keeps it.
+    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS}`,
   ];
 
   return [global, defaults, frontend, backendLines].map((section) => section.join("\n")).join("\n\n") + "\n";
+}
+
+/**
+ * The haproxy.cfg a balancer runs: renderHaproxyConfig with the render options the configuration sets
+ * (HAPROXY_BIND_ADDRESS, HAPROXY_USER, HAPROXY_LOG_TARGET). The stack's cloud-init, `balancer apply` and the lab
+ * all render through this, so the file a droplet boots with, the file `balancer apply` installs and the lab's file differ
+ * only by what their configuration says.
+ */
+export function renderBalancerHaproxyConfig(config: Config, floatingIp: string): string {
+  const { bindAddress, user, logTarget } = config.haproxy;
+  return renderHaproxyConfig(config, { floatingIp, bindAddress, runAsUser: user, logTarget });
 }

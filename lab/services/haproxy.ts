@@ -1,15 +1,40 @@
 import { writeFileSync } from "node:fs";
 import { Config } from "../../core/config";
-import { maintenanceMapPath, renderHaproxyConfig } from "../../core/haproxy";
+import { EMPTY_SERVER_STATE, maintenanceMapPath, renderBalancerHaproxyConfig, serverStatePath } from "../../core/haproxy";
 import { LabPlan } from "../plan";
 
 /**
- * The balancer droplet runs exactly the haproxy.cfg the stack ships (core/haproxy), with only
- * what differs on one shared machine: bind to the namespace's public address, stay root (no
- * privilege drop to a user that may not exist), no syslog, and a lab-private admin socket.
+ * The balancer droplet runs exactly the haproxy.cfg `balancer apply` renders (core/haproxy renderBalancerHaproxyConfig),
+ * from the lab's configuration: its switch environment (lab/switch-env.ts) sets what differs on one shared machine —
+ * bind to the namespace's public address (HAPROXY_BIND_ADDRESS), stay root (HAPROXY_USER=none: no privilege drop to a
+ * user that may not exist), no syslog (HAPROXY_LOG_TARGET=none), and a lab-private admin socket.
  */
 export function labHaproxyConfig(plan: LabPlan, config: Config): string {
-  return renderHaproxyConfig(config, { floatingIp: plan.floatingIp, bindAddress: plan.balancer.publicIp, runAsUser: null, logTarget: null });
+  return renderBalancerHaproxyConfig(config, plan.floatingIp);
+}
+
+/**
+ * What `systemctl reload haproxy` does on a droplet: SIGUSR2 to HAProxy's master, which re-executes itself with the
+ * file on disk; the new worker takes over the listening sockets and the old one finishes its requests. The lab's master
+ * runs in the foreground (-W -db) and writes its pid to the pid file (-p). `balancer apply` runs this over SSH
+ * (HAPROXY_RELOAD_COMMAND), like the droplet's command.
+ */
+export function labReloadCommand(plan: LabPlan): string {
+  return `kill -USR2 "$(cat '${plan.paths.haproxyPidFile}')"`;
+}
+
+/** The server-state file that config names: in SWITCH_STATE_DIR, where `balancer apply` saves the state before a reload. */
+export function labServerStateFile(config: Config): string {
+  return serverStatePath(config.stateDir);
+}
+
+/** Creates the server-state file naming no server unless it exists (HAProxy warns about a missing or empty one); never truncated. */
+export function ensureServerStateFile(path: string): void {
+  try {
+    writeFileSync(path, EMPTY_SERVER_STATE, { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /**
@@ -26,7 +51,8 @@ export function ensureMaintenanceMap(path: string): void {
 }
 
 /**
- * Foreground (-db) so the lab owns the pid; the namespace is the balancer droplet.
+ * Foreground (-db) so the lab owns the pid, in master-worker mode (-W) so a reload is hitless as on a droplet (Debian's
+ * unit runs -Ws); the namespace is the balancer droplet.
  * The rendered `maxconn 20000` needs ~40,000 file descriptors. A droplet's systemd gives HAProxy
  * that many, but a sandbox without CAP_SYS_RESOURCE may cap the hard limit lower (20,000 here),
  * and HAProxy then refuses to start. The config file stays exactly as rendered; only when the
@@ -48,8 +74,11 @@ export function haproxyArgv(plan: LabPlan, fdHardLimit: number): string[] {
     "nsenter",
     `--net=/var/run/netns/${plan.balancer.namespace}`,
     "haproxy",
+    "-W",
     "-db",
     ...(override === undefined ? [] : ["-n", String(override)]),
+    "-p",
+    plan.paths.haproxyPidFile,
     "-f",
     plan.paths.haproxyConfig,
   ];

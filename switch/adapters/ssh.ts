@@ -7,7 +7,8 @@ import type { Droplet } from "../model";
 import { parseKnownHosts, pinnedKeysFor } from "./known-hosts";
 import type { ExecResult, RemoteShell } from "./shell";
 
-export type SshSettings = Config["ssh"];
+/** What a connection needs (the keys `balancer apply` installs are not its concern). */
+export type SshSettings = Pick<Config["ssh"], "user" | "port" | "privateKey" | "knownHosts" | "insecureAcceptAnyHostKey">;
 
 const EXEC_TIMEOUT_MS = 120_000;
 

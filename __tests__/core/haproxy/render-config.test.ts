@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
-import { maintenanceMapValue, renderHaproxyConfig } from "../../../core/haproxy";
+import { EMPTY_SERVER_STATE, maintenanceMapValue, renderBalancerHaproxyConfig, renderHaproxyConfig } from "../../../core/haproxy";
 import { checkHaproxyConfig, withTempDir, writeSelfSignedPem } from "../debian-validators";
 
 // A lab address: validation never sends traffic, but the network rule keeps even literals in the lab's range.
@@ -102,6 +102,71 @@ describe("renderHaproxyConfig", () => {
       const result = checkHaproxyConfig(renderHaproxyConfig(config, { floatingIp: FLOATING_IP, maintenanceMap: "no-such-dir/maintenance.map" }));
       expect(result.ok).toBe(false);
       expect(result.output).toMatch(/failed to open pattern file <no-such-dir\/maintenance.map>/);
+    });
+  });
+
+  describe("runtime state across a reload (server-state file)", () => {
+    const sectionOf = (text: string, name: string) => text.slice(`\n${text}`.indexOf(`\n${name}\n`)).split("\n\n")[0].split("\n");
+
+    it.each([
+      ["the default SWITCH_STATE_DIR", {}, "/var/lib/do-bluegreen/server-state"],
+      ["another SWITCH_STATE_DIR", { SWITCH_STATE_DIR: "/srv/switch" }, "/srv/switch/server-state"],
+    ])("GIVEN %s WHEN rendered THEN global names %s as the server-state file and defaults load it", (_, env, path) => {
+      const text = renderHaproxyConfig(loadConfig(env, "stack"), { floatingIp: FLOATING_IP });
+      expect(sectionOf(text, "global")).toContain(`  server-state-file ${path}`);
+      expect(sectionOf(text, "defaults")).toEqual(expect.arrayContaining(["  load-server-state-from-file global", "  option idle-close-on-response"]));
+    });
+
+    it("GIVEN the configuration WHEN rendered THEN the spare is declared by a placeholder name that init-addr resolves from the state file first, else to 127.0.0.1", () => {
+      const backend = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app");
+      expect(backend).toContain("  server spare spare.invalid:8080 check disabled init-addr last,127.0.0.1");
+      // The floating slot is an address: the configuration's reserved IP always wins over a saved one.
+      expect(backend).toContain(`  server floating ${FLOATING_IP}:8080 check`);
+    });
+
+    // `show servers state` of HAProxy 2.6.12 running this config with the spare armed in drain on FALLBACK's address.
+    const SAVED = `1
+# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+3 app 1 floating ${FLOATING_IP} 2 0 1 1 12 15 3 4 6 0 0 0 - 8080 - 0 0 - - 0
+3 app 2 spare 198.18.0.12 2 12 1 1 12 15 3 4 6 0 0 0 spare.invalid 8080 - 0 0 - - 0
+`;
+
+    it.each([
+      ["naming no server (a fresh balancer)", EMPTY_SERVER_STATE, []],
+      ["saved with the armed spare", SAVED, ["remains in forced drain mode"]],
+    ])("GIVEN a server-state file %s WHEN `haproxy -c` reads the config THEN it is valid, with no warning about the file", (_, state, notes) => {
+      withTempDir((dir) => {
+        writeFileSync(join(dir, "server-state"), state);
+        writeFileSync(join(dir, "maintenance.map"), "");
+        const result = checkHaproxyConfig(renderHaproxyConfig(loadConfig({ SWITCH_STATE_DIR: dir }, "stack"), { floatingIp: FLOATING_IP }));
+        expect(result.output).toMatch(/Configuration file is valid/);
+        expect(result.output).not.toMatch(/server state file/i);
+        for (const note of notes) expect(result.output).toContain(note);
+      });
+    });
+
+    it("GIVEN no server-state file WHEN `haproxy -c` reads the config THEN it is valid but warns (why the lab and `balancer apply` create it)", () => {
+      withTempDir((dir) => {
+        writeFileSync(join(dir, "maintenance.map"), "");
+        const result = checkHaproxyConfig(renderHaproxyConfig(loadConfig({ SWITCH_STATE_DIR: dir }, "stack"), { floatingIp: FLOATING_IP }));
+        expect(result.ok).toBe(true);
+        expect(result.output).toMatch(/Can't open global server state file/);
+      });
+    });
+  });
+
+  describe("renderBalancerHaproxyConfig: the render options from the configuration", () => {
+    it.each([
+      ["the defaults (a droplet)", {}, { bindAddress: "*", runAsUser: "haproxy", logTarget: "/dev/log local0" }],
+      ["the lab's settings", { HAPROXY_BIND_ADDRESS: "198.18.8.2", HAPROXY_USER: "none", HAPROXY_LOG_TARGET: "none" }, { bindAddress: "198.18.8.2", runAsUser: null, logTarget: null }],
+      ["another user and log target", { HAPROXY_USER: "lb", HAPROXY_LOG_TARGET: "127.0.0.1:514 local1 info" }, { bindAddress: "*", runAsUser: "lb", logTarget: "127.0.0.1:514 local1 info" }],
+    ])("GIVEN %s WHEN rendered for a balancer THEN it is renderHaproxyConfig with %j", (_, env, options) => {
+      const c = loadConfig(env, "stack");
+      expect(renderBalancerHaproxyConfig(c, FLOATING_IP)).toBe(renderHaproxyConfig(c, { floatingIp: FLOATING_IP, ...options }));
+    });
+
+    it("GIVEN the defaults WHEN rendered for a balancer THEN it is exactly what the stack rendered before these settings existed", () => {
+      expect(renderBalancerHaproxyConfig(config, FLOATING_IP)).toBe(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }));
     });
   });
 });

@@ -4,7 +4,18 @@ import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
 import { renderHaproxyConfig } from "../../../core/haproxy";
 import { planLab } from "../../../lab/plan";
-import { ensureMaintenanceMap, haproxyArgv, labHaproxyConfig, labMaintenanceMap, maxconnOverride, openFilesHardLimit } from "../../../lab/services/haproxy";
+import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
+import {
+  ensureMaintenanceMap,
+  ensureServerStateFile,
+  haproxyArgv,
+  labHaproxyConfig,
+  labMaintenanceMap,
+  labReloadCommand,
+  labServerStateFile,
+  maxconnOverride,
+  openFilesHardLimit,
+} from "../../../lab/services/haproxy";
 import { labSwitchEnv } from "../../../lab/switch-env";
 
 describe("the balancer's HAProxy", () => {
@@ -13,6 +24,37 @@ describe("the balancer's HAProxy", () => {
 
   it("GIVEN the lab config THEN the lab runs exactly what the renderer produces for the balancer's address, root, no log", () => {
     expect(labHaproxyConfig(plan, config)).toBe(renderHaproxyConfig(config, { floatingIp: "198.18.8.100", bindAddress: "198.18.8.2", runAsUser: null, logTarget: null }));
+  });
+
+  it("GIVEN the lab's switch environment WHEN `balancer apply` renders haproxy.cfg THEN it is byte for byte the file the lab starts HAProxy with", () => {
+    expect(renderBalancerHaproxyConfig(config, config.floatingIp || plan.floatingIp)).toBe(labHaproxyConfig(plan, config));
+    expect(config.haproxy.configFile).toBe(plan.paths.haproxyConfig);
+  });
+
+  it("GIVEN the lab WHEN it reloads like a droplet THEN SIGUSR2 goes to the master pid HAProxy wrote (-W -p), as `systemctl reload` does", () => {
+    expect(labReloadCommand(plan)).toBe(`kill -USR2 "$(cat '${plan.paths.haproxyPidFile}')"`);
+    expect(config.haproxy.reloadCommand).toBe(labReloadCommand(plan));
+    expect(haproxyArgv(plan, 1_048_576)).toEqual(expect.arrayContaining(["-W", "-p", plan.paths.haproxyPidFile]));
+  });
+
+  it.each([
+    ["missing", undefined, "1\n"],
+    ["holding saved state", "1\n# be_id ...\n3 app 2 spare 198.18.8.112 2 12 1 1 0 1 0 0 14 0 0 0 spare.invalid 8080 - 0 0 - - 0\n", undefined],
+  ])("GIVEN the server-state file %s WHEN the lab ensures it THEN it exists, and saved state is kept", (_, before, created) => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-state-"));
+    try {
+      const file = join(dir, "server-state");
+      if (before !== undefined) writeFileSync(file, before);
+      ensureServerStateFile(file);
+      expect(readFileSync(file, "utf8")).toBe(created ?? before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("GIVEN the lab config THEN the server-state file is in the switch's state dir, and the config names it", () => {
+    expect(labServerStateFile(config)).toBe(`${plan.paths.switchStateDir}/server-state`);
+    expect(labHaproxyConfig(plan, config)).toContain(`server-state-file ${plan.paths.switchStateDir}/server-state`);
   });
 
   it("GIVEN the lab config THEN the maintenance map is in the switch's state dir, where the switch writes it, and the config reads it", () => {
@@ -49,7 +91,7 @@ describe("the balancer's HAProxy", () => {
   });
 
   it("GIVEN a low limit THEN haproxy gets -n before -f, and the config file is untouched", () => {
-    expect(haproxyArgv(plan, 20_000)).toEqual(["nsenter", "--net=/var/run/netns/dbg8-lb", "haproxy", "-db", "-n", "9950", "-f", plan.paths.haproxyConfig]);
+    expect(haproxyArgv(plan, 20_000)).toEqual(["nsenter", "--net=/var/run/netns/dbg8-lb", "haproxy", "-W", "-db", "-n", "9950", "-p", plan.paths.haproxyPidFile, "-f", plan.paths.haproxyConfig]);
     expect(haproxyArgv(plan, 1_048_576)).not.toContain("-n");
   });
 
