@@ -42,3 +42,12 @@ export class DockerError extends ExternalError {}
 /** The image has no such program (or it is not executable): the command or the image must change, not the droplet. */
 export class MissingCommandError extends DockerError {}
 export class HaproxyError extends ExternalError {}
+
+/**
+ * `haproxy -c` on the balancer rejected the rendered haproxy.cfg: the configuration is wrong (exit 2), so nothing was
+ * installed and HAProxy keeps running the previous file.
+ */
+export class BalancerConfigRefusedError extends UsageError {}
+
+/** SSH_AUTHORIZED_KEYS leaves out the key the switch connects with: installing it would lock the switch out. */
+export class AuthorizedKeysLockoutError extends UsageError {}

@@ -160,6 +160,47 @@ export interface MaintenanceState {
   readonly message?: string;
 }
 
+/** haproxy.cfg on the HAProxy droplet: what is installed, HAProxy's verdict on a new text, and its hitless replacement. */
+export interface BalancerConfigPort {
+  /** The installed file, and whether the running HAProxy worker started after it was written (so runs it). */
+  read(): Promise<InstalledConfig>;
+  /** `haproxy -c` of `text` on the droplet, from a temp file beside the installed one. Installs nothing. */
+  check(text: string): Promise<ConfigCheck>;
+  /**
+   * Checks `text` the same way; when HAProxy accepts it, saves the slots' runtime state to the server-state file,
+   * installs the file atomically and reloads HAProxy (HAPROXY_RELOAD_COMMAND), then waits for the new worker.
+   * A refused text changes nothing; a reload that never produced a new worker puts the previous file back.
+   */
+  install(text: string): Promise<InstallResult>;
+}
+
+export interface InstalledConfig {
+  /** The file's text; null when there is none. */
+  readonly text: string | null;
+  /** false: the file changed after HAProxy's worker started (a reload is pending), or HAProxy did not say when it started. */
+  readonly loaded: boolean;
+}
+
+export type ConfigCheck =
+  | { readonly accepted: true; readonly warnings: readonly string[] }
+  /** `reason`: HAProxy's first alert, naming the real config path rather than the temp file. */
+  | { readonly accepted: false; readonly reason: string; readonly alerts: readonly string[] };
+
+export type InstallResult =
+  | Extract<ConfigCheck, { accepted: false }>
+  | (Extract<ConfigCheck, { accepted: true }> & {
+      /** The worker's pid before and after the reload: a new worker runs the new file, the master (and its sockets) stayed. */
+      readonly worker: { readonly before: number; readonly after: number };
+    });
+
+/** The SSH user's authorized_keys on one droplet (SSH_AUTHORIZED_KEYS_FILE). */
+export interface AuthorizedKeysPort {
+  /** The file's text; null when there is none. */
+  read(): Promise<string | null>;
+  /** Replaces the file atomically (a temp file beside it, mode 600, renamed over it). */
+  write(text: string): Promise<void>;
+}
+
 export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };
 
 export interface LockPort {
@@ -182,6 +223,8 @@ export interface AuditEntry {
   readonly durationMs: number;
   readonly message?: string;
   readonly error?: string;
+  /** What a command other than a cutover did, in one line (e.g. `balancer apply`: the config hashes and the keys). */
+  readonly detail?: string;
 }
 
 export interface AuditPort {
@@ -214,6 +257,8 @@ export interface Ports {
   /** The balancer-side ports need the balancer droplet, which observe finds. */
   haproxy(balancer: Droplet): HaproxyPort;
   lock(balancer: Droplet): LockPort;
+  balancerConfig(balancer: Droplet): BalancerConfigPort;
+  authorizedKeys(droplet: Droplet): AuthorizedKeysPort;
   audit(balancer: Droplet): AuditPort;
   readonly deployments: DeploymentRecorder;
   readonly clock: Clock;

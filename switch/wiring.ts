@@ -1,5 +1,7 @@
 import type { Config } from "../core/config";
 import { AuditLog } from "./adapters/audit-log";
+import { AuthorizedKeysFile } from "./adapters/authorized-keys";
+import { BalancerConfigFile } from "./adapters/balancer-config";
 import { DigitalOceanClient } from "./adapters/do-api";
 import { DockerEngine } from "./adapters/docker";
 import { GithubDeployments, noDeploymentRecorder } from "./adapters/github-deployments";
@@ -53,6 +55,8 @@ export function realPorts(config: Config, context: RunMetadata, warn: (line: str
     publicProbe: new HttpPublicProbe(),
     haproxy: (balancer) => new HaproxyRuntime(shellOn(pool, balancer), config),
     lock: (balancer) => new LockDir(shellOn(pool, balancer), config.stateDir),
+    balancerConfig: (balancer) => new BalancerConfigFile(shellOn(pool, balancer), config),
+    authorizedKeys: (droplet) => new AuthorizedKeysFile(shellOn(pool, droplet), config.ssh.authorizedKeysFile),
     audit: (balancer) => new AuditLog(shellOn(pool, balancer), config.stateDir),
     deployments: github,
     clock: systemClock,

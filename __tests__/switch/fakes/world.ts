@@ -1,6 +1,7 @@
 import { ExternalError } from "../../../core/errors";
 import { configFingerprint } from "../../../core/app";
 import { releaseOf } from "../../../switch/release";
+import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
 import { testConfig } from "./config";
 import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
 import { DockerError, RegistryError } from "../../../switch/errors";
@@ -8,6 +9,8 @@ import { AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } f
 import type {
   AuditEntry,
   AuditPort,
+  AuthorizedKeysPort,
+  BalancerConfigPort,
   Clock,
   ContainerSpec,
   DeploymentRecorder,
@@ -107,6 +110,10 @@ interface FakeLogLine {
   readonly stream: "stdout" | "stderr";
   readonly text: string;
 }
+
+let stackHaproxyConfig: string | undefined;
+/** haproxy.cfg as the stack renders it for the unit tests' configuration and the world's reserved IP. */
+export const STACK_HAPROXY_CONFIG = () => (stackHaproxyConfig ??= renderBalancerHaproxyConfig(testConfig(), "198.18.1.100"));
 
 const DEFAULT_RUNTIME: Omit<RuntimeSpec, "image"> = { env: ["PORT=8080"], mounts: [], log: { driver: "json-file", options: { "max-size": "10m", "max-file": "5" } } };
 
@@ -358,6 +365,15 @@ export class FakeWorld {
   onServersPoll?: () => void;
   /** HAProxy's maintenance map: whether visitors get the 503 page, and its message (plain text). */
   maintenance: { on: boolean; message?: string } = { on: false };
+  /**
+   * haproxy.cfg on the balancer: its text (null: none), whether the running worker loaded it, and that worker's pid.
+   * It starts as the stack renders it for the test configuration, so `status` finds it up to date.
+   */
+  haproxyConfig: { text: string | null; loaded: boolean; worker: number } = { text: STACK_HAPROXY_CONFIG(), loaded: true, worker: 4242 };
+  /** `haproxy -c` refuses a text this matches, with HAProxy's reason. */
+  refuseConfig?: { readonly when: RegExp; readonly reason: string };
+  /** Each droplet's authorized_keys by droplet id; absent: no file. */
+  readonly authorizedKeyFiles = new Map<number, string>();
 
   constructor(options: WorldOptions = {}) {
     this.droplets = [
@@ -512,6 +528,45 @@ export class FakeWorld {
     },
   };
 
+  private checkConfig(text: string) {
+    return this.refuseConfig?.when.test(text) ? { accepted: false as const, reason: this.refuseConfig.reason, alerts: [this.refuseConfig.reason] } : { accepted: true as const, warnings: [] };
+  }
+
+  /**
+   * The balancer's haproxy.cfg. An install that HAProxy accepts replaces the file and starts a new worker; the server
+   * slots keep their runtime state, as the server-state file makes them do on a real HAProxy.
+   */
+  readonly balancerConfigPort: BalancerConfigPort = {
+    read: async () => {
+      this.log("balancer config read");
+      return { text: this.haproxyConfig.text, loaded: this.haproxyConfig.loaded };
+    },
+    check: async (text) => {
+      this.log("balancer config check");
+      return this.checkConfig(text);
+    },
+    install: async (text) => {
+      this.log("balancer config install");
+      const check = this.checkConfig(text);
+      if (!check.accepted) return check;
+      this.fail("balancer reload");
+      const before = this.haproxyConfig.worker;
+      this.haproxyConfig = { text, loaded: true, worker: before + 1 };
+      return { ...check, worker: { before, after: before + 1 } };
+    },
+  };
+
+  authorizedKeysPort(droplet: Droplet): AuthorizedKeysPort {
+    return {
+      read: async () => this.authorizedKeyFiles.get(droplet.id) ?? null,
+      write: async (text) => {
+        this.log(`keys write ${droplet.name}`);
+        this.fail(`keys write ${droplet.name}`);
+        this.authorizedKeyFiles.set(droplet.id, text);
+      },
+    };
+  }
+
   readonly auditPort: AuditPort = {
     append: async (entry) => void this.audit.push(entry),
     tail: async (n) => this.audit.slice(-n),
@@ -539,6 +594,8 @@ export class FakeWorld {
       publicProbe: { get: async () => this.publicAnswer() },
       haproxy: () => this.haproxyPort,
       lock: () => this.lockPort,
+      balancerConfig: () => this.balancerConfigPort,
+      authorizedKeys: (d) => this.authorizedKeysPort(d),
       audit: () => this.auditPort,
       deployments: this.recorder,
       clock: this.clock,
