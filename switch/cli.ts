@@ -9,6 +9,7 @@ import { RunResult, runCutover, runRollback } from "./cutover";
 import { parseImageRef } from "./image-ref";
 import { HostIdentity, describeHolder, thisHost } from "./lock";
 import { runMaintenance } from "./maintenance";
+import { formatBalancerApply, runBalancerApply } from "./balancer";
 import type { Ports } from "./ports";
 import { PlainReporter, Reporter, TtyReporter } from "./progress";
 import { formatStatus, lockRelease, lockStatus, runStatus } from "./status";
@@ -296,6 +297,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       command = "maintenance off";
       const result = await withPorts(flags, (s) => runMaintenance({ ports: s.ports, config: s.config, who: s.context.who, warn: (line) => s.reporter.warn(line) }, { on: false }));
       out(jsonMode ? JSON.stringify({ ok: true, command, ...result }) : "maintenance off: visitors reach the app again");
+    });
+
+  const balancer = program.command("balancer").description("the HAProxy droplet's configuration, applied live (never by replacing the droplet)");
+  balancer
+    .command("apply")
+    .description("render haproxy.cfg, check it on the balancer (haproxy -c), install it with a hitless reload that keeps the runtime state; install SSH_AUTHORIZED_KEYS on the three droplets")
+    .option("--dry-run", "print the diff and HAProxy's verdict, change nothing")
+    .option("--message <text>", "why, for the lock and the audit log")
+    .option("--json", "print one JSON result on the last line")
+    .option("--verbose", "print stack traces of errors")
+    .action(async (flags: Flags & { dryRun?: boolean; message?: string }) => {
+      command = "balancer apply";
+      const result = await withPorts(flags, (s) =>
+        runBalancerApply({ ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self }, { dryRun: flags.dryRun, message: flags.message }),
+      );
+      out(jsonMode ? JSON.stringify({ ok: true, ...result, steps: reporter?.records ?? [] }) : formatBalancerApply(result));
     });
 
   try {

@@ -7,6 +7,7 @@ import { diagnose, isArmedOn, isServing, runningContainer } from "./plan";
 import type { AuditEntry, LockPort, Ports } from "./ports";
 import { HostIdentity, describeHolder, staleReason } from "./lock";
 import { LockHeldError } from "./errors";
+import { balancerConfigStatus } from "./balancer";
 
 export interface WorkerReport {
   readonly droplet: string;
@@ -43,6 +44,11 @@ export interface StatusReport {
    * false, `error` says why, and a finding says it too.
    */
   readonly maintenance: { readonly on: boolean; readonly message?: string; readonly error?: string };
+  /**
+   * Whether the balancer runs the haproxy.cfg `balancer apply` renders from this configuration. A difference is drift, not
+   * an inconsistency of the pair (a cutover works either way); `balancer apply` removes it.
+   */
+  readonly balancerConfig: { readonly upToDate: boolean; readonly detail: string; readonly error?: string };
   readonly consistent: boolean;
   readonly findings: readonly string[];
   readonly audit: readonly AuditEntry[];
@@ -89,7 +95,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   const observed = await observe(ports, config);
   const d = diagnose(observed, config);
   const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
-  const [prod, fallback, audit, maintenance] = await Promise.all([
+  const [prod, fallback, audit, maintenance, balancerConfig] = await Promise.all([
     report(ports, config, d.roles?.prod ?? byTag(config.tags.prod)),
     report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback)),
     ports
@@ -97,6 +103,11 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
       .tail(auditLines)
       .catch(() => []),
     maintenanceOf(ports, observed),
+    balancerConfigStatus(ports, config, observed.balancer, observed.reservedIp.ip).catch((e: Error) => ({
+      upToDate: false,
+      detail: "unknown",
+      error: e instanceof BlueGreenError ? e.oneLine() : e.message,
+    })),
   ]);
   const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
   const findings = [...d.findings];
@@ -125,6 +136,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
     lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
     rollback,
     maintenance,
+    balancerConfig,
     consistent: findings.length === 0,
     findings,
     audit,
@@ -157,12 +169,18 @@ export function formatStatus(r: StatusReport): string {
       : r.maintenance.on
         ? `maintenance ON: visitors get 503 ("${r.maintenance.message ?? ""}"); the app keeps running — \`maintenance off\` ends it`
         : "maintenance off",
+    r.balancerConfig.error
+      ? `balancer config: unknown (${r.balancerConfig.error})`
+      : r.balancerConfig.upToDate
+        ? `balancer config: up to date (${r.balancerConfig.detail})`
+        : `balancer config: DIFFERS (${r.balancerConfig.detail}) — run \`npm run switch -- balancer apply\``,
     `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",
     ...(r.audit.length
       ? r.audit.map(
-          (a) => `  ${a.at} ${a.who} ${a.command} ${a.outcome}: ${a.from?.image ?? "-"} → ${a.to?.image ?? "-"} (${a.durationMs} ms)${a.message ? ` "${a.message}"` : ""}`,
+          (a) =>
+            `  ${a.at} ${a.who} ${a.command} ${a.outcome}: ${a.detail ?? `${a.from?.image ?? "-"} → ${a.to?.image ?? "-"}`} (${a.durationMs} ms)${a.message ? ` "${a.message}"` : ""}`,
         )
       : ["  (empty)"]),
   ];
