@@ -1,9 +1,9 @@
 import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
-import { HaproxyError, ImageRejectedError } from "./errors";
+import { HaproxyError, ImageRejectedError, LockLostError } from "./errors";
 import { Executor } from "./execute";
 import { parseImageRef } from "./image-ref";
-import { HostIdentity, acquireLock } from "./lock";
+import { HostIdentity, Lease, Timer, acquireLock } from "./lock";
 import { AppContainer, Droplet, LABEL, LockHolder, ObservedState, Plan, Step, StepGroup, planSteps } from "./model";
 import { balancerAmong, observe } from "./observe";
 import { describeStep, planCutover, planRollback } from "./plan";
@@ -19,6 +19,8 @@ export interface SwitchDeps {
   /** user@host or CI job: who is doing this, for the lock, labels and audit log. */
   readonly who: string;
   readonly self: HostIdentity;
+  /** What renews the lock between steps. @default real time, every SWITCH_LOCK_TTL_SECONDS / 3 */
+  readonly lockTimer?: Timer;
 }
 
 export interface Side {
@@ -72,7 +74,7 @@ export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Pro
   try {
     const plan = run.planned(planCutover(run.observed, deps.config, release));
     if (plan.noop) deps.reporter.info(`${request.image} already serves from PROD ${plan.to.droplet.name} with this configuration: verifying only`);
-    const hookFailure = await runPlan(deps, run.executor, plan);
+    const hookFailure = await runPlan(deps, run, plan);
     return await run.finish(plan.noop ? "already-live" : "deployed", run.executor.digestOn(plan.to.droplet.id), hookFailure);
   } catch (error) {
     return run.fail(error);
@@ -83,26 +85,31 @@ export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Pro
 export async function runRollback(deps: SwitchDeps): Promise<RunResult> {
   const run = await beginRun(deps, "rollback", {});
   try {
-    await runPlan(deps, run.executor, run.planned(planRollback(run.observed, deps.config)));
+    await runPlan(deps, run, run.planned(planRollback(run.observed, deps.config)));
     return await run.finish("rolled-back");
   } catch (error) {
     return run.fail(error);
   }
 }
 
-/** Runs every group; returns the failure of a group that only reports (the postSwitch hook), if any. */
-async function runPlan(deps: SwitchDeps, executor: Executor, plan: Plan): Promise<string | undefined> {
+/**
+ * Runs every group; returns the failure of a group that only reports (the postSwitch hook), if any. The lock is
+ * renewed before every step: a run that lost it stops there, before its next change.
+ */
+async function runPlan(deps: SwitchDeps, run: Pick<Run, "executor" | "lease">, plan: Plan): Promise<string | undefined> {
+  const { executor, lease } = run;
   let reported: string | undefined;
   for (const group of plan.groups) {
     if (group.onFailure !== "report") {
-      await runGroup(deps, executor, plan, group);
+      await runGroup(deps, executor, lease, plan, group);
       continue;
     }
     try {
-      for (const step of group.steps) await executor.run(step);
+      for (const step of group.steps) await executor.run(step, () => lease.renew());
     } catch (error) {
+      if (error instanceof LockLostError) throw error;
       reported = messageOf(error);
-      deps.reporter.warn(`${reported} (the release stays live: a postSwitch failure never rolls back)`);
+      deps.reporter.warn(`${reported} (${group.steps[0]?.name === "hook" ? "the release stays live: a postSwitch failure never rolls back" : "the release stays live"})`);
     }
   }
   return reported;
@@ -112,19 +119,21 @@ async function runPlan(deps: SwitchDeps, executor: Executor, plan: Plan): Promis
  * Runs a group's steps. In a watched group the watchdog starts right after the hand-over; if it trips, the step in
  * progress is abandoned (its waits end, it makes no further change) and the undo's hand-back goes out at once.
  */
-async function runGroup(deps: SwitchDeps, executor: Executor, plan: Plan, group: StepGroup): Promise<void> {
+async function runGroup(deps: SwitchDeps, executor: Executor, lease: Lease, plan: Plan, group: StepGroup): Promise<void> {
   let running: Promise<void> | undefined;
   let failed: Step | undefined;
   try {
     for (const step of group.steps) {
       failed = step;
-      running = executor.run(step);
+      running = executor.run(step, () => lease.renew());
       const tripped = executor.tripped;
       await (tripped ? Promise.race([running, tripped]) : running);
       if (group.watched && step.name === "hand-over") await executor.startWatching();
     }
   } catch (error) {
     running?.catch(() => undefined);
+    // Another run holds the lock now: any undo would be a change made without it. Stop; `status` and that run repair.
+    if (error instanceof LockLostError) throw error;
     throw await undo(deps, executor, plan, group, failed!, error, running);
   } finally {
     await executor.stopWatching();
@@ -183,6 +192,7 @@ async function runUndo(deps: SwitchDeps, executor: Executor, steps: readonly Ste
 interface Run {
   readonly observed: ObservedState;
   readonly executor: Executor;
+  readonly lease: Lease;
   /** Known once planned, so even a failed run's audit line says from what to what. */
   planned(plan: Plan): Plan;
   finish(outcome: Outcome, toDigest?: string, hookFailure?: string): Promise<RunResult>;
@@ -207,6 +217,8 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
       (l) => reporter.warn(l),
     );
   });
+  const lease = new Lease(ports.lock(balancer!), holder, ports.clock, { ttlMs: config.timing.lockTtlMs, warn: (l) => reporter.warn(l), timer: deps.lockTimer });
+  lease.start();
   const deployment = command === "cutover" ? await ports.deployments.start(request.image!, request.message ?? `deploy ${request.image}`) : undefined;
   let plan: Plan | undefined;
   let observed: ObservedState | undefined;
@@ -224,10 +236,11 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
       sessionsClosedAtDrainDeadline: executor?.flip.sessionsClosedAtDrainDeadline,
       hookFailure,
     };
+    lease.stop();
     await recordRun(deps, balancer!, deployment, { command, outcome, result, message: request.message, failure });
     await reporter
       .step("unlock", "release the deploy lock", async () => void (await ports.lock(balancer!).release(holder.id, false)))
-      .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${holder.expiresAt}): ${e.message}`));
+      .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${lease.holder.expiresAt}): ${e.message}`));
     return result;
   };
   const fail = async (error: unknown): Promise<never> => {
@@ -240,10 +253,11 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
   } catch (error) {
     return fail(error);
   }
-  executor = new Executor({ ports, config, reporter, observed, who: deps.who, release });
+  executor = new Executor({ ports, config, reporter, observed, who: deps.who, release, lockSignal: lease.signal });
   return {
     observed,
     executor,
+    lease,
     planned: (p) => (plan = p),
     finish: (outcome, toDigest, hookFailure) => end(outcome, undefined, toDigest, hookFailure),
     fail,
@@ -301,7 +315,7 @@ async function dryRun(deps: SwitchDeps, request: CutoverRequest, release: Releas
       app.volumes.map((v) => `${v.source}:${v.target}${v.readOnly ? ":ro" : ""}`).join(", ") || "none"
     }`,
   );
-  if (observed.lock) reporter.warn(`the deploy lock is held by ${observed.lock.who}: a real run would wait or fail`);
+  if (observed.lock) reporter.warn(`the deploy lock is held by ${observed.lock.holder?.who ?? "a run whose record cannot be read"}: a real run would wait or fail`);
   return {
     command: "cutover",
     outcome: "planned",

@@ -1,9 +1,10 @@
 import { ExitCode } from "../../core/errors";
-import { runCutover, runRollback } from "../../switch/cutover";
-import { ImageRejectedError, LockHeldError, RegistryError } from "../../switch/errors";
+import { SwitchDeps, runCutover, runRollback } from "../../switch/cutover";
+import { ImageRejectedError, LockHeldError, LockLostError, RegistryError } from "../../switch/errors";
+import { acquireLock } from "../../switch/lock";
 import { LABEL } from "../../switch/model";
 import { SECRETS } from "./fakes/config";
-import { CrashingReporter, HOST, captureReporter, deps, reporterActingAt, stepNames } from "./fakes/harness";
+import { CrashingReporter, HOST, captureReporter, deps, identity, manualLockTimer, reporterActingAt, stepNames } from "./fakes/harness";
 import { FakeWorld } from "./fakes/world";
 import type { Reporter } from "../../switch/progress";
 
@@ -284,10 +285,15 @@ describe("the deploy lock", () => {
     expiresAt: "2026-11-22T12:10:00Z",
     ...over,
   });
+  const TTL_MS = 600_000;
 
-  it("GIVEN a live holder WHEN cutting over THEN exit 4 with who holds it, and nothing is touched", async () => {
+  it.each([
+    ["live", () => holder({})],
+    // A hostname is not a machine: two containers or laptops may share one, so the pid tells nothing.
+    ["held by a pid that is not running on a host of this name", () => holder({ host: HOST, pid: 3 })],
+  ])("GIVEN a %s holder WHEN cutting over THEN exit 4 with who holds it, and nothing is touched", async (_n, make) => {
     const world = new FakeWorld();
-    world.lockHolder = holder({});
+    world.lockHolder = make();
     const { result } = await cutover(world);
     const error = (result as { e: LockHeldError }).e;
     expect(error).toBeInstanceOf(LockHeldError);
@@ -298,19 +304,136 @@ describe("the deploy lock", () => {
   });
 
   it.each([
-    ["expired", holder({ expiresAt: "2026-11-22T11:00:00Z" })],
-    ["held by a dead process on this host", holder({ host: HOST, pid: 3 })],
-    ["a directory without holder record", null],
-  ])("GIVEN a lock %s WHEN cutting over THEN it is taken over and the cutover proceeds", async (_n, stale) => {
+    // The runner's clock says the holder expired 20 minutes ago; the balancer's, which decides, says it is live.
+    ["a runner whose clock is 20 minutes ahead of the balancer's", -20 * 60_000],
+    ["a runner whose clock is 20 minutes behind the balancer's", 20 * 60_000],
+  ])("GIVEN a live holder and %s WHEN cutting over THEN it is refused all the same", async (_n, skew) => {
     const world = new FakeWorld();
-    world.lockHolder = stale;
-    world.lockDirWithoutHolder = stale === null;
+    world.balancerClockSkewMs = skew;
+    world.lockHolder = holder({ expiresAt: new Date(world.balancerNow() + 60_000).toISOString() });
+    const { result } = await cutover(world);
+    expect((result as { e: Error }).e).toBeInstanceOf(LockHeldError);
+    expect(world.lockHolder!.id).toBe("other");
+  });
+
+  it.each([
+    ["expired by the balancer's clock", () => holder({ expiresAt: "2026-11-22T11:00:00Z" }), 0],
+    ["directory without holder record, older than the TTL", () => null, TTL_MS],
+  ])("GIVEN a lock %s WHEN cutting over THEN it is taken over and the cutover proceeds", async (_n, stale, ageMs) => {
+    const world = new FakeWorld();
+    world.lockHolder = stale();
+    world.lockDirWithoutHolder = world.lockHolder === null;
+    world.lockChangedAt = world.balancerNow() - ageMs;
     const { result, lines } = await cutover(world);
     expect(result.ok).toBe(true);
     expect(lines.join("\n")).toMatch(/taking over a stale deploy lock/);
     expect(world.snapshot()).toEqual(LIVE_V2);
   });
+
+  it("GIVEN a directory without holder record younger than the TTL WHEN cutting over THEN it is refused, saying when it can be taken over", async () => {
+    const world = new FakeWorld();
+    world.lockDirWithoutHolder = true;
+    world.lockChangedAt = world.balancerNow() - 60_000;
+    const { result } = await cutover(world);
+    expect((result as { e: Error }).e.message).toMatch(/cannot be trusted: it has no holder record .*; it can be taken over in 540 s/);
+  });
+
+  it("GIVEN a cutover WHEN it runs THEN the lock is renewed before every step after observe, each renewal a full TTL from the balancer's now", async () => {
+    const world = new FakeWorld();
+    const expiries: number[] = [];
+    const renew = world.lockPort.renew;
+    world.lockPort.renew = async (id, ttl) => {
+      const r = await renew(id, ttl);
+      if (r.renewed) expiries.push(Date.parse(r.holder.expiresAt) - world.balancerNow());
+      return r;
+    };
+    const { result, lines } = await cutover(world);
+    expect(result.ok).toBe(true);
+    const planned = stepNames(lines).filter((n) => !["lock", "observe", "record", "unlock"].includes(n));
+    expect(world.calls.filter((c) => c === "lock renew")).toHaveLength(planned.length);
+    expect(new Set(expiries)).toEqual(new Set([TTL_MS]));
+  });
+
+  it("GIVEN the lock is force-released and taken by another run during the gate WHEN the next step is due THEN the run stops there with exit 4: no hand-over, no undo", async () => {
+    const world = new FakeWorld();
+    const captured = reporterActingAt("gate", () => {
+      world.lockHolder = holder({ id: "intruder", who: "carol@ci", expiresAt: new Date(world.balancerNow() + TTL_MS).toISOString() });
+    });
+    const { result, lines } = await cutover(world, V2, 100, captured);
+    const error = (result as { e: Error }).e;
+    expect(error).toBeInstanceOf(LockLostError);
+    expect(error.message).toMatch(/taken over by carol@ci .*: stopped before the next change/);
+    expect((error as LockLostError).exitCode).toBe(ExitCode.lockHeld);
+    expect(stepNames(lines)).not.toContain("hand-over");
+    expect(stepNames(lines)).not.toContain("restore-fallback");
+    expect(world.haproxyCommands.some((c) => c.includes("spare ready"))).toBe(false);
+    expect(world.lockHolder!.id).toBe("intruder");
+  });
+
+  it("GIVEN a pull longer than the TTL WHEN a contender asks for the lock meanwhile THEN it is refused: the lease was renewed every TTL/3 through the wait", async () => {
+    const world = new FakeWorld();
+    const timer = manualLockTimer();
+    const contenders: unknown[] = [];
+    const base = deps(world, captureReporter().reporter);
+    const slowPull: SwitchDeps = {
+      ...base,
+      lockTimer: timer,
+      ports: {
+        ...base.ports,
+        docker: (d) => {
+          const engine = base.ports.docker(d);
+          return Object.assign(Object.create(engine), {
+            pull: async (...args: Parameters<typeof engine.pull>) => {
+              for (let waited = 0; waited < 2 * TTL_MS; waited += timer.periodMs) {
+                world.clock.t += timer.periodMs;
+                await timer.tick();
+                contenders.push(await acquireLock(world.lockPort, { who: "carol", command: "cutover", ttlMs: TTL_MS }, world.clock, identity(9), () => undefined).catch((e) => e));
+              }
+              return engine.pull(...args);
+            },
+          });
+        },
+      },
+    };
+    await runCutover(slowPull, { image: V2, secrets: {} });
+    expect(timer.periodMs).toBe(TTL_MS / 3);
+    expect(contenders.length).toBeGreaterThanOrEqual(6);
+    for (const c of contenders) expect(c).toBeInstanceOf(LockHeldError);
+    expect(world.snapshot()).toEqual(LIVE_V2);
+  });
+
+  it("GIVEN the same long pull with no renewal during it WHEN a contender takes the expired lock over THEN the run stops before its next change (start), with exit 4", async () => {
+    const world = new FakeWorld();
+    const base = deps(world, captureReporter().reporter);
+    let taken = false;
+    const stalled: SwitchDeps = {
+      ...base,
+      ports: {
+        ...base.ports,
+        docker: (d) => {
+          const engine = base.ports.docker(d);
+          return Object.assign(Object.create(engine), {
+            pull: async (...args: Parameters<typeof engine.pull>) => {
+              world.clock.t += TTL_MS + 1000;
+              await acquireLock(world.lockPort, { who: "carol", command: "cutover", ttlMs: TTL_MS }, world.clock, identity(9), () => undefined);
+              taken = true;
+              return engine.pull(...args);
+            },
+          });
+        },
+      },
+    };
+    await expect(runCutover(stalled, { image: V2, secrets: {} })).rejects.toBeInstanceOf(LockLostError);
+    expect(taken).toBe(true);
+    expect(world.snapshot()).toMatchObject({ ipOn: 1, running: STEADY_V1.running, haproxy: STEADY_V1.haproxy });
+    expect(world.calls.some((c) => / run /.test(c) || / stop /.test(c))).toBe(false);
+  });
 });
+
+/** What waiting out a killed run's lock does: the balancer's clock passes its lease (SWITCH_LOCK_TTL_SECONDS in the test config). */
+function expireKilledRunsLock(world: FakeWorld): void {
+  world.clock.t += 601_000;
+}
 
 describe("crash at any step, then re-run: always one PROD and the IP on a healthy container", () => {
   const STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "prune", "record"];
@@ -320,6 +443,8 @@ describe("crash at any step, then re-run: always one PROD and the IP on a health
     const crashing = new CrashingReporter(after);
     void runCutover(deps(world, crashing, 3), { image: V2, secrets: {} });
     await crashing.crashed;
+    // A killed run's lock expires a TTL after its last renewal (no pid inference): the re-run comes after that.
+    expireKilledRunsLock(world);
     // Invariants hold even before the re-run.
     const mid = world.snapshot();
     expect([mid.tags[1], mid.tags[2]].filter((t) => t.length === 1 && t[0] === "PROD").length).toBeLessThanOrEqual(1);
@@ -351,6 +476,7 @@ describe("an interrupted cutover's container is never taken for the previous ver
     const crashing = new CrashingReporter("start");
     void runCutover(deps(world, crashing, 3), { image: V2, secrets: {} });
     await crashing.crashed;
+    expireKilledRunsLock(world);
     expect(world.snapshot().running[2]).toEqual([V2]);
   }
 

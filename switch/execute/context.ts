@@ -14,8 +14,13 @@ export interface RunContext {
   readonly who: string;
   /** What a cutover puts live (image and configuration); a rollback starts nothing, so it has none. */
   readonly release?: Release;
-  /** Aborted when the watchdog sees the new release fail: waits end and no further change is made. */
+  /**
+   * Aborted when the watchdog sees the new release fail, or when the run loses its deploy lock: waits end and no
+   * further change is made.
+   */
   readonly signal?: AbortSignal;
+  /** Aborted when the run loses its deploy lock (switch/lock.ts Lease). */
+  readonly lockSignal?: AbortSignal;
 }
 
 export function workerDroplet(ctx: RunContext, id: number): Droplet {

@@ -7,9 +7,12 @@ import { FakeWorld } from "./world";
 
 export const HOST = "ci-runner-1";
 
-/** A process on the fake host; `dead` pids are gone (a crashed earlier run). */
-export function identity(pid: number, dead: number[] = []): HostIdentity {
-  return { host: HOST, pid, isAlive: (p) => !dead.includes(p) };
+/**
+ * A process on the fake host. `_dead`: pids of crashed earlier runs, kept for callers: the lock no longer asks whether
+ * a holder's process lives (a hostname is not a machine), so they change nothing.
+ */
+export function identity(pid: number, _dead: number[] = []): HostIdentity {
+  return { host: HOST, pid };
 }
 
 /** Plain step lines into an array, exactly as the CLI prints them when not on a TTY. */
@@ -65,11 +68,25 @@ export function deps(world: FakeWorld, reporter: Reporter, pid = 100, overrides:
     config: testConfig(overrides),
     reporter,
     who: "alice@laptop",
-    self: identity(
-      pid,
-      [1, 2, 3].map((x) => x),
-    ),
+    self: identity(pid),
+    // Renewal between steps only, unless a test ticks a timer of its own: a background one would run on real time.
+    lockTimer: { every: () => () => undefined },
   };
+}
+
+/** A manual lock timer: `tick()` is one background renewal, as every TTL/3 of real time would run it. */
+export function manualLockTimer(): { every: (ms: number, tick: () => Promise<void>) => () => void; tick(): Promise<void>; periodMs: number } {
+  let tick: (() => Promise<void>) | undefined;
+  const timer = {
+    periodMs: 0,
+    every: (ms: number, t: () => Promise<void>) => {
+      timer.periodMs = ms;
+      tick = t;
+      return () => (tick = undefined);
+    },
+    tick: async () => tick?.(),
+  };
+  return timer;
 }
 
 export const stepNames = (lines: string[]) => lines.filter((l) => / done \(|started$/.test(l) && l.endsWith("started")).map((l) => l.split(" ")[1]);
