@@ -10,7 +10,7 @@
 import type { Config } from "../core/config";
 import { ExternalError, UsageError } from "../core/errors";
 import { STACK_NAME } from "../stacks/bluegreen-stack";
-import { HostIdentity, acquireLock } from "../switch/lock";
+import { HostIdentity, Lease, Timer, acquireLock } from "../switch/lock";
 import type { Droplet, LockHolder } from "../switch/model";
 import { balancerAmong } from "../switch/observe";
 import type { Ports } from "../switch/ports";
@@ -18,13 +18,6 @@ import type { Reporter } from "../switch/progress";
 
 /** Where `cdktf synth` writes the stack (cdktf.json keeps the default output directory). */
 export const STACK_DIR = `cdktf.out/stacks/${STACK_NAME}`;
-
-/**
- * How long a deploy's lock lives when its process dies without releasing it. Longer than a cutover's
- * (SWITCH_LOCK_TTL_SECONDS): an apply that creates or resizes droplets takes minutes, and a lock that expired while
- * Terraform still runs would let a cutover in. A same-host re-run takes a dead deploy's lock over at once.
- */
-export const DEPLOY_LOCK_TTL_MS = 60 * 60_000;
 
 export type DeployStepName = "synth" | "init" | "plan" | "show" | "guard" | "apply";
 
@@ -68,6 +61,8 @@ export interface DeployDeps {
   readonly self: HostIdentity;
   /** @default STACK_DIR */
   readonly stackDir?: string;
+  /** What renews the lock while a command runs. @default real time, every SWITCH_LOCK_TTL_SECONDS / 3 */
+  readonly lockTimer?: Timer;
 }
 
 export interface DeployRequest {
@@ -105,7 +100,9 @@ function stepFailed(command: DeployCommand, code: number): Error {
 
 /**
  * Runs the deploy's commands. The locked ones run under the switch's deploy lock on the balancer, taken after `init`
- * (synth and init change nothing) and released however they end.
+ * (synth and init change nothing) and released however they end. The lock is a lease of SWITCH_LOCK_TTL_SECONDS,
+ * renewed every third of it while Terraform works and before each command: a deploy that lost it (`lock release
+ * --force`) stops before its next command, and one that was killed leaves a lock that expires within the TTL.
  */
 export async function runDeploy(deps: DeployDeps, request: DeployRequest = {}): Promise<DeployResult> {
   const { ports, reporter } = deps;
@@ -119,13 +116,19 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest = {}): 
 
   for (const command of commands.filter((c) => !c.locked)) await run(command);
   const lock = await reporter.step("lock", "take the switch's deploy lock on the HAProxy droplet, if there is one", () => takeLock(deps, request));
+  const lease = lock && new Lease(ports.lock(lock.balancer), lock.holder, ports.clock, { ttlMs: deps.config.timing.lockTtlMs, warn: (l) => reporter.warn(l), timer: deps.lockTimer });
+  lease?.start();
   try {
-    for (const command of commands.filter((c) => c.locked)) await run(command);
+    for (const command of commands.filter((c) => c.locked)) {
+      await lease?.renew();
+      await run(command);
+    }
   } finally {
+    lease?.stop();
     if (lock)
       await reporter
         .step("unlock", "release the deploy lock", async () => void (await ports.lock(lock.balancer).release(lock.holder.id, false)))
-        .catch((e: Error) => reporter.warn(`could not release the deploy lock on ${lock.balancer.name} (it expires at ${lock.holder.expiresAt}): ${e.message}`));
+        .catch((e: Error) => reporter.warn(`could not release the deploy lock on ${lock.balancer.name} (it expires at ${lease!.holder.expiresAt}): ${e.message}`));
   }
   return { lockedOn: lock?.balancer.name ?? null, steps: commands.map((c) => c.step) };
 }
@@ -139,7 +142,7 @@ async function takeLock(deps: DeployDeps, request: DeployRequest): Promise<{ bal
   }
   const holder = await acquireLock(
     ports.lock(balancer),
-    { who: deps.who, command: "deploy", message: request.message, ttlMs: DEPLOY_LOCK_TTL_MS },
+    { who: deps.who, command: "deploy", message: request.message, ttlMs: deps.config.timing.lockTtlMs },
     ports.clock,
     deps.self,
     (line) => reporter.warn(line),

@@ -1,13 +1,14 @@
 import { ExitCode, ExternalError, UsageError } from "../../core/errors";
-import { CommandRunner, DEPLOY_LOCK_TTL_MS, DEPLOY_STEPS, DeployCommand, DeployStepName, STACK_DIR, deployCommands, runDeploy } from "../../infra/deploy";
+import { CommandRunner, DEPLOY_STEPS, DeployCommand, DeployStepName, STACK_DIR, deployCommands, runDeploy } from "../../infra/deploy";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessRunner, main } from "../../infra/deploy-cli";
 import { runCutover } from "../../switch/cutover";
-import { InconsistentStateError, LockHeldError } from "../../switch/errors";
+import { InconsistentStateError, LockHeldError, LockLostError } from "../../switch/errors";
+import type { Timer } from "../../switch/lock";
 import { TEST_ENV, testConfig } from "../switch/fakes/config";
-import { captureReporter, deps as switchDeps, identity } from "../switch/fakes/harness";
+import { captureReporter, deps as switchDeps, identity, manualLockTimer } from "../switch/fakes/harness";
 import { FakeWorld } from "../switch/fakes/world";
 
 /** Records each command and what the world looked like when it ran; `exits` scripts a step's exit code. */
@@ -23,9 +24,9 @@ class FakeRunner implements CommandRunner {
   }
 }
 
-function deploy(world: FakeWorld, runner: CommandRunner, pid = 200) {
+function deploy(world: FakeWorld, runner: CommandRunner, pid = 200, lockTimer: Timer = manualLockTimer()) {
   const { reporter, lines } = captureReporter();
-  const result = runDeploy({ ports: world.ports(), config: testConfig(), runner, reporter, who: "bob@laptop", self: identity(pid, [1, 2, 3]) }, { message: "resize green" }).then(
+  const result = runDeploy({ ports: world.ports(), config: testConfig(), runner, reporter, who: "bob@laptop", self: identity(pid), lockTimer }, { message: "resize green" }).then(
     (r) => ({ ok: true as const, r }),
     (e: unknown) => ({ ok: false as const, e }),
   );
@@ -66,14 +67,48 @@ describe("a deploy takes the switch's deploy lock on the balancer", () => {
     expect(lines.filter((l) => /^step \S+ started$/.test(l)).map((l) => l.split(" ")[1])).toEqual(["synth", "init", "lock", "plan", "show", "guard", "apply", "unlock"]);
   });
 
-  it("GIVEN a balancer WHEN the lock is taken THEN the holder names the deploy, who and why, and lives DEPLOY_LOCK_TTL_MS (an apply takes minutes)", async () => {
+  it("GIVEN a balancer WHEN the lock is taken THEN the holder names the deploy, who and why, and the lease is renewed before every locked command", async () => {
     const world = new FakeWorld();
     let seen: unknown;
     const runner: CommandRunner = { run: async (c) => ((seen ??= c.step === "apply" ? world.lockHolder : undefined), 0) };
     await deploy(world, runner);
     expect(seen).toMatchObject({ command: "deploy", who: "bob@laptop", message: "resize green" });
-    const holder = seen as { acquiredAt: string; expiresAt: string };
-    expect(Date.parse(holder.expiresAt) - Date.parse(holder.acquiredAt)).toBe(DEPLOY_LOCK_TTL_MS);
+    expect(world.calls.filter((c) => c.startsWith("lock"))).toEqual(["lock acquire", "lock renew", "lock renew", "lock renew", "lock renew", "lock release"]);
+  });
+
+  it("GIVEN an apply longer than the TTL WHEN a cutover asks for the lock meanwhile THEN it is refused: the lease was renewed every TTL/3 while Terraform ran", async () => {
+    const world = new FakeWorld();
+    const timer = manualLockTimer();
+    const ttlMs = testConfig().timing.lockTtlMs;
+    let contender: unknown;
+    const runner: CommandRunner = {
+      run: async (c) => {
+        if (c.step !== "apply") return 0;
+        for (let t = 0; t < 6; t++) {
+          world.clock.t += ttlMs / 3;
+          await timer.tick();
+        }
+        contender = await runCutover(switchDeps(world, captureReporter().reporter, 300), { image: "registry.test/web:v2", secrets: {} }).catch((e) => e);
+        return 0;
+      },
+    };
+    const { outcome } = await deploy(world, runner, 200, timer);
+    expect(outcome.ok).toBe(true);
+    expect(timer.periodMs).toBe(ttlMs / 3);
+    expect(contender).toBeInstanceOf(LockHeldError);
+  });
+
+  it("GIVEN the deploy's lock is force-released and taken by another run during the plan WHEN the next command is due THEN the deploy stops there (exit 4): no apply", async () => {
+    const world = new FakeWorld();
+    const runner = new FakeRunner(world);
+    const run = runner.run.bind(runner);
+    runner.run = async (c) => {
+      if (c.step === "plan") world.lockHolder = { ...world.lockHolder!, id: "other", who: "carol@laptop", command: "cutover" };
+      return run(c);
+    };
+    const { outcome } = await deploy(world, runner);
+    expect((outcome as { e: unknown }).e).toBeInstanceOf(LockLostError);
+    expect(runner.steps).toEqual(["synth", "init", "plan"]);
   });
 
   it("GIVEN no balancer yet (a first deploy) WHEN deploying THEN it says so, takes no lock and runs every command", async () => {
@@ -118,12 +153,12 @@ describe("a deploy takes the switch's deploy lock on the balancer", () => {
     expect(world.snapshot()).toEqual({ ...before, locked: false });
   });
 
-  it("GIVEN a deploy killed on this host WHEN it is re-run THEN it takes the dead deploy's lock over at once", async () => {
+  it("GIVEN a killed deploy's lock whose lease has expired WHEN the deploy is re-run THEN it takes the lock over", async () => {
     const world = new FakeWorld();
-    world.lockHolder = { id: "dead", who: "bob@laptop", host: "ci-runner-1", pid: 2, command: "deploy", acquiredAt: "2026-11-22T11:00:00.000Z", expiresAt: "2026-11-22T13:00:00.000Z" };
+    world.lockHolder = { id: "dead", who: "bob@laptop", host: "ci-runner-1", pid: 2, command: "deploy", acquiredAt: "2026-11-22T11:00:00.000Z", expiresAt: "2026-11-22T11:15:00.000Z" };
     const { outcome, lines } = await deploy(world, new FakeRunner(world));
     expect(outcome.ok).toBe(true);
-    expect(lines).toContainEqual(expect.stringMatching(/taking over a stale deploy lock: its process 2 on ci-runner-1 is gone/));
+    expect(lines).toContainEqual(expect.stringMatching(/taking over a stale deploy lock: it expired at 2026-11-22T11:15:00.000Z/));
   });
 
   it("GIVEN two droplets tagged BALANCER WHEN deploying THEN it refuses before planning: the lock's home is ambiguous", async () => {
