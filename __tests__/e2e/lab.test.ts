@@ -13,6 +13,7 @@ import { describeCrashRecovery } from "./scenarios/switch-crash";
 import { describeHandBack } from "./scenarios/switch-hand-back";
 import { describeErrorRateRollback } from "./scenarios/switch-error-rate";
 import { describeRealApps } from "./scenarios/switch-real-apps";
+import { describeBalancerApply } from "./scenarios/balancer-apply";
 import { SuiteContext } from "./support/context";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -44,3 +45,4 @@ describeErrorRateRollback(ctx);
 describeHandBack(ctx);
 describeCrashRecovery(ctx);
 describeRealApps(ctx);
+describeBalancerApply(ctx);
