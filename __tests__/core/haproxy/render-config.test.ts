@@ -138,7 +138,7 @@ describe("renderHaproxyConfig", () => {
       withTempDir((dir) => {
         writeFileSync(join(dir, "server-state"), state);
         writeFileSync(join(dir, "maintenance.map"), "");
-        const result = checkHaproxyConfig(renderHaproxyConfig(loadConfig({ SWITCH_STATE_DIR: dir }, "stack"), { floatingIp: FLOATING_IP }));
+        const result = checkHaproxyConfig(renderHaproxyConfig({ ...config, stateDir: dir }, { floatingIp: FLOATING_IP }));
         expect(result.output).toMatch(/Configuration file is valid/);
         expect(result.output).not.toMatch(/server state file/i);
         for (const note of notes) expect(result.output).toContain(note);
@@ -148,7 +148,7 @@ describe("renderHaproxyConfig", () => {
     it("GIVEN no server-state file WHEN `haproxy -c` reads the config THEN it is valid but warns (why the lab and `balancer apply` create it)", () => {
       withTempDir((dir) => {
         writeFileSync(join(dir, "maintenance.map"), "");
-        const result = checkHaproxyConfig(renderHaproxyConfig(loadConfig({ SWITCH_STATE_DIR: dir }, "stack"), { floatingIp: FLOATING_IP }));
+        const result = checkHaproxyConfig(renderHaproxyConfig({ ...config, stateDir: dir }, { floatingIp: FLOATING_IP }));
         expect(result.ok).toBe(true);
         expect(result.output).toMatch(/Can't open global server state file/);
       });

@@ -4,7 +4,7 @@ import { Agent, createServer, request } from "node:http";
 import { AddressInfo, createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../../core/config";
+import { Config, loadConfig } from "../../../core/config";
 import { renderHaproxyConfig } from "../../../core/haproxy";
 import { HaproxyError } from "../../../switch/errors";
 import { BalancerConfigFile, applyScript, haproxyMessages, parseCheck, readScript, rootShell } from "../../../switch/adapters/balancer-config";
@@ -18,7 +18,8 @@ jest.setTimeout(30_000);
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
 describe("balancer config scripts (pure)", () => {
-  const settings = { ...loadConfig({ HAPROXY_CONFIG_FILE: "/etc/haproxy/it's.cfg", HAPROXY_RELOAD_COMMAND: "systemctl reload haproxy" }, "stack"), ssh: { user: "root" } };
+  const base = loadConfig({}, "stack");
+  const settings = { ...base, haproxy: { ...base.haproxy, configFile: "/etc/haproxy/it's.cfg", reloadCommand: "systemctl reload haproxy" }, ssh: { user: "root" } };
 
   it.each([
     ["root", "sh -s"],
@@ -98,15 +99,23 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
   const cfg = join(dir, "haproxy.cfg");
   const pidFile = join(dir, "haproxy.pid");
   const socket = join(dir, "admin.sock");
-  const env = (extra: Record<string, string> = {}) => ({
-    HAPROXY_ADMIN_SOCKET: socket,
-    SWITCH_STATE_DIR: dir,
-    HAPROXY_CONFIG_FILE: cfg,
-    HAPROXY_RELOAD_COMMAND: `kill -USR2 "$(cat '${pidFile}')"`,
-    SSH_USER: "root",
-    ...extra,
+  const base = loadConfig({ SSH_USER: "root" }, "stack");
+  /**
+   * The paths live in a temp dir, so the settings are built here rather than read from the environment: on a balancer,
+   * SWITCH_STATE_DIR and HAPROXY_ADMIN_SOCKET must not be in a world-writable place such as /tmp.
+   */
+  const configWith = (over: { reloadCommand?: string; tlsCertificatePath?: string } = {}): Config => ({
+    ...base,
+    app: { ...base.app, port: appPort },
+    stateDir: dir,
+    haproxy: {
+      ...base.haproxy,
+      adminSocket: socket,
+      configFile: cfg,
+      reloadCommand: over.reloadCommand ?? `kill -USR2 "$(cat '${pidFile}')"`,
+      tlsCertificatePath: over.tlsCertificatePath ?? "",
+    },
   });
-  const config = loadConfig(env(), "stack");
   let httpPort = 0;
   let appPort = 0;
   let master: ChildProcess | undefined;
@@ -123,8 +132,8 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
       });
     });
   /** The config under test: the renderer's, on loopback ports, with a maxconn a test process can afford. */
-  const render = (extra: Record<string, string> = {}) =>
-    renderHaproxyConfig(loadConfig(env({ APP_PORT: String(appPort), ...extra }), "stack"), { floatingIp: "127.0.0.1", bindAddress: "127.0.0.1", httpPort, runAsUser: null, logTarget: null }).replace(
+  const render = (over: { tlsCertificatePath?: string } = {}) =>
+    renderHaproxyConfig(configWith(over), { floatingIp: "127.0.0.1", bindAddress: "127.0.0.1", httpPort, runAsUser: null, logTarget: null }).replace(
       /maxconn \d+/,
       "maxconn 200",
     );
@@ -132,13 +141,15 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
   const workerPid = () => Number(/^Pid: (\d+)$/m.exec(cli("show info"))?.[1]);
   const leftovers = () => readdirSync(dir).filter((f) => f.includes(".new.") || f.includes(".tmp."));
   const shell = new LocalShell();
-  const port = new BalancerConfigFile(shell, config, 2);
-  const runtime = new HaproxyRuntime(shell, config);
+  let port: BalancerConfigFile;
+  let runtime: HaproxyRuntime;
 
   beforeAll(async () => {
     [httpPort] = await Promise.all([freePort()]);
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
     appPort = (app.address() as AddressInfo).port;
+    port = new BalancerConfigFile(shell, configWith(), 2);
+    runtime = new HaproxyRuntime(shell, configWith());
     writeFileSync(cfg, render());
     writeFileSync(join(dir, "maintenance.map"), "");
     writeFileSync(join(dir, "server-state"), "1\n");
@@ -206,7 +217,7 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
   it("GIVEN a config naming a certificate that does not exist WHEN installed THEN HAProxy's reason comes back, and the file, the worker and the state are untouched", async () => {
     const running = readFileSync(cfg, "utf8");
     const worker = workerPid();
-    const result = await port.install(render({ HAPROXY_TLS_CERT_PATH: join(dir, "missing.pem") }));
+    const result = await port.install(render({ tlsCertificatePath: join(dir, "missing.pem") }));
     expect(result).toEqual({ accepted: false, reason: expect.stringMatching(new RegExp(`^parsing \\[${cfg.replace(/[.]/g, "\\.")}:\\d+\\] : .*unable to stat SSL certificate from file '${dir}/missing.pem'`)), alerts: expect.any(Array) });
     expect({ file: readFileSync(cfg, "utf8") === running, worker: workerPid() }).toEqual({ file: true, worker });
     expect(leftovers()).toEqual([]);
@@ -224,7 +235,7 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
     ["starts no new worker", "true", /^HAProxy on localhost started no new worker within 2 s of `true` \(worker \d+ still runs\); the previous .*haproxy\.cfg is back$/],
   ])("GIVEN a reload command that %s WHEN installing THEN a HaproxyError, and the previous file is back", async (_, command, message) => {
     const running = readFileSync(cfg, "utf8");
-    const broken = new BalancerConfigFile(shell, loadConfig(env({ HAPROXY_RELOAD_COMMAND: command }), "stack"), 2);
+    const broken = new BalancerConfigFile(shell, configWith({ reloadCommand: command }), 2);
     const error = await broken.install(render().replace("timeout check", "timeout  check")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HaproxyError);
     expect((error as Error).message).toMatch(message);
