@@ -1,7 +1,9 @@
 import type { Config } from "../core/config";
+import { UsageError } from "../core/errors";
 import { InconsistentStateError } from "./errors";
 import { isSameRelease, Release } from "./release";
-import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairAction, Roles, Step, StepGroup, WorkerState, ownAddress } from "./model";
+import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairAction, RepairPlan, Roles, Step, StepGroup, WorkerState, ownAddress } from "./model";
+import type { AuditEntry } from "./ports";
 
 /**
  * Pure decisions: given what was observed and the configuration, what is wrong, and which steps
@@ -52,7 +54,8 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
   const ip = observed.reservedIp;
 
   if (workers.length === 0) return blocked(`no droplet is tagged ${P} or ${F}`, `run \`cdktf deploy\` (it creates and tags both workers) or tag two droplets ${P} and ${F}`);
-  if (observed.taggedProd.length > 1)
+  // Two workers both tagged PROD (a replaced worker comes back with the tag it was created with) is a retag below.
+  if (observed.taggedProd.length > 1 && workers.length > 2)
     return blocked(`more than one droplet is tagged ${P}: ${names(observed.taggedProd)}`, `remove the ${P} tag from the droplet that does not hold the reserved IP ${ip.ip}`);
   if (observed.taggedFallback.length > 1 && workers.length > 2)
     return blocked(`more than one droplet is tagged ${F}: ${names(observed.taggedFallback)}`, `keep the ${F} tag on exactly one idle worker`);
@@ -66,11 +69,21 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
       `reserved IP ${ip.ip} is in region ${ip.region}, not ${config.digitalocean.region}`,
       `use a reserved IP in ${config.digitalocean.region} (FLOATING_IP) or set DO_REGION=${ip.region}`,
     );
-  const holder = workers.find((d) => d.id === ip.dropletId);
-  if (!holder) {
-    const where = ip.dropletId === null ? "is not assigned to any droplet" : `points to droplet ${ip.dropletId}, which is neither ${P} nor ${F}`;
+  const repairs: RepairAction[] = [];
+  let holder = workers.find((d) => d.id === ip.dropletId);
+  if (!holder && ip.dropletId !== null) {
     const expected = observed.taggedProd[0] ?? workers[0];
-    return blocked(`reserved IP ${ip.ip} ${where}`, `assign it to the ${P} droplet: doctl compute reserved-ip-action assign ${ip.ip} ${expected.id}`);
+    return blocked(
+      `reserved IP ${ip.ip} points to droplet ${ip.dropletId}, which is neither ${P} nor ${F}`,
+      `assign it to the ${P} droplet: doctl compute reserved-ip-action assign ${ip.ip} ${expected.id}`,
+    );
+  }
+  if (!holder) {
+    const target = unassignedIpTarget(observed, workers, config);
+    if ("fix" in target) return blocked(target.message, target.fix);
+    holder = target.droplet;
+    findings.push(target.why);
+    repairs.push({ kind: "assign-ip", ip: ip.ip, dropletId: holder.id, why: target.why });
   }
   for (const d of workers)
     if (d.region !== ip.region)
@@ -79,9 +92,8 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
         "reserved IPs only move within one region: recreate the worker in the IP's region",
       );
 
-  const other = workers.find((d) => d.id !== holder.id)!;
+  const other = workers.find((d) => d.id !== holder!.id)!;
   const roles: Roles = { prod: observed.workers[holder.id], fallback: observed.workers[other.id] };
-  const repairs: RepairAction[] = [];
 
   const roleTags = (d: Droplet) =>
     d.tags
@@ -89,9 +101,10 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
       .sort()
       .join(",");
   if (roleTags(holder) !== P || roleTags(other) !== F) {
-    const why = `reserved IP ${ip.ip} is on ${holder.name}, tagged [${roleTags(holder)}]; ${other.name} is tagged [${roleTags(
-      other,
-    )}] (an interrupted retag): the IP holder is ${P}`;
+    const why =
+      holder.tags.includes(P) && other.tags.includes(P)
+        ? `two droplets are tagged ${P}: ${holder.name} holds reserved IP ${ip.ip} and keeps ${P}; ${other.name} (tagged [${roleTags(other)}]) becomes ${F} (a replaced worker comes back with the tag it was created with)`
+        : `reserved IP ${ip.ip} is on ${holder.name}, tagged [${roleTags(holder)}]; ${other.name} is tagged [${roleTags(other)}] (an interrupted retag): the IP holder is ${P}`;
     findings.push(why);
     repairs.push({ kind: "retag", prodId: holder.id, fallbackId: other.id, why });
   }
@@ -133,6 +146,49 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
       `FALLBACK ${other.name} runs ${previous.image}, started by a cutover that never finished: re-run that cutover to finish it; rollback would first restore the container it replaced`,
     );
   return { roles, repairs, findings };
+}
+
+/** What a repair may trust to serve: a running app container, of no unfinished cutover, that Docker does not call unhealthy. */
+function servingContainer(worker: WorkerState | undefined, observed: ObservedState): AppContainer | undefined {
+  const c = worker && runningContainer(worker);
+  return c && c.state === "running" && c.dockerHealth !== "unhealthy" && !isUnfinished(c, observed) ? c : undefined;
+}
+
+/**
+ * Where an unassigned reserved IP goes: to the one worker tagged PROD that runs the app (its health path is asked again
+ * before the assign). Anything else (no such worker, or two) is a person's decision; the fix names the exact command.
+ */
+function unassignedIpTarget(
+  observed: ObservedState,
+  workers: readonly Droplet[],
+  config: PlanConfig,
+): { readonly droplet: Droplet; readonly why: string } | { readonly message: string; readonly fix: string } {
+  const { prod: P, fallback: F } = config.tags;
+  const ip = observed.reservedIp.ip;
+  const serving = (d: Droplet) => servingContainer(observed.workers[d.id], observed);
+  const candidates = workers.filter((d) => d.tags.includes(P) && serving(d));
+  if (candidates.length === 1) {
+    const d = candidates[0];
+    return {
+      droplet: d,
+      why: `reserved IP ${ip} is not assigned to any droplet (the droplet that held it was replaced, or it was unassigned): it goes back to ${d.name}, tagged ${P}, which runs ${serving(d)!.image}`,
+    };
+  }
+  const tagsOf = (d: Droplet) => d.tags.filter((t) => t === P || t === F).join(",");
+  const each = workers.map((d) => `${d.name} (${d.id}) is tagged [${tagsOf(d)}] and ${serving(d) ? `runs ${serving(d)!.image}` : `runs no healthy ${config.app.name} container`}`);
+  const runners = workers.filter((d) => serving(d));
+  const fix =
+    runners.length === 1
+      ? `to serve ${serving(runners[0])!.image} from ${runners[0].name}: doctl compute reserved-ip-action assign ${ip} ${runners[0].id}, then run \`npm run switch -- repair\``
+      : runners.length === 0
+        ? `assign it to either worker (doctl compute reserved-ip-action assign ${ip} <droplet id>), then deploy a release: npm run switch -- --image <ref>`
+        : `assign it to the worker whose release should serve: doctl compute reserved-ip-action assign ${ip} ${runners.map((d) => d.id).join(" or ")}, then run \`npm run switch -- repair\``;
+  return {
+    message: `reserved IP ${ip} is not assigned to any droplet, and ${
+      candidates.length === 0 ? `no ${P}-tagged worker runs a healthy ${config.app.name} container` : `${candidates.length} ${P}-tagged workers run one`
+    }: ${each.join("; ")}`,
+    fix,
+  };
 }
 
 function decided(observed: ObservedState, config: PlanConfig): Diagnosis & { roles: Roles } {
@@ -281,6 +337,101 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
       { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, false), watched: true },
     ],
   };
+}
+
+export interface RepairRequest {
+  /** `--image`: the release to redeploy on a FALLBACK that lost the previous version. */
+  readonly release?: Release;
+  /** The audit log's newest lines, oldest first: where the previous version's image is known from. */
+  readonly audit: readonly AuditEntry[];
+}
+
+/**
+ * The image that served before PROD's, from the audit log: the `from` of the newest cutover that put PROD's image live.
+ * After a rollback (or anything else that changed which release serves) it is not known.
+ */
+export function previousImageOf(audit: readonly AuditEntry[], live: AppContainer | undefined): string | undefined {
+  for (const entry of [...audit].reverse()) {
+    if (entry.command === "rollback" && entry.outcome === "rolled-back") return undefined;
+    if (entry.command === "cutover" && entry.outcome.startsWith("deployed")) return live && entry.to?.image === live.image ? entry.from?.image : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `switch repair`: what a replaced worker (or a hand) leaves, converged from the observed state alone. The retag, IP and
+ * HAProxy repairs are the diagnosis's; on top, FALLBACK gets its previous version back: its stopped container started
+ * again, or with `--image` that image redeployed there. FALLBACK without either is reported with the exact fix.
+ */
+export function planRepair(observed: ObservedState, config: PlanConfig, request: RepairRequest): RepairPlan {
+  const d = decided(observed, config);
+  const { prod, fallback } = d.roles;
+  // A repair ends with an audit line, which would make a cutover's unproven container look finished: that run must end first.
+  for (const worker of [prod, fallback]) {
+    const c = runningContainer(worker);
+    if (c && isUnfinished(c, observed))
+      throw new InconsistentStateError(
+        `${worker.droplet.name} runs ${c.image}, started by a cutover that never finished`,
+        `finish that cutover first (npm run switch -- --image ${c.image}: its repair step runs too) or roll back (npm run switch -- rollback); then repair`,
+      );
+  }
+  const previousImage = previousImageOf(request.audit, runningContainer(prod));
+  const actions: RepairAction[] = [...d.repairs];
+  const groups: StepGroup[] = [];
+  let unresolved: RepairPlan["unresolved"];
+  const name = fallback.droplet.name;
+  const previous = runningContainer(fallback);
+  if (request.release && previous)
+    throw new UsageError(
+      `FALLBACK ${name} already runs ${previous.image}: --image only redeploys a FALLBACK that lost the previous version`,
+      "run `npm run switch -- repair` without --image; to release a new version, cut over: npm run switch -- --image <ref>",
+    );
+  if (!previous) {
+    const stopped = fallback.containers.find((c) => !c.running && !isUnfinished(c, observed));
+    const to = fallback.droplet;
+    const port = config.app.port;
+    if (request.release) {
+      const image = request.release.image;
+      groups.push({
+        steps: [
+          { name: "pull", dropletId: to.id, image },
+          { name: "start", dropletId: to.id, image },
+          { name: "gate", dropletId: to.id },
+          { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: false },
+        ],
+        undo: [{ name: "restore-fallback", dropletId: to.id }],
+        watched: false,
+      });
+    } else if (stopped) {
+      const why = `FALLBACK ${name} runs no ${config.app.name} container, but its previous one (${stopped.name}, ${stopped.image}) is only stopped: rollback needs it running`;
+      actions.push({ kind: "start-previous", dropletId: to.id, containerId: stopped.id, address: ownAddress(to), port, why });
+    } else
+      unresolved = {
+        message: `rollback is unavailable: FALLBACK ${name} runs no ${config.app.name} container (the previous version is missing; a replaced worker starts empty)`,
+        fix: previousImage
+          ? `redeploy the previous version there: npm run switch -- repair --image ${previousImage} (the image the last cutover replaced, started with today's configuration)`
+          : "redeploy a known-good image there: npm run switch -- repair --image <ref>, or release the next version: npm run switch -- --image <ref>",
+      };
+  }
+  if (actions.length > 0) groups.unshift({ steps: [{ name: "repair", actions }], undo: [], watched: false });
+  return { groups, ...(unresolved ? { unresolved } : {}), ...(previousImage ? { previousImage } : {}) };
+}
+
+/** What one repair action does, for --dry-run (its `why` says why). */
+export function describeRepair(action: RepairAction, observed: ObservedState): string {
+  const name = (id: number) => observed.workers[id]?.droplet.name ?? String(id);
+  switch (action.kind) {
+    case "retag":
+      return `tag ${name(action.prodId)} PROD and ${name(action.fallbackId)} FALLBACK (never two PRODs on the way)`;
+    case "assign-ip":
+      return `assign reserved IP ${action.ip} to ${name(action.dropletId)} once its health path answers 200 there, then wait until HAProxy's checks through the IP pass`;
+    case "restore-haproxy":
+      return `serve from HAProxy's floating slot again once its checks pass, and re-arm the spare on FALLBACK (${action.fallbackAddress}:${action.port})`;
+    case "arm-spare":
+      return `arm HAProxy's spare slot on FALLBACK (${action.fallbackAddress}:${action.port}): health-checked, no traffic`;
+    case "start-previous":
+      return `start the stopped app container ${action.containerId.slice(0, 12)} on ${name(action.dropletId)} again, wait until it answers 200, and arm the spare on it (${action.address}:${action.port})`;
+  }
 }
 
 /** One line per step, for --dry-run and logs. */

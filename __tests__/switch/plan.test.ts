@@ -1,9 +1,10 @@
 import { InconsistentStateError } from "../../switch/errors";
-import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState, Plan, planSteps } from "../../switch/model";
-import { diagnose, planCutover, planRollback } from "../../switch/plan";
+import { AppContainer, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairPlan, Step, planSteps } from "../../switch/model";
+import { diagnose, planCutover, planRepair, planRollback, previousImageOf } from "../../switch/plan";
+import type { AuditEntry } from "../../switch/ports";
 import { testConfig } from "./fakes/config";
 import { configFingerprint } from "../../core/app";
-import { releaseOf } from "../../switch/release";
+import { Release, releaseOf } from "../../switch/release";
 
 const config = testConfig();
 const SALT = "0123456789abcdef0123456789abcdef";
@@ -43,6 +44,8 @@ interface World {
   fallbackRuns?: string | null;
   haproxy?: HaproxyServer[];
   extraWorker?: boolean;
+  /** FALLBACK keeps no stopped app container either (a replaced worker starts empty). */
+  fallbackEmpty?: boolean;
 }
 
 /** GIVEN a world described in a few words. */
@@ -59,7 +62,7 @@ function observed(w: World = {}): ObservedState {
     reservedIp: { ip: "198.18.1.100", region: w.ipRegion ?? "nyc3", dropletId: w.ipOn === undefined ? 1 : w.ipOn, locked: false },
     workers: {
       1: { droplet: b, containers: runs(w.prodRuns, "registry.test/web:v1") },
-      2: { droplet: g, containers: [...runs(w.fallbackRuns, "registry.test/web:v0"), container("registry.test/web:old", false)] },
+      2: { droplet: g, containers: [...runs(w.fallbackRuns, "registry.test/web:v0"), ...(w.fallbackEmpty ? [] : [container("registry.test/web:old", false)])] },
       ...(w.extraWorker ? { 3: { droplet: extra, containers: [] as AppContainer[] } } : ({} as Record<number, never>)),
     },
     haproxy: w.haproxy ?? steady,
@@ -92,6 +95,8 @@ describe("planCutover", () => {
     ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify"]],
     ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: midFlip }, ["repair", "verify"]],
     ["PROD runs nothing", { prodRuns: null }, [...PREPARE, ...FLIP, "prune"]],
+    ["two droplets tagged PROD (a replaced worker came back with its creation tag)", { fallbackTags: ["PROD"] }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["the IP unassigned (its droplet was replaced), PROD serving", { ipOn: null }, ["repair", ...PREPARE, ...FLIP, "prune"]],
   ])("GIVEN %s WHEN planning a cutover THEN the steps are as expected", (_name, world, steps) => {
     expect(names(planCutover(observed(world as World), config, V2))).toEqual(steps);
   });
@@ -208,10 +213,11 @@ describe("failure paths are plan data: each group carries its undo", () => {
 describe("refusals: nothing is planned", () => {
   it.each([
     ["no worker is tagged", { prodTags: [], fallbackTags: [] }, /no droplet is tagged PROD or FALLBACK/],
-    ["two droplets are tagged PROD", { fallbackTags: ["PROD"] }, /more than one droplet is tagged PROD/],
+    ["two droplets are tagged PROD among three workers", { fallbackTags: ["PROD"], extraWorker: true }, /more than one droplet is tagged PROD/],
     ["only one worker exists", { fallbackTags: [] }, /no droplet is tagged FALLBACK/],
     ["three workers exist", { extraWorker: true }, /more than one droplet is tagged FALLBACK/],
-    ["the IP is unassigned", { ipOn: null }, /is not assigned to any droplet/],
+    ["the IP is unassigned and no PROD-tagged worker serves", { ipOn: null, prodRuns: null }, /is not assigned to any droplet, and no PROD-tagged worker runs a healthy web container/],
+    ["the IP is unassigned and both workers are tagged PROD and serve", { ipOn: null, fallbackTags: ["PROD"] }, /is not assigned to any droplet, and 2 PROD-tagged workers run one/],
     ["the IP points elsewhere", { ipOn: 42 }, /points to droplet 42/],
     ["the IP is in another region", { ipRegion: "ams3" }, /is in region ams3, not nyc3/],
     ["HAProxy lacks the spare slot", { haproxy: [steady[0]] }, /lacks the server spare/],
@@ -274,10 +280,135 @@ describe("diagnose", () => {
     ["HAProxy mid-flip", { haproxy: midFlip }, [/mid-flip/]],
     ["the spare unarmed", { haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }, [/rollback is not ready: .* not armed/]],
     ["the spare armed on the wrong droplet", { haproxy: [steady[0], { ...steady[1], address: "198.18.2.11" }] }, [/rollback is not ready: .* not armed/]],
+    ["two droplets tagged PROD", { fallbackTags: ["PROD"] }, [/^two droplets are tagged PROD: blue holds reserved IP 198.18.1.100 and keeps PROD; green \(tagged \[PROD\]\) becomes FALLBACK/]],
+    ["the IP unassigned", { ipOn: null }, [/^reserved IP 198.18.1.100 is not assigned to any droplet .*: it goes back to blue, tagged PROD, which runs registry.test\/web:v1$/]],
     ["FALLBACK failing HAProxy's checks", { haproxy: [steady[0], { ...steady[1], status: "DOWN", checkStatus: "L4CON", lastCheck: "Connection refused" }] }, [/rollback is not ready: HAProxy's checks of FALLBACK green fail \(DOWN, check L4CON: Connection refused\)/]],
   ])("GIVEN %s WHEN diagnosing THEN the findings explain it", (_name, world, expected) => {
     const findings = diagnose(observed(world as World), config).findings;
     expect(findings).toHaveLength(expected.length);
     expected.forEach((re, i) => expect(findings[i]).toMatch(re));
+  });
+});
+
+describe("planRepair: what a replaced worker leaves converges from the observed state", () => {
+  const actions = (plan: RepairPlan) => plan.groups.flatMap((g) => g.steps.flatMap((st) => (st.name === "repair" ? st.actions.map((a) => a.kind) : [])));
+  const steps = (plan: RepairPlan) => plan.groups.flatMap((g) => g.steps.map((st) => st.name));
+  const CUTOVER_V0_V1: AuditEntry[] = [
+    { at: "2026-11-22T10:00:00.000Z", who: "ci", command: "cutover", outcome: "deployed", from: { droplet: "green", image: "registry.test/web:v0" }, to: { droplet: "blue", image: "registry.test/web:v1" }, durationMs: 1 },
+    { at: "2026-11-22T10:05:00.000Z", who: "ci", command: "maintenance on", outcome: "done", durationMs: 1 },
+  ];
+  const V0 = releaseOf(config, "registry.test/web:v0", {});
+
+  it.each<[string, World, AuditEntry[], Release | undefined, string[], string[], RegExp | undefined]>([
+    ["a steady world", {}, [], undefined, [], [], undefined],
+    ["the IP unassigned, PROD serving", { ipOn: null }, [], undefined, ["assign-ip"], ["repair"], undefined],
+    ["two droplets tagged PROD, the IP on one", { fallbackTags: ["PROD"] }, [], undefined, ["retag"], ["repair"], undefined],
+    [
+      "the IP unassigned and both tagged PROD, only green serving (blue was replaced)",
+      { ipOn: null, fallbackTags: ["PROD"], prodRuns: null },
+      [],
+      undefined,
+      ["assign-ip", "retag", "arm-spare"],
+      ["repair"],
+      /repair --image <ref>/,
+    ],
+    ["FALLBACK's container stopped (kept)", { fallbackRuns: null }, [], undefined, ["start-previous"], ["repair"], undefined],
+    ["FALLBACK empty, nothing in the audit log", { fallbackRuns: null, fallbackEmpty: true }, [], undefined, [], [], /repair --image <ref>/],
+    ["FALLBACK empty, the audit log names the image the last cutover replaced", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, undefined, [], [], /npm run switch -- repair --image registry.test\/web:v0 /],
+    ["FALLBACK empty and --image", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, V0, [], ["pull", "start", "gate", "arm-spare"], undefined],
+    [
+      "a replaced FALLBACK worker: two PRODs, FALLBACK empty",
+      { fallbackTags: ["PROD"], fallbackRuns: null, fallbackEmpty: true },
+      CUTOVER_V0_V1,
+      undefined,
+      ["retag"],
+      ["repair"],
+      /repair --image registry.test\/web:v0/,
+    ],
+  ])("GIVEN %s WHEN planning a repair THEN its actions, steps and what is left to a person are as expected", (_name, world, audit, release, kinds, stepNames, unresolvedFix) => {
+    const plan = planRepair(observed(world), config, { audit, release });
+    expect(actions(plan)).toEqual(kinds);
+    expect(steps(plan)).toEqual(stepNames);
+    if (unresolvedFix) {
+      expect(plan.unresolved?.message).toMatch(/^rollback is unavailable: FALLBACK (green|blue) runs no web container \(the previous version is missing/);
+      expect(plan.unresolved?.fix).toMatch(unresolvedFix);
+    } else expect(plan.unresolved).toBeUndefined();
+  });
+
+  it("GIVEN the IP unassigned WHEN planning THEN it goes to the PROD-tagged worker that serves, and nothing else changes", () => {
+    const [group] = planRepair(observed({ ipOn: null }), config, { audit: [] }).groups;
+    expect(group.steps).toEqual([{ name: "repair", actions: [{ kind: "assign-ip", ip: "198.18.1.100", dropletId: 1, why: expect.stringMatching(/goes back to blue/) }] }]);
+  });
+
+  it("GIVEN two PRODs WHEN planning THEN the IP holder keeps PROD and the other becomes FALLBACK", () => {
+    const [group] = planRepair(observed({ fallbackTags: ["PROD"] }), config, { audit: [] }).groups;
+    expect(group.steps[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 1, fallbackId: 2 })] });
+  });
+
+  it("GIVEN the IP unassigned and only green serves, tagged PROD beside an empty PROD-tagged blue WHEN planning THEN green gets the IP and PROD, blue FALLBACK, and the spare is armed on blue", () => {
+    const [group] = planRepair(observed({ ipOn: null, fallbackTags: ["PROD"], prodRuns: null }), config, { audit: [] }).groups;
+    const step = group.steps[0] as Extract<Step, { name: "repair" }>;
+    expect(step.actions.map(({ why: _why, ...a }) => a)).toEqual([
+      { kind: "assign-ip", ip: "198.18.1.100", dropletId: 2 },
+      { kind: "retag", prodId: 2, fallbackId: 1 },
+      { kind: "arm-spare", fallbackAddress: "198.18.2.11", port: 8080 },
+    ]);
+  });
+
+  it("GIVEN FALLBACK's container stopped WHEN planning THEN that container starts again and the spare is armed on green's own address", () => {
+    const [group] = planRepair(observed({ fallbackRuns: null }), config, { audit: [] }).groups;
+    expect(group.steps[0]).toEqual({
+      name: "repair",
+      actions: [{ kind: "start-previous", dropletId: 2, containerId: "id-registry.test/web:old-false", address: "198.18.1.12", port: 8080, why: expect.stringMatching(/previous one \(web-old, registry.test\/web:old\) is only stopped/) }],
+    });
+  });
+
+  it("GIVEN --image for an empty FALLBACK WHEN planning THEN it is pulled, started, gated and armed there, undone by restore-fallback; no hook runs and PROD is not touched", () => {
+    const hooked = releaseOf({ ...config, appSpec: { ...config.appSpec, hooks: { preSwitch: { command: ["migrate"], timeoutMs: 1 } } } }, V0.image, {});
+    const plan = planRepair(observed({ fallbackRuns: null, fallbackEmpty: true }), config, { audit: [], release: hooked });
+    expect(plan.groups).toEqual([
+      {
+        steps: [
+          { name: "pull", dropletId: 2, image: V0.image },
+          { name: "start", dropletId: 2, image: V0.image },
+          { name: "gate", dropletId: 2 },
+          { name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false },
+        ],
+        undo: [{ name: "restore-fallback", dropletId: 2 }],
+        watched: false,
+      },
+    ]);
+  });
+
+  it.each<[string, World, AuditEntry[], Release | undefined, RegExp]>([
+    ["--image while FALLBACK runs the previous version", {}, [], V0, /FALLBACK green already runs registry.test\/web:v0: --image only redeploys a FALLBACK that lost the previous version/],
+    ["the IP pointing at a stranger", { ipOn: 42 }, [], undefined, /points to droplet 42/],
+    ["the IP unassigned and nobody serving", { ipOn: null, prodRuns: null, fallbackRuns: null }, [], undefined, /not assigned to any droplet/],
+  ])("GIVEN %s WHEN planning a repair THEN it refuses, changing nothing", (_name, world, audit, release, message) => {
+    expect(() => planRepair(observed(world), config, { audit, release })).toThrow(message);
+  });
+
+  it("GIVEN FALLBACK runs an interrupted cutover's container WHEN planning a repair THEN it refuses: its audit line would make that container look finished", () => {
+    const world = observed();
+    const fresh = { ...container("registry.test/web:v2"), labels: { [LABEL.app]: "web", [LABEL.deployedAt]: "2026-11-22T12:00:00.000Z" } };
+    const unfinished = { ...world, lastAuditAt: "2026-11-22T11:00:00.000Z", workers: { ...world.workers, 2: { droplet: green, containers: [fresh] } } };
+    expect(() => planRepair(unfinished, config, { audit: [] })).toThrow(/green runs registry.test\/web:v2, started by a cutover that never finished/);
+  });
+
+  it.each<[string, World, string]>([
+    ["nobody serves", { ipOn: null, prodRuns: null, fallbackRuns: null }, "assign it to either worker (doctl compute reserved-ip-action assign 198.18.1.100 <droplet id>), then deploy a release: npm run switch -- --image <ref>"],
+    ["only the FALLBACK-tagged worker serves", { ipOn: null, prodRuns: null }, "to serve registry.test/web:v0 from green: doctl compute reserved-ip-action assign 198.18.1.100 2, then run `npm run switch -- repair`"],
+    ["both PROD-tagged workers serve", { ipOn: null, fallbackTags: ["PROD"] }, "assign it to the worker whose release should serve: doctl compute reserved-ip-action assign 198.18.1.100 1 or 2, then run `npm run switch -- repair`"],
+  ])("GIVEN the IP unassigned and %s WHEN diagnosing THEN it is blocking, with the exact command as the fix", (_name, world, fix) => {
+    expect(diagnose(observed(world), config).blocking?.fix).toBe(fix);
+  });
+
+  it.each<[string, string | undefined, AuditEntry[]]>([
+    ["the newest cutover put PROD's image live", "registry.test/web:v0", CUTOVER_V0_V1],
+    ["a rollback came after it", undefined, [...CUTOVER_V0_V1, { at: "2026-11-22T11:00:00.000Z", who: "ci", command: "rollback", outcome: "rolled-back", durationMs: 1 }]],
+    ["the newest cutover put another image live", undefined, [{ ...CUTOVER_V0_V1[0], to: { droplet: "blue", image: "registry.test/web:v9" } }]],
+    ["the cutover failed", undefined, [{ ...CUTOVER_V0_V1[0], outcome: "rejected" }]],
+  ])("GIVEN %s WHEN reading the previous image from the audit log THEN it is %s", (_name, image, audit) => {
+    expect(previousImageOf(audit, container("registry.test/web:v1"))).toBe(image);
   });
 });

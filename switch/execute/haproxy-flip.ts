@@ -133,6 +133,21 @@ export class HaproxyFlip {
     ]);
   }
 
+  /**
+   * After the reserved IP was given to a droplet while floating stayed in service (a repair): waits until HAProxy's
+   * checks through the IP pass. A floating slot in maint is not checked: restore-floating brings it back.
+   */
+  async floatingPasses(): Promise<void> {
+    const { floatingServer } = this.slots;
+    if ((await this.server(floatingServer)).admin === "maint") return;
+    const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(floatingServer)));
+    if (!up)
+      throw new HaproxyError(
+        `HAProxy's checks through the reserved IP did not pass (${checkDetail(await this.server(floatingServer))})`,
+        "check the app behind the reserved IP (`npm run switch -- status`), then re-run `npm run switch -- repair`",
+      );
+  }
+
   /** One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the previous version. */
   handBack(address: string, port: number): Promise<void> {
     // maint first drops the spare's idle connections to the failing release, so none carries a request there again.
