@@ -1,4 +1,4 @@
-import type { FaultSpec, RequestRecord, SimulatorState } from "./simulator/types";
+import type { FaultSpec, RequestRecord, SimulatedDroplet, SimulatedReservedIp, SimulatorState } from "./simulator/types";
 import { ExternalError } from "../core/errors";
 
 /** Drives a lab's simulator process through its /_lab control plane (no token: it only listens on the lab bridge). */
@@ -35,5 +35,24 @@ export class SimulatorControl {
 
   state(): Promise<SimulatorState> {
     return this.call<SimulatorState>("GET", "/_lab/state");
+  }
+
+  /** A droplet made outside the API (another environment's): no namespace behind it. */
+  async addDroplet(droplet: SimulatedDroplet): Promise<void> {
+    await this.call("POST", "/_lab/droplets", droplet);
+  }
+
+  /** Destroys a droplet (its reserved IP, if any, becomes unassigned). */
+  async removeDroplet(id: number): Promise<void> {
+    await this.call("DELETE", `/_lab/droplets/${id}`);
+  }
+
+  /** A reserved IP made outside the API, assigned as given: no address moves. */
+  async addReservedIp(reserved: SimulatedReservedIp): Promise<void> {
+    await this.call("POST", "/_lab/reserved-ips", reserved);
+  }
+
+  async removeReservedIp(ip: string): Promise<void> {
+    await this.call("DELETE", `/_lab/reserved-ips/${encodeURIComponent(ip)}`);
   }
 }

@@ -1,17 +1,21 @@
 /**
  * The control plane under /_lab, so a simulator in another process can be driven by tests:
- * state snapshot, request log, fault injection.
+ * state snapshot, request log, fault injection, and droplets and reserved IPs made or removed directly (another
+ * environment's, say), as if someone had used the control panel.
  */
 import { ApiProblem } from "./api-problem";
 import { InvalidFaultError, validateFaultSpec, type FaultInjector } from "./faults";
 import type { RequestLog } from "./request-log";
 import { route, type Route } from "./router";
-import type { FaultSpec, SimulatorState } from "./types";
+import type { SimulatorStore } from "./store";
+import type { FaultSpec, SimulatedDroplet, SimulatedReservedIp, SimulatorState } from "./types";
 
 export interface LabContext {
   state(): SimulatorState;
   log: RequestLog;
   faults: FaultInjector;
+  store: SimulatorStore;
+  params: Record<string, string>;
   body: unknown;
 }
 
@@ -37,6 +41,16 @@ export const labRoutes: readonly Route<LabContext>[] = [
   }),
   route<LabContext>("DELETE", "/_lab/faults", ({ faults }) => {
     faults.clear();
+    return { status: 204 };
+  }),
+  route<LabContext>("POST", "/_lab/droplets", ({ store, body }) => ({ status: 201, body: { droplet: store.addDroplet(body as SimulatedDroplet) } })),
+  route<LabContext>("DELETE", "/_lab/droplets/:id", ({ store, params }) => {
+    store.removeDroplet(Number(params.id));
+    return { status: 204 };
+  }),
+  route<LabContext>("POST", "/_lab/reserved-ips", ({ store, body }) => ({ status: 201, body: { reservedIp: store.addReservedIp(body as SimulatedReservedIp) } })),
+  route<LabContext>("DELETE", "/_lab/reserved-ips/:ip", ({ store, params }) => {
+    store.removeReservedIp(params.ip!);
     return { status: 204 };
   }),
 ];

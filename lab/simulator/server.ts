@@ -40,29 +40,31 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       return;
     }
     if (url.pathname.startsWith("/_lab/")) {
-      void serveLab(req, res, url, { state, log, faults });
+      void serveLab(req, res, url, { state, log, faults, store });
       return;
     }
     const arrivedAt = new Date();
     const started = performance.now();
     // Recorded in the same tick as the response is written, so a client that has its answer
     // always finds the request in the log.
-    const record = (status: number) =>
+    const record = (status: number, body?: unknown) =>
       log.add({
         at: arrivedAt.toISOString(),
         method: req.method ?? "GET",
         path: url.pathname + url.search,
         status,
         ms: Math.round((performance.now() - started) * 1000) / 1000,
+        ...(body === undefined ? {} : { body }),
       });
     void serveApi(req, res, url, record);
   });
 
-  async function serveApi(req: IncomingMessage, res: ServerResponse, url: URL, record: (status: number) => void): Promise<void> {
+  async function serveApi(req: IncomingMessage, res: ServerResponse, url: URL, record: (status: number, body?: unknown) => void): Promise<void> {
     const requestId = randomUUID();
     const method = req.method ?? "GET";
     const token = bearerToken(req.headers.authorization);
     let headers: Record<string, string> = {};
+    let body: unknown;
     try {
       if (token === null || !timingSafeEqual(digest(token), tokenDigest)) {
         headers = limiter.peek("(unauthenticated)");
@@ -80,15 +82,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }
       const match = url.pathname.startsWith("/v2/") ? matchRoute(apiRoutes, method, url.pathname) : null;
       if (!match) throw ApiProblem.notFound();
-      const body = await readJsonBody(req);
+      body = await readJsonBody(req);
       const reply = await match.handler({ url, params: match.params, body, store, runner });
       sendJson(res, reply.status, headers, reply.body);
-      record(reply.status);
+      record(reply.status, body);
     } catch (error) {
       const problem =
         error instanceof ApiProblem ? error : new ApiProblem(500, "server_error", `simulator error: ${(error as Error).message}`);
       sendJson(res, problem.status, headers, { id: problem.id, message: problem.message, request_id: requestId });
-      record(problem.status);
+      record(problem.status, body);
     }
   }
 
@@ -121,13 +123,13 @@ async function serveLab(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  lab: Omit<LabContext, "body">,
+  lab: Omit<LabContext, "body" | "params">,
 ): Promise<void> {
   try {
     const match = matchRoute(labRoutes, req.method ?? "GET", url.pathname);
     if (!match) throw ApiProblem.notFound();
     const body = await readJsonBody(req);
-    const reply = await match.handler({ ...lab, body });
+    const reply = await match.handler({ ...lab, params: match.params, body });
     sendJson(res, reply.status, {}, reply.body);
   } catch (error) {
     const problem = error instanceof ApiProblem ? error : new ApiProblem(500, "server_error", (error as Error).message);

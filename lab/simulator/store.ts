@@ -79,6 +79,39 @@ export class SimulatorStore {
     return copyDroplet(droplet);
   }
 
+  /** The lab's control plane: a droplet made outside the API (another environment's, or one Terraform just created). */
+  addDroplet(droplet: SimulatedDroplet): SimulatedDroplet {
+    const problem = dropletProblem(droplet, this.droplets);
+    if (problem) throw ApiProblem.unprocessable(problem);
+    for (const t of droplet.tags) if (!TAG_NAME.test(t)) throw ApiProblem.unprocessable(`tag ${JSON.stringify(t)} is not a valid tag name`);
+    this.droplets.set(droplet.id, copyDroplet(droplet));
+    for (const t of droplet.tags) this.ensureTag(t);
+    return copyDroplet(droplet);
+  }
+
+  /** The lab's control plane: a destroyed droplet. DigitalOcean unassigns a reserved IP whose droplet is destroyed. */
+  removeDroplet(id: number): void {
+    if (!this.droplets.delete(id)) throw ApiProblem.notFound();
+    for (const r of this.reservedIps.values()) if (r.dropletId === id) r.dropletId = null;
+  }
+
+  /** The lab's control plane: a reserved IP made outside the API, assigned as given (no address moves). */
+  addReservedIp(reserved: SimulatedReservedIp): ReservedIpView {
+    if (!reserved || typeof reserved.ip !== "string" || typeof reserved.region !== "string") throw ApiProblem.unprocessable("a reserved IP needs ip and region");
+    if (this.reservedIps.has(reserved.ip)) throw ApiProblem.unprocessable(`reserved IP ${reserved.ip} already exists`);
+    const dropletId = reserved.dropletId ?? null;
+    if (dropletId !== null && !this.droplets.has(dropletId)) throw ApiProblem.unprocessable(`Droplet ${dropletId} was not found.`);
+    this.reservedIps.set(reserved.ip, { ip: reserved.ip, region: reserved.region, dropletId, pendingActionId: null });
+    return this.getReservedIp(reserved.ip);
+  }
+
+  removeReservedIp(ip: string): void {
+    const reserved = this.reservedIps.get(ip);
+    if (!reserved) throw ApiProblem.notFound();
+    if (reserved.pendingActionId !== null) throw ApiProblem.unprocessable(`The reserved IP ${ip} has a pending event (action ${reserved.pendingActionId}).`);
+    this.reservedIps.delete(ip);
+  }
+
   // ---- tags -----------------------------------------------------------------------------------
 
   /** Idempotent like DigitalOcean: creating an existing tag returns it (in its original case). */
@@ -299,6 +332,15 @@ export class SimulatorStore {
     if (action.status !== "in-progress") throw new Error(`action ${id} is already ${action.status}`);
     return action;
   }
+}
+
+function dropletProblem(d: SimulatedDroplet, existing: ReadonlyMap<number, SimulatedDroplet>): string | undefined {
+  if (!d || typeof d !== "object") return "body must be a droplet {id, name, tags, region, publicIpv4, privateIpv4}";
+  if (!Number.isInteger(d.id) || d.id <= 0) return "id must be a positive integer";
+  if (existing.has(d.id)) return `droplet ${d.id} already exists`;
+  for (const field of ["name", "region", "publicIpv4", "privateIpv4"] as const) if (typeof d[field] !== "string" || !d[field]) return `${field} must be a non-empty string`;
+  if (!Array.isArray(d.tags) || d.tags.some((t) => typeof t !== "string")) return "tags must be an array of strings";
+  return undefined;
 }
 
 function copyDroplet(d: SimulatedDroplet): SimulatedDroplet {

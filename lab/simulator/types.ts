@@ -67,6 +67,11 @@ export interface RequestRecord {
   status: number;
   /** Time to respond, in milliseconds. */
   ms: number;
+  /**
+   * The request's JSON body, when it had one and reached a route: which droplet a tag or an assign was for (DigitalOcean
+   * puts those in the body, not the path). Absent for requests refused before (401, 429, injected faults).
+   */
+  body?: unknown;
 }
 
 export interface SimulatorOptions {
