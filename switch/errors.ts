@@ -8,6 +8,17 @@ export class LockHeldError extends UsageError {
   }
 }
 
+/** This run's deploy lock was taken over or released while it ran: it stopped before its next change (exit 4). */
+export class LockLostError extends ExternalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(
+      message,
+      "another run may be changing the droplets now: run `npm run switch -- status`; the run that holds the lock repairs what this one left, or re-run once it is done",
+      { ...options, exitCode: ExitCode.lockHeld },
+    );
+  }
+}
+
 export class InvalidImageReferenceError extends UsageError {
   constructor(ref: string, problem: string) {
     super(`invalid image reference ${JSON.stringify(ref)}: ${problem}`, "use registry/path:tag or registry/path@sha256:<64 hex>, e.g. registry.gitlab.com/acme/web:v2");

@@ -1,4 +1,4 @@
-import type { AdminState, AppContainer, Droplet, HaproxyServer, LockHolder, ReservedIp } from "./model";
+import type { AdminState, AppContainer, Droplet, HaproxyServer, LockClaim, LockHolder, LockReading, ReservedIp } from "./model";
 
 /** The few DigitalOcean calls the switch makes. */
 export interface DigitalOceanPort {
@@ -98,7 +98,8 @@ export interface LogQuery {
 /** The Docker engine of one worker droplet. */
 export interface DockerPort {
   listAppContainers(appName: string): Promise<AppContainer[]>;
-  pull(image: string, auth?: RegistryAuth): Promise<PulledImage>;
+  /** `timeoutMs`: a pull still running then is stopped (its connection closed, which cancels it) and fails. @default no limit */
+  pull(image: string, auth?: RegistryAuth, options?: { readonly timeoutMs?: number }): Promise<PulledImage>;
   /** Creates and starts; returns the container id. */
   run(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
@@ -201,16 +202,28 @@ export interface AuthorizedKeysPort {
   write(text: string): Promise<void>;
 }
 
-export type LockAttempt = { readonly acquired: true } | { readonly acquired: false; readonly holder: LockHolder | null };
+/** `current`: the lock as the same atomic script found it (null: there was none). */
+export type LockAttempt = { readonly acquired: true; readonly holder: LockHolder } | { readonly acquired: false; readonly current: LockReading | null };
 
+export type LockRenewal = { readonly renewed: true; readonly holder: LockHolder } | { readonly renewed: false; readonly current: LockReading | null };
+
+/**
+ * The deploy lock on the balancer. Every call is one atomic script there, and every time in it (acquired, expiry,
+ * renewal, age) is the balancer's clock: no caller's clock is ever compared with another's.
+ */
 export interface LockPort {
-  read(): Promise<LockHolder | null>;
-  /** Atomic: creates the lock unless one exists. */
-  tryAcquire(holder: LockHolder): Promise<LockAttempt>;
-  /** Atomic: replaces `stale` (a dead or expired holder, or null for a holder file never written) with `holder`, unless the lock changed meanwhile. */
-  takeOver(stale: LockHolder | null, holder: LockHolder): Promise<LockAttempt>;
+  /** null when no lock exists. */
+  read(): Promise<LockReading | null>;
+  /** Creates the lock for `claim`, expiring `ttlMs` from the balancer's now, unless one exists. */
+  tryAcquire(claim: LockClaim, ttlMs: number): Promise<LockAttempt>;
+  /** Replaces the lock `seen` (judged stale) with `claim`, unless it changed since it was read (compare-and-swap on its version). */
+  takeOver(seen: LockReading, claim: LockClaim, ttlMs: number): Promise<LockAttempt>;
+  /** Extends `id`'s lease to `ttlMs` from the balancer's now, if `id` still holds the lock (compare-and-swap on the id). */
+  renew(id: string, ttlMs: number): Promise<LockRenewal>;
   /** Removes the lock if `id` holds it (any holder with force). Returns whether a lock was removed. */
   release(id: string | null, force: boolean): Promise<boolean>;
+  /** Removes the lock only if it is still exactly `seen` (compare and delete in one script): `lock release` of a stale holder. */
+  releaseIfUnchanged(seen: LockReading): Promise<{ readonly released: boolean; readonly current: LockReading | null }>;
 }
 
 export interface AuditEntry {

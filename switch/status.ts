@@ -1,11 +1,11 @@
 import { shortFingerprint } from "../core/app";
 import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
-import { LABEL, ObservedState, WorkerState } from "./model";
+import { LABEL, LockHolder, LockReading, ObservedState, WorkerState } from "./model";
 import { findBalancer, observe } from "./observe";
 import { diagnose, isArmedOn, isServing, runningContainer } from "./plan";
 import type { AuditEntry, LockPort, Ports } from "./ports";
-import { HostIdentity, describeHolder, staleReason } from "./lock";
+import { HostIdentity, describeLock, staleReason } from "./lock";
 import { LockHeldError } from "./errors";
 import { balancerConfigStatus } from "./balancer";
 
@@ -36,7 +36,8 @@ export interface StatusReport {
   readonly fallback?: WorkerReport;
   readonly reservedIp: { readonly ip: string; readonly droplet: string | null; readonly region: string };
   readonly haproxy: readonly { readonly server: string; readonly address: string; readonly status: string; readonly admin: string; readonly sessions: number }[];
-  readonly lock: (ObservedState["lock"] & { readonly stale?: string }) | null;
+  /** Judged by the balancer's clock; `detail` says who holds it, or what is wrong with its record. */
+  readonly lock: LockReport | null;
   /** Whether a rollback can flip at once: HAProxy's spare slot is armed on FALLBACK and its checks pass. */
   readonly rollback: { readonly ready: boolean; readonly detail: string };
   /**
@@ -52,6 +53,26 @@ export interface StatusReport {
   readonly consistent: boolean;
   readonly findings: readonly string[];
   readonly audit: readonly AuditEntry[];
+}
+
+export interface LockReport {
+  readonly holder?: LockHolder;
+  /** Why the record cannot be trusted (it can be taken over a TTL after it last changed). */
+  readonly problem?: string;
+  /** Why it may be taken over, when it may. */
+  readonly stale?: string;
+  /** Lease expiry minus the balancer's now. */
+  readonly expiresInMs?: number;
+  /** The balancer's time of the reading. */
+  readonly readAt: string;
+  readonly detail: string;
+}
+
+/** The lock for people and --json: no compare-and-swap token, the balancer's verdict spelled out. */
+export function lockReport(lock: LockReading | null, ttlMs: number): LockReport | null {
+  if (!lock) return null;
+  const { holder, problem, expiresInMs, readAt } = lock;
+  return { holder, problem, stale: staleReason(lock, ttlMs), expiresInMs, readAt, detail: describeLock(lock, ttlMs) };
 }
 
 async function report(ports: Ports, config: Config, worker: WorkerState | undefined): Promise<WorkerReport | undefined> {
@@ -91,7 +112,8 @@ async function maintenanceOf(ports: Ports, observed: ObservedState): Promise<Sta
 }
 
 /** Everything an operator needs to know before touching anything. Read-only. */
-export async function runStatus(ports: Ports, config: Config, self: HostIdentity, auditLines = 5): Promise<StatusReport> {
+/** `_self`: kept for callers; the lock is judged by the balancer's clock alone, whoever asks. */
+export async function runStatus(ports: Ports, config: Config, _self: HostIdentity, auditLines = 5): Promise<StatusReport> {
   const observed = await observe(ports, config);
   const d = diagnose(observed, config);
   const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
@@ -115,7 +137,6 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
   if (maintenance.error) findings.push(`maintenance mode unknown: ${maintenance.error}`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
-  const stale = staleReason(observed.lock, ports.clock.now(), self);
   const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
   const fallbackWorker = d.roles?.fallback;
   const armed = !!fallbackWorker && isArmedOn(spare, fallbackWorker.droplet, config.app.port);
@@ -133,7 +154,7 @@ export async function runStatus(ports: Ports, config: Config, self: HostIdentity
       region: observed.reservedIp.region,
     },
     haproxy: observed.haproxy.map((s) => ({ server: s.name, address: `${s.address}:${s.port}`, status: s.status, admin: s.admin, sessions: s.currentSessions })),
-    lock: observed.lock && { ...observed.lock, stale: observed.lock && stale },
+    lock: lockReport(observed.lock, config.timing.lockTtlMs),
     rollback,
     maintenance,
     balancerConfig,
@@ -174,7 +195,7 @@ export function formatStatus(r: StatusReport): string {
       : r.balancerConfig.upToDate
         ? `balancer config: up to date (${r.balancerConfig.detail})`
         : `balancer config: DIFFERS (${r.balancerConfig.detail}) — run \`npm run switch -- balancer apply\``,
-    `lock     ${r.lock ? `held by ${describeHolder(r.lock)}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
+    `lock     ${r.lock ? `held by ${r.lock.detail}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",
     ...(r.audit.length
@@ -191,18 +212,38 @@ async function balancerLock(ports: Ports, config: Config): Promise<LockPort> {
   return ports.lock(await findBalancer(ports, config));
 }
 
-export async function lockStatus(ports: Ports, config: Config, self: HostIdentity) {
-  const holder = await (await balancerLock(ports, config)).read();
-  return { holder, stale: staleReason(holder, ports.clock.now(), self) ?? null };
+export interface LockStatus {
+  readonly holder: LockHolder | null;
+  readonly stale: string | null;
+  readonly problem?: string;
+  /** One line for people: who holds it and since when, or "free". */
+  readonly detail: string;
 }
 
-/** Without --force only a stale lock (expired, or its process is gone) is released. */
-export async function lockRelease(ports: Ports, config: Config, self: HostIdentity, force: boolean): Promise<{ released: boolean; holder: ObservedState["lock"] }> {
+export async function lockStatus(ports: Ports, config: Config): Promise<LockStatus> {
+  const lock = lockReport(await (await balancerLock(ports, config)).read(), config.timing.lockTtlMs);
+  if (!lock) return { holder: null, stale: null, detail: "lock free" };
+  return { holder: lock.holder ?? null, stale: lock.stale ?? null, ...(lock.problem ? { problem: lock.problem } : {}), detail: `lock held by ${lock.detail}${lock.stale ? ` — stale: ${lock.stale}` : ""}` };
+}
+
+/**
+ * Without --force only a stale lock is released (expired by the balancer's clock, or an untrusted record older than the
+ * TTL), and only that very lock: the removal compares it with what was judged, in the same flock'ed script, so a run
+ * that took the lock over in between keeps it.
+ */
+export async function lockRelease(ports: Ports, config: Config, force: boolean): Promise<{ released: boolean; holder: LockHolder | null; detail: string }> {
+  const ttlMs = config.timing.lockTtlMs;
   const lock = await balancerLock(ports, config);
-  const holder = await lock.read();
-  if (!force && holder) {
-    const stale = staleReason(holder, ports.clock.now(), self);
-    if (!stale) throw new LockHeldError(`deploy lock held by ${describeHolder(holder)}, which may still be running`, "wait for it; if you are sure it died, add --force");
+  const seen = await lock.read();
+  if (!seen) return { released: false, holder: null, detail: "lock was free" };
+  const shown = describeLock(seen, ttlMs);
+  if (force) {
+    const released = await lock.release(null, true);
+    return { released, holder: seen.holder ?? null, detail: released ? `released the lock held by ${shown}` : "lock was free" };
   }
-  return { released: await lock.release(null, true), holder };
+  if (!staleReason(seen, ttlMs)) throw new LockHeldError(`deploy lock held by ${shown}, which may still be running`, "wait for it; if you are sure it died, add --force");
+  const { released, current } = await lock.releaseIfUnchanged(seen);
+  if (!released && current)
+    throw new LockHeldError(`the deploy lock changed while it was being released (now ${describeLock(current, ttlMs)}): nothing was removed`, "run `npm run switch -- lock status` and decide again");
+  return { released, holder: seen.holder ?? null, detail: released ? `released the lock held by ${shown}` : "lock was free" };
 }

@@ -5,7 +5,7 @@ import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
 import { testConfig } from "./config";
 import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
 import { DockerError, RegistryError } from "../../../switch/errors";
-import { AppContainer, Droplet, HaproxyServer, LABEL, LockHolder, ReservedIp } from "../../../switch/model";
+import { AppContainer, Droplet, HaproxyServer, LABEL, LockClaim, LockHolder, LockReading, ReservedIp } from "../../../switch/model";
 import type {
   AuditEntry,
   AuditPort,
@@ -21,6 +21,7 @@ import type {
   ServerChange,
   LockAttempt,
   LockPort,
+  LockRenewal,
   LogQuery,
   Mount,
   OneOffIo,
@@ -351,6 +352,10 @@ export class FakeWorld {
   floatingSessions = 2;
   lockHolder: LockHolder | null = null;
   lockDirWithoutHolder = false;
+  /** The balancer's clock minus this world's (the runners'): every lock time is the balancer's. */
+  balancerClockSkewMs = 0;
+  /** When the lock last changed, by the balancer's clock (a lock record that cannot be trusted is stale a TTL after). */
+  lockChangedAt = Date.parse("2026-11-22T12:00:00Z");
   audit: AuditEntry[] = [];
   deployments: { image: string; states: string[] }[] = [];
   publicOverride?: (answer: HealthAnswer) => HealthAnswer;
@@ -503,20 +508,48 @@ export class FakeWorld {
     },
   };
 
+  balancerNow(): number {
+    return this.clock.now() + this.balancerClockSkewMs;
+  }
+
+  /** The lock as LockDir's script reports it: judged by the balancer's clock; a set `lockHolder` counts as a valid lease. */
+  lockReading(): LockReading | null {
+    if (!this.lockHolder && !this.lockDirWithoutHolder) return null;
+    const now = this.balancerNow();
+    const base = { readAt: new Date(now).toISOString(), ageMs: Math.max(0, now - this.lockChangedAt), version: JSON.stringify(this.lockHolder) };
+    if (!this.lockHolder) return { ...base, problem: "it has no holder record (a run died while taking it)" };
+    return { ...base, holder: this.lockHolder, expiresInMs: Date.parse(this.lockHolder.expiresAt) - now };
+  }
+
+  private grantLock(claim: LockClaim, ttlMs: number): LockAttempt {
+    const now = this.balancerNow();
+    this.lockDirWithoutHolder = false;
+    this.lockChangedAt = now;
+    this.lockHolder = { ...claim, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
+    return { acquired: true, holder: this.lockHolder };
+  }
+
   readonly lockPort: LockPort = {
-    read: async () => this.lockHolder,
-    tryAcquire: async (holder): Promise<LockAttempt> => {
+    read: async () => this.lockReading(),
+    tryAcquire: async (claim, ttlMs): Promise<LockAttempt> => {
       this.log("lock acquire");
-      if (this.lockHolder || this.lockDirWithoutHolder) return { acquired: false, holder: this.lockHolder };
-      this.lockHolder = holder;
-      return { acquired: true };
+      if (this.lockHolder || this.lockDirWithoutHolder) return { acquired: false, current: this.lockReading() };
+      return this.grantLock(claim, ttlMs);
     },
-    takeOver: async (stale, holder): Promise<LockAttempt> => {
+    takeOver: async (seen, claim, ttlMs): Promise<LockAttempt> => {
       this.log("lock takeover");
-      if (JSON.stringify(stale) !== JSON.stringify(this.lockHolder)) return { acquired: false, holder: this.lockHolder };
-      this.lockDirWithoutHolder = false;
-      this.lockHolder = holder;
-      return { acquired: true };
+      const current = this.lockReading();
+      if (current && current.version !== seen.version) return { acquired: false, current };
+      return this.grantLock(claim, ttlMs);
+    },
+    renew: async (id, ttlMs): Promise<LockRenewal> => {
+      this.log("lock renew");
+      this.fail("lock renew");
+      if (this.lockHolder?.id !== id) return { renewed: false, current: this.lockReading() };
+      const now = this.balancerNow();
+      this.lockChangedAt = now;
+      this.lockHolder = { ...this.lockHolder, expiresAt: new Date(now + ttlMs).toISOString(), renewedAt: new Date(now).toISOString() };
+      return { renewed: true, holder: this.lockHolder };
     },
     release: async (id, force) => {
       this.log("lock release");
@@ -525,6 +558,14 @@ export class FakeWorld {
       this.lockHolder = null;
       this.lockDirWithoutHolder = false;
       return true;
+    },
+    releaseIfUnchanged: async (seen) => {
+      this.log("lock release-if-unchanged");
+      const current = this.lockReading();
+      if (!current || current.version !== seen.version) return { released: false, current };
+      this.lockHolder = null;
+      this.lockDirWithoutHolder = false;
+      return { released: true, current: null };
     },
   };
 
