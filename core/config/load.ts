@@ -72,7 +72,15 @@ export interface Config {
     readonly authorizedKeysFile: string;
   };
   readonly registry: { readonly host: string; readonly user: string; readonly password: string };
-  readonly timing: { readonly healthTimeoutMs: number; readonly bakeMs: number; readonly drainTimeoutMs: number; readonly actionTimeoutMs: number; readonly lockTtlMs: number };
+  readonly timing: {
+    readonly healthTimeoutMs: number;
+    readonly bakeMs: number;
+    readonly drainTimeoutMs: number;
+    readonly actionTimeoutMs: number;
+    /** SWITCH_PULL_TIMEOUT_SECONDS: a pull still running then is stopped. */
+    readonly pullTimeoutMs: number;
+    readonly lockTtlMs: number;
+  };
   /** The bake window's trigger: more than `errorRatio` of at least `minResponses` responses failing. */
   readonly rollbackTrigger: { readonly errorRatio: number; readonly minResponses: number };
   readonly publicUrl: string;
@@ -159,6 +167,30 @@ function crossCheck(p: Partial<Parsed>, d: Derived, issues: ConfigIssue[]): void
     issues.push({ variable: VARIABLES.appPort.name, value: String(p.appPort), problem: "80 and 443 are HAProxy's public ports", fix: "use another port for the app, e.g. 8080" });
 }
 
+/**
+ * The lock is renewed before every step and every TTL/3, but a TTL shorter than one wait would bet the lock on those
+ * renewals alone: SWITCH_LOCK_TTL_SECONDS must cover the longest single wait, hooks included.
+ */
+function lockOutlastsEveryWait(p: Partial<Parsed>, app: AppSpec, issues: ConfigIssue[]): void {
+  if (p.lockTtl === undefined) return;
+  const waits: [string, number | undefined][] = [
+    [VARIABLES.healthTimeout.name, p.healthTimeout],
+    [VARIABLES.bakeSeconds.name, p.bakeSeconds],
+    [VARIABLES.drainTimeout.name, p.drainTimeout],
+    [VARIABLES.actionTimeout.name, p.actionTimeout],
+    [VARIABLES.pullTimeout.name, p.pullTimeout],
+    ...Object.entries(app.hooks).map(([phase, hook]): [string, number] => [`hooks.${phase}.timeoutSeconds (${app.source})`, hook!.timeoutMs / 1000]),
+  ];
+  const [name, longest] = waits.reduce((a, b) => ((b[1] ?? 0) > (a[1] ?? 0) ? b : a));
+  if (longest !== undefined && p.lockTtl < longest)
+    issues.push({
+      variable: VARIABLES.lockTtl.name,
+      value: String(p.lockTtl),
+      problem: `shorter than the longest single wait, ${name} (${longest} s)`,
+      fix: `use at least ${longest}, or shorten ${name}`,
+    });
+}
+
 const PRIVATE_RANGES: readonly [base: string, bits: number][] = [
   ["10.0.0.0", 8],
   ["172.16.0.0", 12],
@@ -196,6 +228,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
   const appFile = p.appConfigFile ?? VARIABLES.appConfigFile.default!;
   const definition = loadAppDefinition(appFile, !!env[VARIABLES.appConfigFile.name], process.cwd(), env);
   issues.push(...definition.issues);
+  if (definition.app) lockOutlastsEveryWait(p, definition.app, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   const c = p as Parsed;
   return {
@@ -248,6 +281,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
       bakeMs: c.bakeSeconds * 1000,
       drainTimeoutMs: c.drainTimeout * 1000,
       actionTimeoutMs: c.actionTimeout * 1000,
+      pullTimeoutMs: c.pullTimeout * 1000,
       lockTtlMs: c.lockTtl * 1000,
     },
     rollbackTrigger: { errorRatio: c.rollbackErrorPercent / 100, minResponses: c.rollbackMinResponses },

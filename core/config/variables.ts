@@ -44,10 +44,71 @@ const bool = z.enum(["true", "false"]).transform((s) => s === "true");
 // DigitalOcean accepts either a key's MD5 fingerprint or its numeric id.
 const sshKey = z.string().regex(/^(([0-9a-f]{2}:){15}[0-9a-f]{2}|\d+)$/, "not an MD5 fingerprint or numeric key id");
 const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "not a domain name");
-const httpPath = z.string().regex(/^\/[^\s]*$/, "must start with / and contain no spaces");
+// RFC 3986 path characters (unreserved, %XX, sub-delims but ' and $, ":" and "@"), and an optional query of the same plus
+// "/" and "?": nothing that ends, quotes or comments a haproxy.cfg word (space, quote, backslash, #) can get in.
+const PATH_CHARS = "A-Za-z0-9\\-._~!&()*+,;=:@/";
+export const HEALTH_PATH = new RegExp(`^/(?:[${PATH_CHARS}]|%[0-9A-Fa-f]{2})*(?:\\?(?:[${PATH_CHARS}?]|%[0-9A-Fa-f]{2})*)?$`);
+const httpPath = z.string().regex(HEALTH_PATH, "must start with / and use URL path characters only (letters, digits, - . _ ~ ! & ( ) * + , ; = : @ /, %XX escapes, an optional ?query)");
 // The Redactor masks secret values of 6+ characters (shorter ones would mask ordinary words), so secrets must be longer.
 const maskableSecret = z.string().refine((s) => s === "" || s.length >= 8, "shorter than 8 characters, too short to keep out of logs");
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http(s)");
+
+/**
+ * Hosts plain http may reach: loopback, and the benchmarking range 198.18.0.0/15 (RFC 2544), where the lab runs its
+ * simulator. The API token goes in every request, so anywhere else it must travel over TLS.
+ */
+export function cleartextAllowed(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1") return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(h);
+  return !!v4 && (v4[1] === "127" || (v4[1] === "198" && (v4[2] === "18" || v4[2] === "19")));
+}
+const apiUrl = url.refine((u) => {
+  const parsed = new URL(u);
+  return parsed.protocol === "https:" || cleartextAllowed(parsed.hostname);
+}, "must be https (plain http only on loopback or the lab's 198.18.0.0/15): the token travels with every request");
+
+// A path spliced into shell scripts and a tmpfiles.d line: no spaces, quotes, $, %, globs, and no . or .. segments.
+const safePath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._@+-]+)+\/?$/, "must be an absolute path of letters, digits and . _ @ + -")
+  .refine((p) => !p.split("/").some((seg) => seg === "." || seg === ".."), "must not contain . or .. segments");
+
+/** Directories other users or the system own: the switch must never chmod, chown or fill one (cloud-init hands SWITCH_STATE_DIR to the deploy user). */
+const SHARED_DIRS = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/run/lock", "/run/user", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/local", "/var", "/var/cache", "/var/lib", "/var/local", "/var/lock", "/var/log", "/var/run", "/var/spool", "/var/tmp", "/var/opt"];
+/** World-writable (sticky) directories: anyone can create a path inside them first. */
+const WORLD_WRITABLE = ["/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/run/user"];
+const inside = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+/** Why `dir` cannot be SWITCH_STATE_DIR, or undefined. */
+export function stateDirProblem(dir: string): string | undefined {
+  const d = dir.replace(/\/+$/, "") || "/";
+  if (SHARED_DIRS.includes(d)) return `${d} is a shared system directory (the lock scripts and cloud-init would change its owner or mode)`;
+  const open = WORLD_WRITABLE.find((w) => inside(d, w));
+  if (open) return `it is inside ${open}, where any user can create it first`;
+  return undefined;
+}
+
+/** Directories under /run that belong to the system or to everyone: HAProxy's socket needs one of its own (cloud-init hands it to haproxy). */
+const SHARED_RUN_DIRS = ["/run", "/run/lock", "/run/user", "/run/shm", "/run/systemd", "/run/sshd", "/run/dbus", "/run/udev", "/run/docker", "/run/cloud-init", "/run/mount", "/run/log", "/run/credentials", "/run/netns", "/run/initramfs"];
+
+/** Why `socket` cannot be HAPROXY_ADMIN_SOCKET, or undefined. */
+export function adminSocketProblem(socket: string): string | undefined {
+  if (socket.endsWith("/")) return "must name the socket file, not a directory";
+  const dir = socket.slice(0, socket.lastIndexOf("/")) || "/";
+  if (!inside(dir, "/run") || dir === "/run") return `its directory ${dir} is not a directory of its own under /run (cloud-init's tmpfiles.d line hands that directory to the haproxy user)`;
+  const shared = SHARED_RUN_DIRS.find((d) => inside(dir, d) && d !== "/run");
+  if (shared) return `its directory ${dir} is inside ${shared}, which the system owns`;
+  return undefined;
+}
+const adminSocket = safePath.superRefine((p, ctx) => {
+  const problem = adminSocketProblem(p);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+const stateDir = safePath.superRefine((p, ctx) => {
+  const problem = stateDirProblem(p);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
 
 function v<T>(spec: VariableSpec<T>): VariableSpec<T> {
   return spec;
@@ -64,7 +125,7 @@ export const VARIABLES = {
   appConfigFile: v({ name: "BLUEGREEN_CONFIG", default: "bluegreen.config.ts", schema: nonEmpty, description: "The app's typed definition (environment, secret names, volumes, options, hooks), relative to the working directory; the default file may be absent.", fix: "point it at a file that exports defineApp({...})" }),
   // --- DigitalOcean ---
   token: v({ name: "DIGITALOCEAN_TOKEN", secret: true, schema: z.string().regex(/^\S{20,}$/, "not a DigitalOcean API token"), description: "API token (write scope). Secret: a masked CI/CD variable.", fix: "create a token at cloud.digitalocean.com/account/api/tokens and set DIGITALOCEAN_TOKEN" }),
-  apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: url, description: "API base URL; the lab points it at its simulator.", fix: "use an http(s) URL such as https://api.digitalocean.com" }),
+  apiUrl: v({ name: "DIGITALOCEAN_API_URL", default: "https://api.digitalocean.com", schema: apiUrl, description: "API base URL; the lab points it at its simulator. Must be https, except on loopback or 198.18.0.0/15 (the lab's ranges).", fix: "use an https URL such as https://api.digitalocean.com" }),
   region: v({ name: "DO_REGION", default: "nyc3", schema: z.enum(REGIONS, { errorMap: () => ({ message: "unknown region" }) }), description: "Region of the droplets, VPC and reserved IP.", fix: `use one of ${REGIONS.join(", ")}` }),
   projectName: v({ name: "DO_PROJECT_NAME", default: "", schema: z.string(), description: `DigitalOcean project that groups the resources. Empty = \`${NAMESPACE_HINT}\`.`, fix: "set a project name, or leave it empty" }),
   vpcIpRange: v({ name: "DO_VPC_IP_RANGE", default: "10.10.10.0/24", schema: ipv4Cidr, description: "Private IPv4 CIDR of the VPC.", fix: "use an IPv4 CIDR such as 10.10.10.0/24" }),
@@ -83,13 +144,13 @@ export const VARIABLES = {
   floatingIp: v({ name: "FLOATING_IP", default: "", schema: z.union([z.literal(""), ipv4]), description: "Reserved IP to move; empty = the one attached to the PROD or FALLBACK droplet.", fix: "use the reserved IP shown by `npm run synth` outputs / the control panel" }),
   // --- HAProxy ---
   tlsCertificatePath: v({ name: "HAPROXY_TLS_CERT_PATH", default: "", schema: z.union([z.literal(""), z.string().regex(/^\/\S+\.pem$/, "must be an absolute path to a .pem")]), description: "PEM (cert+key) on the HAProxy droplet; when set, HAProxy also serves 443.", fix: "use an absolute path such as /etc/haproxy/certs/site.pem" }),
-  haproxyAdminSocket: v({ name: "HAPROXY_ADMIN_SOCKET", default: "/run/haproxy/admin.sock", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "HAProxy runtime API socket on the HAProxy droplet.", fix: "use an absolute path" }),
+  haproxyAdminSocket: v({ name: "HAPROXY_ADMIN_SOCKET", default: "/run/haproxy/admin.sock", schema: adminSocket, description: "HAProxy runtime API socket on the HAProxy droplet, in a directory of its own under /run (cloud-init hands that directory to the haproxy user).", fix: "use a path such as /run/haproxy/admin.sock" }),
   haproxyConfigFile: v({ name: "HAPROXY_CONFIG_FILE", default: "/etc/haproxy/haproxy.cfg", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "haproxy.cfg on the HAProxy droplet, where `balancer apply` installs the rendered file (Debian's haproxy.service reads the default; the lab sets its own).", fix: "use an absolute path such as /etc/haproxy/haproxy.cfg" }),
   haproxyReloadCommand: v({ name: "HAPROXY_RELOAD_COMMAND", default: "systemctl reload haproxy", schema: z.string().regex(/^[^\n]*\S[^\n]*$/, "must be one non-empty line"), description: "Shell command on the HAProxy droplet that makes HAProxy's master process reload its configuration hitlessly (master-worker mode: the new worker takes over the listening sockets, the old one finishes its requests). `systemctl reload haproxy` sends the master SIGUSR2; the lab sends it itself.", fix: "use a command such as systemctl reload haproxy" }),
   haproxyBindAddress: v({ name: "HAPROXY_BIND_ADDRESS", default: "*", schema: z.string().regex(/^(\*|(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3})$/, "not * or an IPv4 address"), description: "Address HAProxy's public frontend binds to on the HAProxy droplet; * = every address (the lab binds its balancer's).", fix: "use * or an IPv4 address" }),
   haproxyUser: v({ name: "HAPROXY_USER", default: "haproxy", schema: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "not a user name").transform((s) => (s === "none" ? null : s)), description: "User and group HAProxy drops to after binding (Debian's package user); none = stay root (the lab).", fix: "use a user name such as haproxy, or none" }),
   haproxyLogTarget: v({ name: "HAPROXY_LOG_TARGET", default: "/dev/log local0", schema: z.string().regex(/^(none|\S+ \S+( \S+)*)$/, "not `<address> <facility> [level]` or none").transform((s) => (s === "none" ? null : s)), description: "HAProxy's `log` target and facility (journald through /dev/log on a droplet); none = no logging (the lab).", fix: "use a target such as /dev/log local0, or none" }),
-  stateDir: v({ name: "SWITCH_STATE_DIR", default: "/var/lib/do-bluegreen", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "Directory on the HAProxy droplet holding the deploy lock and the audit log.", fix: "use an absolute path" }),
+  stateDir: v({ name: "SWITCH_STATE_DIR", default: "/var/lib/do-bluegreen", schema: stateDir, description: "Directory on the HAProxy droplet holding the deploy lock and the audit log; a directory of its own (cloud-init gives it to SSH_USER), never a shared one such as /tmp or /var/lib.", fix: "use a directory of its own such as /var/lib/do-bluegreen" }),
   // --- Terraform state on Spaces ---
   spacesBucket: v({ name: "SPACES_BUCKET", default: "do-bluegreen-state", schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "not a bucket name"), description: "Spaces bucket holding Terraform state.", fix: "use 3-63 lowercase letters, digits, dots and dashes" }),
   spacesRegion: v({ name: "SPACES_REGION", default: "nyc3", schema: z.enum(["nyc3", "ams3", "sgp1", "sfo2", "sfo3", "fra1", "syd1", "blr1", "atl1", "lon1", "tor1"], { errorMap: () => ({ message: "not a Spaces region" }) }), description: "Spaces region of the state bucket.", fix: "use a Spaces region such as nyc3 or fra1" }),
@@ -116,7 +177,8 @@ export const VARIABLES = {
   rollbackMinResponses: v({ name: "SWITCH_ROLLBACK_MIN_RESPONSES", default: "50", schema: z.coerce.number().int().min(1).max(1_000_000), description: "Responses the new release must have served before its error rate can trigger the hand-back.", fix: "use a whole number such as 50" }),
   drainTimeout: v({ name: "SWITCH_DRAIN_TIMEOUT_SECONDS", default: "30", schema: seconds, description: "How long to wait for in-flight requests to the floating IP to finish.", fix: "use a number of seconds, e.g. 30" }),
   actionTimeout: v({ name: "SWITCH_ACTION_TIMEOUT_SECONDS", default: "180", schema: seconds, description: "How long a reserved-IP assign action may take.", fix: "use a number of seconds, e.g. 180" }),
-  lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "After this, a lock left by a crashed run expires.", fix: "use a number of seconds, e.g. 900" }),
+  pullTimeout: v({ name: "SWITCH_PULL_TIMEOUT_SECONDS", default: "600", schema: seconds, description: "How long pulling the new image on a droplet may take; then the pull is stopped and the cutover fails with nothing changed.", fix: "use a number of seconds, e.g. 600" }),
+  lockTtl: v({ name: "SWITCH_LOCK_TTL_SECONDS", default: "900", schema: seconds, description: "How long the deploy lock lives by the balancer's clock without a renewal; a run renews it before every step and every third of it, so it only expires after its run died. At least the longest single wait (health, bake, drain, IP action, pull, hook timeouts).", fix: "use a number of seconds, e.g. 900" }),
   publicUrl: v({ name: "SWITCH_PUBLIC_URL", default: "", schema: z.union([z.literal(""), url]), description: "The public entry; after the flip the switch verifies its health path there (APP_HEALTH_PATH, the one path maintenance mode lets through). Empty = http://<HAProxy droplet IP>/.", fix: "use an http(s) URL such as https://example.com/" }),
   // --- reporting ---
   githubToken: v({ name: "GITHUB_TOKEN", secret: true, default: "", schema: maskableSecret, description: "Optional: records a GitHub Deployment when set with GITHUB_REPOSITORY. Secret.", fix: "set a token with deployments:write" }),

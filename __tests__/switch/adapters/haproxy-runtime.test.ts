@@ -69,7 +69,8 @@ class RecordingShell implements RemoteShell {
 }
 
 describe("maintenance mode through the runtime API (recording shell)", () => {
-  const config = loadConfig({ SWITCH_STATE_DIR: "/var/lib/do-bluegreen;x" }, "stack");
+  // SWITCH_STATE_DIR refuses such a path now; the adapter still quotes whatever directory it is given.
+  const config = { ...loadConfig({}, "stack"), stateDir: "/var/lib/do-bluegreen;x" };
   const MAP = "/var/lib/do-bluegreen;x/maintenance.map";
   const line = (script: string, prefix: string) => script.split("\n").find((l) => l.startsWith(prefix));
 
@@ -170,7 +171,12 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
   const socket = join(dir, "admin.sock");
   const pidFile = join(dir, "haproxy.pid");
   const mapFile = join(dir, "maintenance.map");
-  const config = loadConfig({ HAPROXY_ADMIN_SOCKET: socket, SWITCH_STATE_DIR: dir }, "stack");
+  // Built directly: SWITCH_STATE_DIR and HAPROXY_ADMIN_SOCKET refuse a temp dir in /tmp (world-writable).
+  const tempConfig = (adminSocket: string, stateDir = dir) => {
+    const base = loadConfig({}, "stack");
+    return { ...base, haproxy: { ...base.haproxy, adminSocket }, stateDir };
+  };
+  const config = tempConfig(socket);
   let port = 0;
   const pids: number[] = [];
 
@@ -253,7 +259,7 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
   });
 
   it("GIVEN a wrong socket path WHEN reading THEN the error names the socket and the fix", async () => {
-    const haproxy = new HaproxyRuntime(new LocalShell(), loadConfig({ HAPROXY_ADMIN_SOCKET: join(dir, "missing.sock") }, "stack"));
+    const haproxy = new HaproxyRuntime(new LocalShell(), tempConfig(join(dir, "missing.sock"), loadConfig({}, "stack").stateDir));
     await expect(haproxy.servers()).rejects.toThrow(/cannot reach HAProxy's runtime API at .*missing.sock/);
   });
   describe("maintenance mode", () => {
@@ -308,7 +314,7 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
 
     it("GIVEN a map path HAProxy does not know WHEN setting the mode THEN HAProxy's refusal is the error and the file is untouched", async () => {
       const other = mkdtempSync(join(tmpdir(), "switch-haproxy-other-"));
-      const wrong = new HaproxyRuntime(new LocalShell(), loadConfig({ HAPROXY_ADMIN_SOCKET: socket, SWITCH_STATE_DIR: other }, "stack"));
+      const wrong = new HaproxyRuntime(new LocalShell(), tempConfig(socket, other));
       try {
         await expect(wrong.setMaintenance({ on: true, message: "x" })).rejects.toThrow(/HAProxy refused prepare map .*maintenance.map: Unknown map identifier/);
         await expect(wrong.maintenance()).rejects.toThrow(/predates maintenance mode/);
