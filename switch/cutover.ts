@@ -9,6 +9,7 @@ import { balancerAmong, observe } from "./observe";
 import { describeStep, planCutover, planRollback } from "./plan";
 import { Release, releaseOf } from "./release";
 import { shortFingerprint } from "../core/app";
+import { stripControl } from "../core/redact";
 import type { AuditEntry, Ports } from "./ports";
 import type { Reporter } from "./progress";
 
@@ -66,8 +67,10 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
  * The cutover: lock → observe → plan → the plan's groups (pull, start, arm the spare, gate; the atomic hand-over and
  * the slow work after it; prune) → record → unlock. Each group carries its undo, so every failure path is plan data.
  */
-export async function runCutover(deps: SwitchDeps, request: CutoverRequest): Promise<RunResult> {
-  parseImageRef(request.image);
+export async function runCutover(deps: SwitchDeps, asked: CutoverRequest): Promise<RunResult> {
+  // The parsed reference is the one pulled, labelled, compared and recorded; the message is text from outside (a
+  // commit title), so it loses any terminal control before it reaches the lock, the labels or the audit log.
+  const request: CutoverRequest = { ...asked, image: parseImageRef(asked.image).raw, message: asked.message === undefined ? undefined : stripControl(asked.message) };
   const release = releaseOf(deps.config, request.image, request.secrets);
   if (request.dryRun) return dryRun(deps, request, release);
   const run = await beginRun(deps, "cutover", request, release);

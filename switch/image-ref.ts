@@ -33,6 +33,15 @@ export function parseImageRef(raw: string): ImageRef {
   return { raw: ref, registry, repository, tag: tag || undefined, digest: digest || undefined };
 }
 
+/**
+ * The repository as Docker writes it in an image's RepoDigests (`<name>@sha256:…`): Docker Hub's familiar form
+ * (`acme/web`, `nginx` for `library/nginx`), else `registry/repository`.
+ */
+export function digestName(ref: ImageRef): string {
+  if (ref.registry !== "docker.io") return `${ref.registry}/${ref.repository}`;
+  return ref.repository.replace(/^library\//, "");
+}
+
 /** The human version of an image: its tag, else the short digest. */
 export function versionOf(ref: ImageRef): string {
   return ref.tag ?? (ref.digest ? ref.digest.slice(0, 19) : ref.raw);

@@ -126,6 +126,16 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.lastSpec!.labels[LABEL.deployedAt]).toMatch(/^2026-11-22T/);
   });
 
+  it("GIVEN a reference with surrounding whitespace WHEN cutting over THEN the parsed reference is what is pulled, labelled, compared and recorded", async () => {
+    const world = new FakeWorld();
+    const { result } = await cutover(world, ` ${V2}\n`);
+    expect(result.ok).toBe(true);
+    expect(world.calls.filter((c) => c.includes(" pull "))).toEqual([`docker web-green pull ${V2}`]);
+    expect(world.lastSpec).toMatchObject({ image: V2, labels: expect.objectContaining({ [LABEL.image]: V2 }) });
+    expect(world.audit[0].to?.image).toBe(V2);
+    expect((await cutover(world, `${V2} `)).result).toMatchObject({ ok: true, r: { outcome: "already-live" } });
+  });
+
   it("GIVEN an image from another registry WHEN pulling THEN no credentials are sent to it", async () => {
     const world = new FakeWorld();
     await cutover(world, "other.example/web:v2");

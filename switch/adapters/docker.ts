@@ -3,6 +3,7 @@ import { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { Redactor } from "../../core/redact";
 import { DockerError, MissingCommandError, RegistryError } from "../errors";
+import { digestName, parseImageRef } from "../image-ref";
 import { AppContainer, Droplet, LABEL } from "../model";
 import type { ContainerSpec, DockerPort, LogQuery, Mount, OneOffIo, OneOffResult, OneOffSpec, PulledImage, RegistryAuth, RuntimeSpec } from "../ports";
 import { SshPool, SshSettings, connectConfig, dropletLabel, hostCheck } from "./ssh";
@@ -267,26 +268,49 @@ export class DockerEngine implements DockerPort {
     });
   }
 
-  pull(image: string, auth?: RegistryAuth): Promise<PulledImage> {
-    return this.call(`pull ${image}`, async () => {
-      let stream: NodeJS.ReadableStream;
-      try {
-        stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
-      } catch (error) {
-        throw pullError(image, messageOf(error));
-      }
-      // The engine reports most failures inside the progress stream, not as an HTTP error.
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
-          if (err) return reject(pullError(image, err.message));
-          const failed = output.find((e) => e.error || e.errorDetail);
-          if (failed) return reject(pullError(image, failed.errorDetail?.message ?? failed.error ?? "unknown error"));
-          resolve();
-        });
+  pull(image: string, auth?: RegistryAuth, options: { readonly timeoutMs?: number } = {}): Promise<PulledImage> {
+    const ref = parseImageRef(image);
+    return this.call(`pull ${ref.raw}`, async () => {
+      let stream: NodeJS.ReadableStream | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      // At the timeout the progress stream is destroyed: closing the connection makes the engine cancel the pull.
+      const timedOut = new Promise<never>((_, reject) => {
+        if (!options.timeoutMs) return;
+        timer = setTimeout(() => {
+          (stream as Partial<Readable> | undefined)?.destroy?.();
+          reject(
+            new RegistryError(
+              `pulling ${ref.raw} took longer than ${Math.round(options.timeoutMs! / 1000)} s (SWITCH_PULL_TIMEOUT_SECONDS) and was stopped`,
+              "check that the droplet reaches the registry quickly (a slow link, a huge image), or raise SWITCH_PULL_TIMEOUT_SECONDS",
+            ),
+          );
+        }, options.timeoutMs);
       });
-      const info = await this.docker.getImage(image).inspect();
-      const repo = image.replace(/[@:][^/]*$/, "");
-      const digest = info.RepoDigests?.find((d) => d.startsWith(`${repo}@`)) ?? info.RepoDigests?.[0] ?? info.Id;
+      const pulled = (async () => {
+        try {
+          stream = await this.docker.pull(ref.raw, auth ? { authconfig: auth } : {});
+        } catch (error) {
+          throw pullError(ref.raw, messageOf(error));
+        }
+        // The engine reports most failures inside the progress stream, not as an HTTP error.
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(stream!, (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+            if (err) return reject(pullError(ref.raw, err.message));
+            const failed = output.find((e) => e.error || e.errorDetail);
+            if (failed) return reject(pullError(ref.raw, failed.errorDetail?.message ?? failed.error ?? "unknown error"));
+            resolve();
+          });
+        });
+      })();
+      pulled.catch(() => undefined);
+      try {
+        await Promise.race([pulled, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+      const info = await this.docker.getImage(ref.raw).inspect();
+      const name = digestName(ref);
+      const digest = info.RepoDigests?.find((d) => d.startsWith(`${name}@`)) ?? info.RepoDigests?.[0] ?? info.Id;
       return { id: info.Id, digest, versionLabel: info.Config?.Labels?.["org.opencontainers.image.version"] };
     });
   }

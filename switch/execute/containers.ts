@@ -25,11 +25,14 @@ interface Started {
 
 const LOG_TAIL_LINES = 20;
 
-/** Credentials go only to the registry they belong to, with each pull; nothing is stored on droplets. */
+/**
+ * Credentials go only to the registry they belong to (CI_REGISTRY), with each pull; nothing is stored on droplets.
+ * Without CI_REGISTRY they go nowhere: an image naming another registry must never receive them.
+ */
 export function registryAuthFor(image: string, registry: Config["registry"]): RegistryAuth | undefined {
-  if (!registry.user || !registry.password) return undefined;
+  if (!registry.host || !registry.user || !registry.password) return undefined;
   const host = parseImageRef(image).registry;
-  if (registry.host && registry.host !== host) return undefined;
+  if (registry.host.trim().toLowerCase() !== host.toLowerCase()) return undefined;
   return { username: registry.user, password: registry.password, serveraddress: host };
 }
 
@@ -51,7 +54,9 @@ export class Containers {
   }
 
   async pull(dropletId: number, image: string): Promise<void> {
-    const pulled = await this.ctx.ports.docker(workerDroplet(this.ctx, dropletId)).pull(image, registryAuthFor(image, this.ctx.config.registry));
+    const pulled = await this.ctx.ports
+      .docker(workerDroplet(this.ctx, dropletId))
+      .pull(image, registryAuthFor(image, this.ctx.config.registry), { timeoutMs: this.ctx.config.timing.pullTimeoutMs });
     this.pulled.set(dropletId, pulled);
     this.ctx.reporter.info(`pulled ${image} (${pulled.digest})`);
   }
@@ -60,7 +65,7 @@ export class Containers {
     const { app } = this.ctx.config;
     const release = this.releaseFor(image);
     const docker = this.ctx.ports.docker(workerDroplet(this.ctx, dropletId));
-    const pulled = this.pulled.get(dropletId) ?? (await docker.pull(image, registryAuthFor(image, this.ctx.config.registry)));
+    const pulled = this.pulled.get(dropletId) ?? (await docker.pull(image, registryAuthFor(image, this.ctx.config.registry), { timeoutMs: this.ctx.config.timing.pullTimeoutMs }));
     const running = (await docker.listAppContainers(app.name)).filter((c) => c.running);
     // A re-run after a crash finds its own container already up: use it rather than start a twin.
     const same = running.find((c) => isSameRelease(c, release) && c.imageId === pulled.id);
@@ -182,6 +187,8 @@ export class Containers {
     let delay = 250;
     let last = "no answer yet";
     for (;;) {
+      // A lost deploy lock ends the wait: the next change (the hand-over) must not follow.
+      this.ctx.signal?.throwIfAborted();
       const container = await docker.inspect(containerId);
       if (!container.running) throw await rejected(`container ${container.name} exited at start (state ${container.state}, exit code ${container.exitCode ?? "?"})`);
       if ((container.restartCount ?? 0) > 0)

@@ -204,3 +204,51 @@ describe("DockerEngine log streaming", () => {
     await expect(done).resolves.toBeUndefined();
   });
 });
+
+describe("DockerEngine pull", () => {
+  function pullingEngine(progress: PassThrough, repoDigests: string[] = []) {
+    const seen: string[] = [];
+    const docker = {
+      modem: new Modem({ socketPath: "/nonexistent/docker.sock" }),
+      pull: async (image: string) => (seen.push(image), progress),
+      getImage: (image: string) => ({ inspect: async () => (seen.push(`inspect ${image}`), { Id: "sha256:" + "ab".repeat(32), RepoDigests: repoDigests, Config: { Labels: {} } }) }),
+    };
+    const engine: DockerEngine = Object.assign(Object.create(DockerEngine.prototype), {
+      docker,
+      label: "web-blue (198.18.1.11)",
+      droplet: { id: 1, name: "web-blue", tags: ["PROD"], region: "nyc3", publicIp: "198.18.1.11" },
+      pool: { get: async () => undefined },
+    });
+    return { engine, seen };
+  }
+
+  it("GIVEN a pull that never ends WHEN its timeout passes THEN its progress stream is closed (the engine cancels the pull) and it fails naming SWITCH_PULL_TIMEOUT_SECONDS", async () => {
+    const progress = new PassThrough();
+    progress.write(JSON.stringify({ status: "Downloading" }) + "\n");
+    const { engine } = pullingEngine(progress);
+    await expect(engine.pull("registry.test/web:v2", undefined, { timeoutMs: 30 })).rejects.toThrow(/took longer than 0 s \(SWITCH_PULL_TIMEOUT_SECONDS\) and was stopped/);
+    expect(progress.destroyed).toBe(true);
+  });
+
+  it.each([
+    ["a registry image", "registry.test:5000/acme/web:v2", ["other.example/acme/web@sha256:" + "1".repeat(64), "registry.test:5000/acme/web@sha256:" + "2".repeat(64)], "2"],
+    ["a Docker Hub image (familiar name)", "docker.io/acme/web:v2", ["acme/web@sha256:" + "3".repeat(64)], "3"],
+    ["an official image", "nginx:1.27", ["nginx@sha256:" + "4".repeat(64)], "4"],
+  ])("GIVEN %s WHEN pulled THEN the digest is the one of its own repository", async (_name, image, digests, digit) => {
+    const progress = new PassThrough();
+    const { engine, seen } = pullingEngine(progress, digests);
+    const pulled = engine.pull(image, undefined, { timeoutMs: 5_000 });
+    progress.end(JSON.stringify({ status: "Downloaded newer image" }) + "\n");
+    expect((await pulled).digest).toMatch(new RegExp(`@sha256:${digit}{64}$`));
+    expect(seen[0]).toBe(image);
+  });
+
+  it("GIVEN a reference with surrounding spaces WHEN pulled THEN the engine gets the parsed reference, not the raw text", async () => {
+    const progress = new PassThrough();
+    const { engine, seen } = pullingEngine(progress);
+    const pulled = engine.pull("  registry.test/web:v2\n", undefined, {});
+    progress.end();
+    await pulled;
+    expect(seen).toEqual(["registry.test/web:v2", "inspect registry.test/web:v2"]);
+  });
+});
