@@ -22,6 +22,8 @@ export interface DigitalOceanClientOptions {
   /** @default 30000 */
   readonly requestTimeoutMs?: number;
   readonly limits?: readonly RateWindow[];
+  /** Pages of one list read at most. @default DEFAULT_MAX_PAGES */
+  readonly maxPages?: number;
   /** Called for every HTTP request made (for counting in tests and benchmarks). */
   readonly onRequest?: (method: string, path: string, status: number) => void;
 }
@@ -79,6 +81,11 @@ function toDroplet(d: ApiDroplet): Droplet {
 function toReservedIp(r: ApiReservedIp): ReservedIp {
   return { ip: r.ip, region: r.region?.slug ?? "", dropletId: r.droplet?.id ?? null, locked: !!r.locked };
 }
+
+/** DigitalOcean's largest page. */
+const PER_PAGE = 200;
+/** A list longer than this many pages is not an account's droplets or IPs: something answers that is not the API. */
+export const DEFAULT_MAX_PAGES = 500;
 
 export class DigitalOceanClient implements DigitalOceanPort {
   private readonly clock: Clock;
@@ -175,14 +182,25 @@ export class DigitalOceanClient implements DigitalOceanPort {
     return this.sent;
   }
 
-  async listDroplets(): Promise<Droplet[]> {
-    const droplets: Droplet[] = [];
-    // Pages are followed by number, never by the URL in `links`: the token goes only to the configured API host.
+  /**
+   * Every item of a paged list, page after page until DigitalOcean names no next one. Pages are followed by number,
+   * never by the URL in `links`: the token goes only to the configured API host.
+   */
+  private async listAll<T>(path: string, key: string): Promise<T[]> {
+    const items: T[] = [];
     for (let page = 1; ; page++) {
-      const body = await this.request<{ droplets: ApiDroplet[]; links?: { pages?: { next?: string } } }>("GET", `/v2/droplets?per_page=200&page=${page}`);
-      droplets.push(...body.droplets.map(toDroplet));
-      if (!body.links?.pages?.next || body.droplets.length === 0) return droplets;
+      const body = await this.request<Record<string, unknown> & { links?: { pages?: { next?: string } } }>("GET", `${path}?per_page=${PER_PAGE}&page=${page}`);
+      const batch = Array.isArray(body?.[key]) ? (body[key] as T[]) : [];
+      items.push(...batch);
+      if (!body?.links?.pages?.next || batch.length === 0) return items;
+      const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
+      if (page >= maxPages)
+        throw new ExternalError(`DigitalOcean kept announcing more pages of ${path} after ${maxPages}`, "check DIGITALOCEAN_API_URL: it should be the DigitalOcean API");
     }
+  }
+
+  async listDroplets(): Promise<Droplet[]> {
+    return (await this.listAll<ApiDroplet>("/v2/droplets", "droplets")).map(toDroplet);
   }
 
   async getReservedIp(ip: string): Promise<ReservedIp> {
@@ -196,7 +214,7 @@ export class DigitalOceanClient implements DigitalOceanPort {
   }
 
   async listReservedIps(): Promise<ReservedIp[]> {
-    return (await this.request<{ reserved_ips: ApiReservedIp[] }>("GET", "/v2/reserved_ips?per_page=200")).reserved_ips.map(toReservedIp);
+    return (await this.listAll<ApiReservedIp>("/v2/reserved_ips", "reserved_ips")).map(toReservedIp);
   }
 
   /**
@@ -224,7 +242,7 @@ export class DigitalOceanClient implements DigitalOceanPort {
   private async assignThatLanded(ip: string, dropletId: number): Promise<number | undefined> {
     const reservedIp = await this.getReservedIp(ip);
     if (!reservedIp.locked && reservedIp.dropletId !== dropletId) return undefined;
-    const { actions } = await this.request<{ actions: ApiAction[] }>("GET", `/v2/reserved_ips/${ip}/actions?per_page=20`);
+    const actions = await this.listAll<ApiAction>(`/v2/reserved_ips/${ip}/actions`, "actions");
     const assigns = actions.filter((a) => a.type === "assign_ip" && (reservedIp.locked ? a.status === "in-progress" : a.status === "completed"));
     return assigns.length > 0 ? Math.max(...assigns.map((a) => a.id)) : undefined;
   }

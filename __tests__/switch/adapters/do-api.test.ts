@@ -69,6 +69,55 @@ describe("DigitalOcean client", () => {
     expect(api.seen.map((r) => r.url)).toEqual(["/v2/droplets?per_page=200&page=1", "/v2/droplets?per_page=200&page=2"]);
   });
 
+  const ip = (n: number, dropletId: number | null = null) => ({ ip: `198.18.1.${n}`, region: { slug: "nyc3" }, droplet: dropletId === null ? null : { id: dropletId }, locked: false });
+  const next = (path: string, page: number) => ({ links: { pages: { next: `https://api.digitalocean.com${path}?page=${page}` } } });
+  it.each([
+    [
+      "reserved IPs",
+      "/v2/reserved_ips",
+      (c: DigitalOceanClient) => c.listReservedIps().then((all) => all.map((r) => r.ip)),
+      [
+        { status: 200, body: { reserved_ips: [ip(1), ip(2)], ...next("/v2/reserved_ips", 2) } },
+        { status: 200, body: { reserved_ips: [ip(3)], ...next("/v2/reserved_ips", 3) } },
+        { status: 200, body: { reserved_ips: [ip(4, 6)], links: {} } },
+      ],
+      ["198.18.1.1", "198.18.1.2", "198.18.1.3", "198.18.1.4"],
+    ],
+    [
+      "droplets over three pages",
+      "/v2/droplets",
+      (c: DigitalOceanClient) => c.listDroplets().then((all) => all.map((d) => d.id)),
+      [
+        { status: 200, body: { droplets: [droplet], ...next("/v2/droplets", 2) } },
+        { status: 200, body: { droplets: [{ ...droplet, id: 6 }], ...next("/v2/droplets", 3) } },
+        { status: 200, body: { droplets: [{ ...droplet, id: 7 }] } },
+      ],
+      [5, 6, 7],
+    ],
+  ])("GIVEN %s on several pages WHEN listing THEN every page is read until none is announced", async (_name, path, list, replies, expected) => {
+    api = await fakeApi(replies as Reply[]);
+    expect(await list(client(api.baseUrl))).toEqual(expected);
+    expect(api.seen.map((r) => r.url)).toEqual([1, 2, 3].map((p) => `${path}?per_page=200&page=${p}`));
+  });
+
+  it("GIVEN an assign whose POST went unconfirmed and whose action is on the second page of the IP's actions WHEN adopting it THEN that page is read", async () => {
+    const actions = (ids: number[], status: string) => ids.map((id) => ({ id, status, type: id === 42 ? "assign_ip" : "unassign_ip" }));
+    api = await fakeApi([
+      { status: 502, body: {} },
+      { status: 200, body: { reserved_ip: { ...ip(100, 6), locked: true } } },
+      { status: 200, body: { actions: actions([1, 2, 3], "completed"), ...next("/v2/reserved_ips/198.18.1.100/actions", 2) } },
+      { status: 200, body: { actions: actions([42], "in-progress"), links: {} } },
+    ]);
+    expect(await new DigitalOceanClient({ baseUrl: api.baseUrl, token: TOKEN, clock, minBackoffMs: 1, maxBackoffMs: 2, retries: 0 }).assignReservedIp("198.18.1.100", 6)).toBe(42);
+    expect(api.seen.map((r) => r.url).slice(-2)).toEqual(["/v2/reserved_ips/198.18.1.100/actions?per_page=200&page=1", "/v2/reserved_ips/198.18.1.100/actions?per_page=200&page=2"]);
+  });
+
+  it("GIVEN an API that announces a next page forever WHEN listing THEN it stops with an error rather than loop", async () => {
+    api = await fakeApi([{ status: 200, body: { reserved_ips: [ip(1)], ...next("/v2/reserved_ips", 2) } }]);
+    await expect(new DigitalOceanClient({ baseUrl: api.baseUrl, token: TOKEN, clock, maxPages: 4 }).listReservedIps()).rejects.toThrow(/kept announcing more pages of \/v2\/reserved_ips after 4/);
+    expect(api.seen).toHaveLength(4);
+  });
+
   it.each([
     ["429 with retry-after", [{ status: 429, body: { id: "too_many_requests", message: "slow down" }, headers: { "retry-after": "2" } }], [2000]],
     ["503", [{ status: 503, body: { message: "unavailable" } }], []],
