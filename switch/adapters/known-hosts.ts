@@ -5,19 +5,34 @@ export interface PinnedKey {
   readonly patterns: readonly string[];
   readonly type: string;
   readonly key: Buffer;
+  /** `@revoked`: this key must never be accepted, whatever else pins it. */
+  readonly revoked?: boolean;
 }
 
-/** Parses known_hosts text: plain or hashed (`|1|salt|hash`) host patterns; @revoked and @cert-authority lines are not pins and are skipped. */
+/**
+ * Parses known_hosts text: plain or hashed (`|1|salt|hash`) host patterns. `@revoked` lines are kept, marked, so the
+ * key is refused; `@cert-authority` lines are not pins (host certificates are not supported) and are skipped.
+ */
 export function parseKnownHosts(text: string): PinnedKey[] {
   return text
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#") && !l.startsWith("@"))
+    .filter((l) => l && !l.startsWith("#"))
     .flatMap((l) => {
-      const [hosts, type, key] = l.split(/\s+/);
+      const marker = l.startsWith("@") ? l.split(/\s+/, 1)[0] : undefined;
+      if (marker && marker !== "@revoked") return [];
+      const [hosts, type, key] = (marker ? l.slice(marker.length).trim() : l).split(/\s+/);
       if (!hosts || !type || !key) return [];
-      return [{ patterns: hosts.split(","), type, key: Buffer.from(key, "base64") }];
+      return [{ patterns: hosts.split(","), type, key: Buffer.from(key, "base64"), ...(marker ? { revoked: true } : {}) }];
     });
+}
+
+/**
+ * Whether `key` appears on any @revoked line. OpenSSH: "the key contained on the line is revoked and must not ever be
+ * accepted": whichever host it is presented for.
+ */
+export function isRevoked(pins: readonly PinnedKey[], key: Buffer): boolean {
+  return pins.some((p) => p.revoked && p.key.equals(key));
 }
 
 function matches(pattern: string, name: string): boolean {
@@ -31,5 +46,5 @@ function matches(pattern: string, name: string): boolean {
 /** The keys pinned for host:port, as OpenSSH names it (`host` on 22, `[host]:port` otherwise). */
 export function pinnedKeysFor(pins: readonly PinnedKey[], host: string, port: number): Buffer[] {
   const name = port === 22 ? host : `[${host}]:${port}`;
-  return pins.filter((p) => p.patterns.some((pattern) => matches(pattern, name))).map((p) => p.key);
+  return pins.filter((p) => !p.revoked && p.patterns.some((pattern) => matches(pattern, name)) && !isRevoked(pins, p.key)).map((p) => p.key);
 }

@@ -4,7 +4,7 @@ import type { Config } from "../../core/config";
 import { UsageError } from "../../core/errors";
 import { HostKeyMismatchError, SshError } from "../errors";
 import type { Droplet } from "../model";
-import { parseKnownHosts, pinnedKeysFor } from "./known-hosts";
+import { isRevoked, parseKnownHosts, pinnedKeysFor } from "./known-hosts";
 import type { ExecResult, RemoteShell } from "./shell";
 
 /** What a connection needs (the keys `balancer apply` installs are not its concern). */
@@ -20,11 +20,13 @@ export interface HostCheck {
 
 export function hostCheck(settings: SshSettings, host: string): HostCheck {
   if (settings.insecureAcceptAnyHostKey) return { verify: () => true, rejection: () => undefined };
-  const pinned = pinnedKeysFor(parseKnownHosts(settings.knownHosts), host, settings.port);
+  const pins = parseKnownHosts(settings.knownHosts);
+  const pinned = pinnedKeysFor(pins, host, settings.port);
   let rejection: string | undefined;
   return {
     verify: (key: Buffer) => {
-      if (pinned.length === 0) rejection = `no host key is pinned for ${host}`;
+      if (isRevoked(pins, key)) rejection = `the host key of ${host} is revoked (an @revoked line in SSH_KNOWN_HOSTS)`;
+      else if (pinned.length === 0) rejection = `no host key is pinned for ${host}`;
       else if (!pinned.some((p) => p.equals(key))) rejection = `the host key of ${host} does not match the pinned key (the droplet was rebuilt, or someone is in the middle)`;
       else return true;
       return false;

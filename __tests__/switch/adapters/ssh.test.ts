@@ -3,7 +3,7 @@ import { AddressInfo, connect as tcpConnect, createServer as createTcpServer } f
 import { Server, utils } from "ssh2";
 import { HostKeyMismatchError, SshError } from "../../../switch/errors";
 import { SshHealthProbe } from "../../../switch/adapters/probes";
-import { SshPool, SshSettings } from "../../../switch/adapters/ssh";
+import { SshPool, SshSettings, hostCheck } from "../../../switch/adapters/ssh";
 import { pinnedKeysFor, parseKnownHosts } from "../../../switch/adapters/known-hosts";
 import type { Droplet } from "../../../switch/model";
 
@@ -137,5 +137,20 @@ describe("known_hosts parsing", () => {
     expect(pinnedKeysFor(pins, "198.18.1.11", 2222).map((k) => k.toString("base64"))).toEqual(["BBBB"]);
     expect(pinnedKeysFor(pins, "198.18.1.12", 22).map((k) => k.toString("base64"))).toEqual(["CCCC"]);
     expect(pinnedKeysFor(pins, "198.18.1.13", 22)).toEqual([]);
+  });
+
+  const KEY = Buffer.from("pinned-key-material").toString("base64");
+  const OTHER = Buffer.from("another-key-material").toString("base64");
+  it.each([
+    ["pinned and not revoked", `198.18.1.11 ssh-ed25519 ${KEY}`, KEY, undefined],
+    ["pinned and revoked for the same host", `198.18.1.11 ssh-ed25519 ${KEY}\n@revoked 198.18.1.11 ssh-ed25519 ${KEY}`, KEY, /is revoked \(an @revoked line/],
+    ["pinned, and revoked under another host name (a key is revoked everywhere)", `198.18.1.11 ssh-ed25519 ${KEY}\n@revoked old-web-a ssh-ed25519 ${KEY}`, KEY, /is revoked/],
+    ["revoked only (nothing else pinned)", `@revoked 198.18.1.11 ssh-ed25519 ${KEY}`, KEY, /is revoked/],
+    ["another key revoked", `198.18.1.11 ssh-ed25519 ${KEY}\n@revoked 198.18.1.11 ssh-ed25519 ${OTHER}`, KEY, undefined],
+    ["a @cert-authority line only (not supported: no pin)", `@cert-authority 198.18.1.11 ssh-ed25519 ${KEY}`, KEY, /no host key is pinned/],
+  ])("GIVEN a key %s WHEN the droplet presents it THEN the host check says: %s", (_name, knownHosts, presented, rejection) => {
+    const check = hostCheck({ user: "deploy", port: 22, privateKey: "", knownHosts, insecureAcceptAnyHostKey: false }, "198.18.1.11");
+    expect(check.verify(Buffer.from(presented, "base64"))).toBe(rejection === undefined);
+    if (rejection) expect(check.rejection()).toMatch(rejection);
   });
 });
