@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { Config } from "../core/config";
 import { renderBalancerUserData, renderWorkerUserData } from "../core/cloud-init";
-import { renderHaproxyConfig } from "../core/haproxy";
+import { renderBalancerHaproxyConfig } from "../core/haproxy";
 import { BalancerDroplet, Dns, EntryIp, Firewalls, FloatingIp, Network, Project, WorkerDroplets } from "../constructs";
 import { allowDestroyOf } from "./allow-destroy";
 import { checkDeploySafety } from "./deploy-safety";
@@ -57,7 +57,8 @@ export class BlueGreenStack extends TerraformStack {
     const floatingIp = new FloatingIp(this, "floating-ip", { region: d.region, initialDropletId: workers.initialProd.id });
 
     const balancerUserData = renderBalancerUserData({
-      haproxyConfig: renderHaproxyConfig(config, { floatingIp: FLOATING_IP_PLACEHOLDER }),
+      // The same function `balancer apply` renders with: what the first boot writes is what a later apply compares.
+      haproxyConfig: renderBalancerHaproxyConfig(config, FLOATING_IP_PLACEHOLDER),
       adminSocket: haproxy.adminSocket,
       stateDir: config.stateDir,
       tlsCertificatePath: haproxy.tlsCertificatePath,

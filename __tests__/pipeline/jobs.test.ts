@@ -127,8 +127,8 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
   describe.each(ENVIRONMENTS)("the deploy to %s", (env) => {
     const deploy = () => job(`deploy:${env}`);
 
-    it("GIVEN the job THEN it runs `npm run deploy`, the entry that synthesizes, saves the plan, shows it as JSON, runs the plan guard on it, then applies exactly that plan", () => {
-      expect(lines(deploy(), "script")).toEqual(["npm run deploy"]);
+    it("GIVEN the job THEN it runs `npm run deploy` (synthesize, save the plan, show it as JSON, run the plan guard on it, apply exactly that plan), then applies the balancer configuration live", () => {
+      expect(lines(deploy(), "script")).toEqual(["npm run deploy", 'npm run switch -- balancer apply --message "deploy $CI_COMMIT_SHORT_SHA ($CI_PIPELINE_URL)"']);
       expect(packageScripts().deploy).toMatch(/\btsx infra\/deploy-cli\.ts$/);
       expect(deployCommands().map((c) => c.argv.join(" "))).toEqual([
         "npm run synth",

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { maintenanceMapPath } from "../haproxy";
+import { maintenanceMapPath, serverStatePath } from "../haproxy";
 import { CloudConfig, renderCloudConfig } from "./cloud-config";
 import { DEFAULT_DEPLOY_USER, sshAccess } from "./ssh-port";
 
@@ -76,7 +76,8 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
         path: TMPFILES_PATH,
         // `f` creates the maintenance map empty when it is missing and leaves an existing one as it is.
         // The state directory belongs to the deploy user, who takes the lock (mkdir, chmod 755) and renames the map in it.
-        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0755 ${user} ${user} -\nf ${maintenanceMap} 0644 root root -\n`,
+        // The server-state file (empty until the first `balancer apply`) keeps the first boot's `haproxy -c` quiet.
+        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0755 ${user} ${user} -\nf ${maintenanceMap} 0644 root root -\nf ${serverStatePath(options.stateDir)} 0600 root root -\n`,
         permissions: "0644",
       },
       ...ssh.files,

@@ -69,7 +69,7 @@ describe("renderBalancerUserData", () => {
     const tmpfiles = doc.write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
     // `f`, not `f+`: an existing map (maintenance on) is kept across reboots.
     // The state directory is the deploy user's: the switch logs in as it, takes the lock there (mkdir, chmod 755) and renames the map.
-    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0755 deploy deploy -\nf /srv/bluegreen/maintenance.map 0644 root root -\n");
+    expect(tmpfiles.content).toBe("d /run/lb 2775 haproxy haproxy -\nd /srv/bluegreen 0755 deploy deploy -\nf /srv/bluegreen/maintenance.map 0644 root root -\nf /srv/bluegreen/server-state 0600 root root -\n");
     // The map haproxy.cfg reads is the one tmpfiles creates.
     expect(haproxyConfig).toContain("map(/srv/bluegreen/maintenance.map)");
   });
@@ -78,7 +78,7 @@ describe("renderBalancerUserData", () => {
     const config = loadConfig({}, "stack");
     const text = renderBalancerUserData({ haproxyConfig: "", adminSocket: config.haproxy.adminSocket, stateDir: config.stateDir, maintenanceMap: "/etc/haproxy/maintenance.map" });
     const tmpfiles = parse(text).write_files.find((f: { path: string }) => f.path === "/etc/tmpfiles.d/do-bluegreen.conf");
-    expect(tmpfiles.content).toMatch(/\nf \/etc\/haproxy\/maintenance.map 0644 root root -\n$/);
+    expect(tmpfiles.content).toMatch(/\nf \/etc\/haproxy\/maintenance.map 0644 root root -\n/);
   });
 
   it("GIVEN a TLS certificate path WHEN rendered THEN openssl is installed and a placeholder certificate is made only if none exists", () => {
