@@ -14,6 +14,7 @@ import { describeHandBack } from "./scenarios/switch-hand-back";
 import { describeErrorRateRollback } from "./scenarios/switch-error-rate";
 import { describeRealApps } from "./scenarios/switch-real-apps";
 import { describeBalancerApply } from "./scenarios/balancer-apply";
+import { describeRepair, describeSecondEnvironment } from "./scenarios/switch-repair";
 import { SuiteContext } from "./support/context";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -46,3 +47,5 @@ describeHandBack(ctx);
 describeCrashRecovery(ctx);
 describeRealApps(ctx);
 describeBalancerApply(ctx);
+describeRepair(ctx);
+describeSecondEnvironment(ctx);
