@@ -4,7 +4,7 @@ import { Executor } from "./execute";
 import { parseImageRef } from "./image-ref";
 import type { SwitchDeps } from "./cutover";
 import { Lease, acquireLock } from "./lock";
-import type { Droplet, ObservedState, RepairPlan, Step } from "./model";
+import type { Droplet, ObservedState, RepairPlan, StepGroup } from "./model";
 import { balancerAmong, observe } from "./observe";
 import { describeRepair, planRepair } from "./plan";
 import type { AuditEntry, Ports } from "./ports";
@@ -106,7 +106,7 @@ export async function runRepair(deps: RepairDeps, request: RepairRequest = {}): 
     const executor = new Executor({ ports, config, reporter, observed, who: deps.who, release, lockSignal: lease.signal });
     for (const group of plan.groups) {
       changed = true;
-      await runGroup(deps, executor, lease, group.steps, group.undo);
+      await runGroup(deps, executor, lease, group);
     }
     unresolved = !!plan.unresolved;
     if (plan.unresolved)
@@ -130,14 +130,16 @@ const unresolvedOf = (plan: RepairPlan) => ({ ...(plan.unresolved ? { unresolved
 
 /**
  * Runs a group's steps, renewing the lock before each; a failure runs its undo (stopping at the undo's first failure,
- * which it reports) and is rethrown. A lost lock is no failure to undo: the run stops before its next change.
+ * which it reports) and is rethrown, unless the group only reports. A lost lock is no failure to undo: the run stops
+ * before its next change.
  */
-async function runGroup(deps: RepairDeps, executor: Executor, lease: Lease, steps: readonly Step[], undo: readonly Step[]): Promise<void> {
+async function runGroup(deps: RepairDeps, executor: Executor, lease: Lease, group: StepGroup): Promise<void> {
   try {
-    for (const step of steps) await executor.run(step, () => lease.renew());
+    for (const step of group.steps) await executor.run(step, () => lease.renew());
   } catch (error) {
     if (error instanceof LockLostError) throw error;
-    for (const step of undo) {
+    if (group.onFailure === "report") return deps.reporter.warn(`${(error as Error).message} (the repair stands; the next run retries it)`);
+    for (const step of group.undo) {
       try {
         await executor.run(step);
       } catch (e) {
