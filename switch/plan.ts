@@ -2,7 +2,25 @@ import type { Config } from "../core/config";
 import { UsageError } from "../core/errors";
 import { InconsistentStateError } from "./errors";
 import { isSameRelease, Release } from "./release";
-import { AppContainer, Diagnosis, Droplet, HaproxyServer, LABEL, ObservedState, Plan, RepairAction, RepairPlan, Roles, Step, StepGroup, WorkerState, ownAddress } from "./model";
+import {
+  AppContainer,
+  Diagnosis,
+  Droplet,
+  FINISHED_SUFFIX,
+  HISTORY_IN_NAME,
+  HaproxyServer,
+  LABEL,
+  ObservedState,
+  PENDING_SUFFIX,
+  Plan,
+  RepairAction,
+  RepairPlan,
+  Roles,
+  Step,
+  StepGroup,
+  WorkerState,
+  ownAddress,
+} from "./model";
 import type { AuditEntry } from "./ports";
 
 /**
@@ -24,14 +42,43 @@ export function runningContainer(worker: WorkerState) {
   return worker.containers.find((c) => c.running);
 }
 
+/** Whether a container's release finished (it served users), as the container itself records it. */
+export type ReleaseState = "finished" | "unfinished" | "unknown";
+
 /**
- * A container a cutover started but never finished (the run was killed before its audit line): not a
- * "previous version" anyone has seen live. Every run ends with an audit line, so anything deployed after
- * the newest one is unfinished.
+ * From the container itself, never from the audit log: a container started by a cutover carries
+ * `do-bluegreen.history=name` and a name ending in `.pending`, which the run's `finish` step removes once the release
+ * served. One started before release marks carries no such label: it is finished when its name ends in `.finished`
+ * (a `finish` step or a person renamed it); otherwise only the audit log's newest line can tell (deployed after it:
+ * unfinished), and without that line its state is unknown, which rollback and repair refuse to guess.
  */
-export function isUnfinished(container: AppContainer, observed: Pick<ObservedState, "lastAuditAt">): boolean {
+export function releaseState(container: AppContainer, observed: Pick<ObservedState, "lastAuditAt">): ReleaseState {
+  if (container.labels[LABEL.history] === HISTORY_IN_NAME) return container.name.endsWith(PENDING_SUFFIX) ? "unfinished" : "finished";
+  if (container.name.endsWith(FINISHED_SUFFIX)) return "finished";
   const deployedAt = container.labels[LABEL.deployedAt];
-  return !!deployedAt && (!observed.lastAuditAt || deployedAt > observed.lastAuditAt);
+  if (!deployedAt) return "finished";
+  if (!observed.lastAuditAt) return "unknown";
+  return deployedAt > observed.lastAuditAt ? "unfinished" : "finished";
+}
+
+/** A container a cutover started but never finished: not a "previous version" anyone has seen live. */
+export function isUnfinished(container: AppContainer, observed: Pick<ObservedState, "lastAuditAt">): boolean {
+  return releaseState(container, observed) === "unfinished";
+}
+
+/** The name that records `container` as finished, or undefined when it already does. */
+export function finishedName(container: Pick<AppContainer, "name" | "labels">): string | undefined {
+  if (container.labels[LABEL.history] === HISTORY_IN_NAME) return container.name.endsWith(PENDING_SUFFIX) ? container.name.slice(0, -PENDING_SUFFIX.length) : undefined;
+  return container.name.endsWith(FINISHED_SUFFIX) ? undefined : `${container.name}${FINISHED_SUFFIX}`;
+}
+
+/** Refuses to decide on a container whose history is unknown, with the way to tell the switch. */
+export function refuseUnknownHistory(container: AppContainer, worker: WorkerState, observed: Pick<ObservedState, "lastAuditAt">, deciding: string): void {
+  if (releaseState(container, observed) !== "unknown") return;
+  throw new InconsistentStateError(
+    `cannot ${deciding}: ${worker.droplet.name} runs ${container.name} (${container.image}), started before release marks, and the audit log that would say whether its release finished is gone`,
+    `if it served users before, mark it on ${worker.droplet.name}: docker rename ${container.name} ${container.name}${FINISHED_SUFFIX}; otherwise deploy a known-good image: npm run switch -- --image <ref>`,
+  );
 }
 
 export const replacedIds = (c: AppContainer) => (c.labels[LABEL.replaces] ?? "").split(",").filter(Boolean);
@@ -145,6 +192,10 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
     findings.push(
       `FALLBACK ${other.name} runs ${previous.image}, started by a cutover that never finished: re-run that cutover to finish it; rollback would first restore the container it replaced`,
     );
+  else if (releaseState(previous, observed) === "unknown")
+    findings.push(
+      `FALLBACK ${other.name} runs ${previous.name} (${previous.image}), started before release marks, and no audit line says whether it finished: rollback would refuse (mark it with docker rename ${previous.name} ${previous.name}${FINISHED_SUFFIX} if it served)`,
+    );
   return { roles, repairs, findings };
 }
 
@@ -248,6 +299,12 @@ function handBackAndSettle({ to, from, ip, port }: Sides, restoreTo: boolean): S
   ];
 }
 
+/**
+ * After verification: the containers that served (the new release, and the previous one) say so in their names. A
+ * failure is reported and the release stays live; the next run's finish marks them.
+ */
+const finishGroup = (dropletIds: readonly number[]): StepGroup => ({ steps: [{ name: "finish", dropletIds }], undo: [], watched: false, onFailure: "report" });
+
 const repairGroups = (d: Diagnosis): StepGroup[] => (d.repairs.length > 0 ? [{ steps: [{ name: "repair", actions: d.repairs }], undo: [], watched: false }] : []);
 
 export function planCutover(observed: ObservedState, config: PlanConfig, release: Release): Plan {
@@ -266,7 +323,7 @@ export function planCutover(observed: ObservedState, config: PlanConfig, release
       from: { droplet: prod.droplet, container: live },
       to: { droplet: prod.droplet, image: release.image, container: live },
       floatingIp: ip,
-      groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url }], undo: [], watched: false }],
+      groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url }], undo: [], watched: false }, finishGroup([prod.droplet.id])],
     };
   }
 
@@ -293,6 +350,7 @@ export function planCutover(observed: ObservedState, config: PlanConfig, release
         watched: false,
       },
       { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, true), watched: true },
+      finishGroup([to.id, prod.droplet.id]),
       ...(hooks.postSwitch ? [{ steps: [{ name: "hook", phase: "postSwitch", dropletId: to.id } as const], undo: [], watched: false, onFailure: "report" } as const] : []),
       { steps: [{ name: "prune", dropletId: to.id, keep: 1 }], undo: [], watched: false },
     ],
@@ -309,6 +367,7 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
     );
   let previous = runningContainer(fallback);
   if (!previous) throw missing(`runs no ${config.app.name} container`);
+  refuseUnknownHistory(previous, fallback, observed, "roll back");
   const restore: Step[] = [];
   if (isUnfinished(previous, observed)) {
     // An interrupted cutover left its new image on FALLBACK: rolling back means the container it replaced, not that one.
@@ -335,6 +394,7 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
       ...(restore.length > 0 ? [{ steps: restore, undo: [], watched: false }] : []),
       ...(armed ? [] : [{ steps: [arm], undo: [], watched: false }]),
       { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, false), watched: true },
+      finishGroup([to.id, prod.droplet.id]),
     ],
   };
 }
@@ -387,7 +447,8 @@ export function planRepair(observed: ObservedState, config: PlanConfig, request:
       "run `npm run switch -- repair` without --image; to release a new version, cut over: npm run switch -- --image <ref>",
     );
   if (!previous) {
-    const stopped = fallback.containers.find((c) => !c.running && !isUnfinished(c, observed));
+    // Only a container known to have served is the previous version: an unknown history is not guessed at.
+    const stopped = fallback.containers.find((c) => !c.running && releaseState(c, observed) === "finished");
     const to = fallback.droplet;
     const port = config.app.port;
     if (request.release) {
@@ -402,6 +463,8 @@ export function planRepair(observed: ObservedState, config: PlanConfig, request:
         undo: [{ name: "restore-fallback", dropletId: to.id }],
         watched: false,
       });
+      // The operator names it the previous version: rollback may flip to it, so it is recorded as finished.
+      groups.push(finishGroup([to.id]));
     } else if (stopped) {
       const why = `FALLBACK ${name} runs no ${config.app.name} container, but its previous one (${stopped.name}, ${stopped.image}) is only stopped: rollback needs it running`;
       actions.push({ kind: "start-previous", dropletId: to.id, containerId: stopped.id, address: ownAddress(to), port, why });
@@ -466,6 +529,8 @@ export function describeStep(step: Step, observed: ObservedState): string {
       return `verify ${step.url} serves the version ${name(step.dropletId)} runs, watching HAProxy's error rate until the bake window ends`;
     case "prune":
       return `remove stopped app containers on ${name(step.dropletId)}, keeping the newest ${step.keep}`;
+    case "finish":
+      return `record on the app containers of ${step.dropletIds.map(name).join(" and ")} that their releases served (rollback's history)`;
     case "restore-fallback":
       return `on ${name(step.dropletId)}, remove the new container and start the one it replaced`;
     case "hand-back":

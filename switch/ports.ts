@@ -105,6 +105,8 @@ export interface DockerPort {
   start(id: string): Promise<void>;
   stop(id: string): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Renames a container (running or not): how a container records that its release finished. */
+  rename(id: string, name: string): Promise<void>;
   inspect(id: string): Promise<AppContainer>;
   logs(id: string, tail: number): Promise<string>;
   /** Runs a one-off container to completion (waits, then removes it); a command missing from the image is a DockerError naming it. */

@@ -3,7 +3,7 @@ import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
 import { LABEL, LockHolder, LockReading, ObservedState, WorkerState } from "./model";
 import { findBalancer, observe } from "./observe";
-import { diagnose, isArmedOn, isServing, runningContainer } from "./plan";
+import { ReleaseState, diagnose, isArmedOn, isServing, releaseState, runningContainer } from "./plan";
 import type { AuditEntry, LockPort, Ports } from "./ports";
 import { HostIdentity, describeLock, staleReason } from "./lock";
 import { LockHeldError } from "./errors";
@@ -24,6 +24,8 @@ export interface WorkerReport {
     readonly deployedAt?: string;
     /** Short configuration fingerprint (core/app/fingerprint.ts): equal fingerprints, equal configuration. */
     readonly config?: string;
+    /** Whether its release finished (it served), as the container records it; "unknown" makes rollback refuse. */
+    readonly release: ReleaseState;
   };
   /** Our own probe of the health path through SSH: "200 (v2)", "500", or the error. */
   readonly health: string;
@@ -75,7 +77,7 @@ export function lockReport(lock: LockReading | null, ttlMs: number): LockReport 
   return { holder, problem, stale: staleReason(lock, ttlMs), expiresInMs, readAt, detail: describeLock(lock, ttlMs) };
 }
 
-async function report(ports: Ports, config: Config, worker: WorkerState | undefined): Promise<WorkerReport | undefined> {
+async function report(ports: Ports, config: Config, worker: WorkerState | undefined, observed: ObservedState): Promise<WorkerReport | undefined> {
   if (!worker) return undefined;
   const c = runningContainer(worker);
   let health = "no running container";
@@ -90,7 +92,7 @@ async function report(ports: Ports, config: Config, worker: WorkerState | undefi
     id: worker.droplet.id,
     address: worker.droplet.publicIp,
     tags: worker.droplet.tags,
-    container: c && { name: c.name, image: c.image, digest: c.digest, version: c.version, state: c.state, dockerHealth: c.dockerHealth, deployedAt: c.labels[LABEL.deployedAt], config: shortFingerprint(c.labels[LABEL.config]) },
+    container: c && { name: c.name, image: c.image, digest: c.digest, version: c.version, state: c.state, dockerHealth: c.dockerHealth, deployedAt: c.labels[LABEL.deployedAt], config: shortFingerprint(c.labels[LABEL.config]), release: releaseState(c, observed) },
     health,
     previous: worker.containers.filter((x) => !x.running).map((x) => `${x.name} ${x.image}`),
   };
@@ -118,8 +120,8 @@ export async function runStatus(ports: Ports, config: Config, _self: HostIdentit
   const d = diagnose(observed, config);
   const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
   const [prod, fallback, audit, maintenance, balancerConfig] = await Promise.all([
-    report(ports, config, d.roles?.prod ?? byTag(config.tags.prod)),
-    report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback)),
+    report(ports, config, d.roles?.prod ?? byTag(config.tags.prod), observed),
+    report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback), observed),
     ports
       .audit(observed.balancer)
       .tail(auditLines)
@@ -173,7 +175,7 @@ export function formatStatus(r: StatusReport): string {
             w.container
               ? `${w.container.name} ${w.container.image} ${w.container.digest} version ${w.container.version}${w.container.config ? ` config ${w.container.config}` : ""} ${w.container.state}${
                   w.container.dockerHealth ? ` docker-health ${w.container.dockerHealth}` : ""
-                }`
+                }${w.container.release === "finished" ? "" : ` release ${w.container.release.toUpperCase()}`}`
               : "no running app container"
           }; health ${w.health}`,
           ...(w.previous.length ? [`         kept: ${w.previous.join("; ")}`] : []),

@@ -1,6 +1,6 @@
 import { ExitCode } from "../../core/errors";
 import { SwitchDeps, runCutover, runRollback } from "../../switch/cutover";
-import { ImageRejectedError, LockHeldError, LockLostError, RegistryError } from "../../switch/errors";
+import { ImageRejectedError, InconsistentStateError, LockHeldError, LockLostError, RegistryError } from "../../switch/errors";
 import { acquireLock } from "../../switch/lock";
 import { LABEL } from "../../switch/model";
 import { SECRETS } from "./fakes/config";
@@ -54,6 +54,7 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
       "arm-spare",
       "retag",
       "verify",
+      "finish",
       "prune",
       "record",
       "unlock",
@@ -115,7 +116,9 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     await cutover(world);
     expect(world.lastAuth).toEqual({ username: "deployer", password: SECRETS.registryPassword, serveraddress: "registry.test" });
     expect(world.lastSpec).toMatchObject({ image: V2, env: ["PORT=8080"], stopTimeoutSeconds: 30 });
-    expect(world.lastSpec!.name).toMatch(/^web-[0-9a-f]{8}$/);
+    // Created pending; the finish step renamed it once the release served.
+    expect(world.lastSpec!.name).toMatch(/^web-[0-9a-f]{8}\.pending$/);
+    expect(world.engine(2).containers.find((c) => c.running)!.name).toBe(world.lastSpec!.name.replace(/\.pending$/, ""));
     expect(world.lastSpec!.labels).toMatchObject({
       [LABEL.app]: "web",
       [LABEL.version]: "v2",
@@ -153,7 +156,7 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     const world = new FakeWorld();
     const { result, lines } = await cutover(world, "registry.test/web:v1");
     expect(result.ok && result.r.outcome).toBe("already-live");
-    expect(stepNames(lines)).toEqual(["lock", "observe", "verify", "record", "unlock"]);
+    expect(stepNames(lines)).toEqual(["lock", "observe", "verify", "finish", "record", "unlock"]);
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 });
@@ -446,7 +449,7 @@ function expireKilledRunsLock(world: FakeWorld): void {
 }
 
 describe("crash at any step, then re-run: always one PROD and the IP on a healthy container", () => {
-  const STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "prune", "record"];
+  const STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "finish", "prune", "record"];
 
   it.each(STEPS)("GIVEN the switch was killed right after `step %s done` WHEN re-run THEN v2 is live and consistent", async (after) => {
     const world = new FakeWorld();
@@ -508,6 +511,119 @@ describe("an interrupted cutover's container is never taken for the previous ver
     const { result } = await cutover(world, "registry.test/web:health-fails", 200);
     expect(result.ok).toBe(false);
     expect(world.snapshot()).toEqual(STEADY_V1);
+  });
+});
+
+describe("release history lives on the containers, not in the audit log", () => {
+  const V1 = "registry.test/web:v1";
+  const V3 = "registry.test/web:v3";
+  const running = (world: FakeWorld, id: 1 | 2) => world.engine(id).containers.filter((c) => c.running);
+  async function v1ToV2ToV3(world: FakeWorld) {
+    for (const image of [V2, V3]) expect((await cutover(world, image)).result.ok).toBe(true);
+    expect(world.snapshot()).toMatchObject({ ipOn: 1, running: { 1: [V3], 2: [V2] } });
+  }
+  const rollback = async (world: FakeWorld) => {
+    const { reporter, lines } = captureReporter();
+    const result = await runRollback(deps(world, reporter)).then(
+      (r) => ({ ok: true as const, r }),
+      (e: Error) => ({ ok: false as const, e }),
+    );
+    return { result, lines };
+  };
+
+  it.each([
+    ["kept", false],
+    ["lost (a replaced balancer)", true],
+  ])("GIVEN v1 → v2 → v3 and the audit log %s WHEN rolling back THEN v2 serves again, one version back", async (_name, lose) => {
+    const world = new FakeWorld();
+    await v1ToV2ToV3(world);
+    if (lose) world.audit.length = 0;
+    const { result, lines } = await rollback(world);
+    expect(result.ok).toBe(true);
+    expect(stepNames(lines)).not.toContain("restore-previous");
+    expect(world.snapshot()).toMatchObject({ ipOn: 2, running: { 1: [V3], 2: [V2] } });
+    expect(world.publicAnswer().version).toBe("v2");
+  });
+
+  it("GIVEN v1 → v2 → v3 and the audit log lost WHEN the next cutover is rejected by the gate THEN FALLBACK gets v2 back: the real previous container was kept", async () => {
+    const world = new FakeWorld();
+    await v1ToV2ToV3(world);
+    world.audit.length = 0;
+    const { result } = await cutover(world, "registry.test/web:health-fails");
+    expect((result as { e: Error }).e).toBeInstanceOf(ImageRejectedError);
+    expect(running(world, 2).map((c) => c.image)).toEqual([V2]);
+    expect(world.engine(2).containers.map((c) => c.image)).toContain(V2);
+    expect((await rollback(world)).result.ok).toBe(true);
+    expect(world.publicAnswer().version).toBe("v2");
+  });
+
+  it("GIVEN a cutover killed after start and the audit log lost WHEN rolling back THEN the pending container goes and the one it replaced serves", async () => {
+    const world = new FakeWorld();
+    await v1ToV2ToV3(world);
+    const crashing = new CrashingReporter("start");
+    void runCutover(deps(world, crashing, 3), { image: "registry.test/web:v0", secrets: {} });
+    await crashing.crashed;
+    expireKilledRunsLock(world);
+    world.audit.length = 0;
+    expect(running(world, 2).map((c) => c.name)).toEqual([expect.stringMatching(/\.pending$/)]);
+    const { result, lines } = await rollback(world);
+    expect(result.ok).toBe(true);
+    expect(stepNames(lines)).toContain("restore-previous");
+    expect(world.publicAnswer().version).toBe("v2");
+    expect(world.engine(2).containers.filter((c) => c.name.endsWith(".pending"))).toEqual([]);
+  });
+
+  it("GIVEN a FALLBACK container from before release marks and no audit line WHEN rolling back THEN it refuses with the fix; once marked as it says, the rollback goes to it", async () => {
+    const world = new FakeWorld();
+    const legacy = world.engine(2).containers.find((c) => c.running)!;
+    legacy.labels[LABEL.deployedAt] = "2026-11-20T10:00:00.000Z";
+    const refused = await rollback(world);
+    const error = (refused.result as unknown as { e: InconsistentStateError }).e;
+    expect(error).toBeInstanceOf(InconsistentStateError);
+    expect(error.oneLine()).toMatch(
+      new RegExp(`cannot roll back: web-green runs ${legacy.name} \\(registry.test/web:v0\\), started before release marks.* fix: if it served users before, mark it on web-green: docker rename ${legacy.name} ${legacy.name}\\.finished`),
+    );
+    expect(world.snapshot()).toMatchObject(STEADY_V1);
+    legacy.name = `${legacy.name}.finished`;
+    expect((await rollback(world)).result.ok).toBe(true);
+    expect(world.publicAnswer().version).toBe("v0");
+  });
+
+  it("GIVEN containers from before release marks WHEN a cutover finishes THEN both that served are marked, so a later rollback needs no audit line", async () => {
+    const world = new FakeWorld();
+    for (const id of [1, 2] as const) world.engine(id).containers.forEach((c) => (c.labels[LABEL.deployedAt] = "2026-11-20T10:00:00.000Z"));
+    expect((await cutover(world)).result.ok).toBe(true);
+    expect(running(world, 1)[0].name).toMatch(/\.finished$/);
+    expect(running(world, 2)[0].name).toMatch(/^web-[0-9a-f]{8}$/);
+    world.audit.length = 0;
+    expect((await rollback(world)).result.ok).toBe(true);
+    expect(world.publicAnswer().version).toBe("v1");
+  });
+
+  it("GIVEN the finish step fails WHEN cutting over THEN the release stays live with a warning, and the next run's finish marks it", async () => {
+    const world = new FakeWorld();
+    world.failOn = "rename";
+    const { result, lines } = await cutover(world);
+    expect(result.ok).toBe(true);
+    expect(world.snapshot()).toEqual(LIVE_V2);
+    expect(lines.join("\n")).toMatch(/warning: .*injected failure renaming .*\(the release stays live\)/);
+    expect(running(world, 2)[0].name).toMatch(/\.pending$/);
+    world.failOn = undefined;
+    expect((await cutover(world)).result).toMatchObject({ ok: true, r: { outcome: "already-live" } });
+    expect(running(world, 2)[0].name).not.toMatch(/\.pending$/);
+  });
+
+  it("GIVEN the switch killed after verify, before finish WHEN re-run THEN only verification and the finish run, and the new container is marked", async () => {
+    const world = new FakeWorld();
+    const crashing = new CrashingReporter("verify");
+    void runCutover(deps(world, crashing, 3), { image: V2, secrets: {} });
+    await crashing.crashed;
+    expireKilledRunsLock(world);
+    const { result, lines } = await cutover(world);
+    expect(result).toMatchObject({ ok: true, r: { outcome: "already-live" } });
+    expect(stepNames(lines)).toEqual(["lock", "observe", "verify", "finish", "record", "unlock"]);
+    expect(running(world, 2)[0].name).toMatch(/^web-[0-9a-f]{8}$/);
+    expect(running(world, 1).map((c) => c.image)).toEqual([V1]);
   });
 });
 

@@ -81,22 +81,22 @@ const midFlip = [
 
 describe("planCutover", () => {
   it.each([
-    ["a steady world", {}, [...PREPARE, ...FLIP, "prune"]],
-    ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
-    ["HAProxy left mid-flip (crash after hand-over)", { haproxy: midFlip }, ["repair", ...PREPARE, ...FLIP, "prune"]],
-    ["the spare never armed (first deploy)", { haproxy: [steady[0], { ...steady[1], address: "127.0.0.1", admin: "maint" as const, status: "MAINT" }] }, ["repair", ...PREPARE, ...FLIP, "prune"]],
-    ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
-    ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["a steady world", {}, [...PREPARE, ...FLIP, "finish", "prune"]],
+    ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["HAProxy left mid-flip (crash after hand-over)", { haproxy: midFlip }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["the spare never armed (first deploy)", { haproxy: [steady[0], { ...steady[1], address: "127.0.0.1", admin: "maint" as const, status: "MAINT" }] }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
     [
       "the new PROD tagged FALLBACK and PROD (crash after retag's 3rd call)",
       { prodTags: ["FALLBACK"], fallbackTags: ["FALLBACK", "PROD"], ipOn: 2 },
-      ["repair", ...PREPARE, ...FLIP, "prune"],
+      ["repair", ...PREPARE, ...FLIP, "finish", "prune"],
     ],
-    ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify"]],
-    ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: midFlip }, ["repair", "verify"]],
-    ["PROD runs nothing", { prodRuns: null }, [...PREPARE, ...FLIP, "prune"]],
-    ["two droplets tagged PROD (a replaced worker came back with its creation tag)", { fallbackTags: ["PROD"] }, ["repair", ...PREPARE, ...FLIP, "prune"]],
-    ["the IP unassigned (its droplet was replaced), PROD serving", { ipOn: null }, ["repair", ...PREPARE, ...FLIP, "prune"]],
+    ["REF already live on PROD", { prodRuns: "registry.test/web:v2" }, ["verify", "finish"]],
+    ["REF already live on PROD, HAProxy mid-flip", { prodRuns: "registry.test/web:v2", haproxy: midFlip }, ["repair", "verify", "finish"]],
+    ["PROD runs nothing", { prodRuns: null }, [...PREPARE, ...FLIP, "finish", "prune"]],
+    ["two droplets tagged PROD (a replaced worker came back with its creation tag)", { fallbackTags: ["PROD"] }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["the IP unassigned (its droplet was replaced), PROD serving", { ipOn: null }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
   ])("GIVEN %s WHEN planning a cutover THEN the steps are as expected", (_name, world, steps) => {
     expect(names(planCutover(observed(world as World), config, V2))).toEqual(steps);
   });
@@ -165,7 +165,9 @@ describe("a release is the image plus its configuration", () => {
   it("GIVEN a postSwitch hook WHEN planning THEN it runs after verification in a group that reports instead of undoing", () => {
     const plan = planCutover(observed(), config, withApp({ hooks: { postSwitch: { command: ["notify"], timeoutMs: 1000 } } }));
     const index = plan.groups.findIndex((g) => g.steps.some((s) => s.name === "hook"));
-    expect(plan.groups[index - 1].watched).toBe(true);
+    // After the watched hand-over group and the finish that records the release as served.
+    expect(plan.groups[index - 2].watched).toBe(true);
+    expect(plan.groups[index - 1].steps.map((s) => s.name)).toEqual(["finish"]);
     expect(plan.groups[index]).toEqual({ steps: [{ name: "hook", phase: "postSwitch", dropletId: 2 }], undo: [], watched: false, onFailure: "report" });
   });
 
@@ -174,7 +176,7 @@ describe("a release is the image plus its configuration", () => {
     const label = configFingerprint(hooked.config, SALT);
     const world = observed({ prodRuns: V2.image });
     const same = { ...world, workers: { ...world.workers, 1: { ...world.workers[1], containers: world.workers[1].containers.map((c) => ({ ...c, labels: { ...c.labels, [LABEL.config]: label } })) } } };
-    expect(names(planCutover(same, config, hooked))).toEqual(["verify"]);
+    expect(names(planCutover(same, config, hooked))).toEqual(["verify", "finish"]);
   });
 });
 
@@ -252,7 +254,7 @@ describe("planRollback", () => {
 
   it("GIVEN a steady world (the spare armed and passing) WHEN planning a rollback THEN the hand-over to FALLBACK is the first step: no arming, no pull, no start", () => {
     const plan = planRollback(observed(), config);
-    expect(names(plan)).toEqual(FLIP);
+    expect(names(plan)).toEqual([...FLIP, "finish"]);
   });
 
   it.each([
@@ -315,7 +317,7 @@ describe("planRepair: what a replaced worker leaves converges from the observed 
     ["FALLBACK's container stopped (kept)", { fallbackRuns: null }, [], undefined, ["start-previous"], ["repair"], undefined],
     ["FALLBACK empty, nothing in the audit log", { fallbackRuns: null, fallbackEmpty: true }, [], undefined, [], [], /repair --image <ref>/],
     ["FALLBACK empty, the audit log names the image the last cutover replaced", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, undefined, [], [], /npm run switch -- repair --image registry.test\/web:v0 /],
-    ["FALLBACK empty and --image", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, V0, [], ["pull", "start", "gate", "arm-spare"], undefined],
+    ["FALLBACK empty and --image", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, V0, [], ["pull", "start", "gate", "arm-spare", "finish"], undefined],
     [
       "a replaced FALLBACK worker: two PRODs, FALLBACK empty",
       { fallbackTags: ["PROD"], fallbackRuns: null, fallbackEmpty: true },
@@ -377,6 +379,8 @@ describe("planRepair: what a replaced worker leaves converges from the observed 
         undo: [{ name: "restore-fallback", dropletId: 2 }],
         watched: false,
       },
+      // The operator names it the previous version, so rollback may flip to it.
+      { steps: [{ name: "finish", dropletIds: [2] }], undo: [], watched: false, onFailure: "report" },
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { LABEL } from "../../switch/model";
 import { formatStatus, runStatus } from "../../switch/status";
 import { testConfig } from "./fakes/config";
 import { identity } from "./fakes/harness";
@@ -42,5 +43,39 @@ describe("status: maintenance mode", () => {
     await status(world);
     expect(world.calls.filter((c) => c.startsWith("haproxy"))).toEqual(["haproxy maintenance read"]);
     expect(world.haproxyCommands).toEqual([]);
+  });
+});
+
+describe("status: release history and the lock, as the containers and the balancer say", () => {
+  it.each([
+    ["a container that served (marked by the finish step)", (c: { name: string; labels: Record<string, string> }) => Object.assign(c.labels, { [LABEL.history]: "name" }), "finished", []],
+    [
+      "an interrupted cutover's container (still .pending)",
+      (c: { name: string; labels: Record<string, string> }) => (Object.assign(c.labels, { [LABEL.history]: "name" }), (c.name = `${c.name}.pending`)),
+      "unfinished",
+      [/started by a cutover that never finished/],
+    ],
+    [
+      "a container from before release marks, no audit line",
+      (c: { name: string; labels: Record<string, string> }) => Object.assign(c.labels, { [LABEL.deployedAt]: "2026-11-20T10:00:00.000Z" }),
+      "unknown",
+      [/started before release marks, and no audit line says whether it finished: rollback would refuse/],
+    ],
+  ])("GIVEN FALLBACK runs %s WHEN status THEN its release reads %s", async (_name, make, release, findings) => {
+    const world = new FakeWorld();
+    make(world.engine(2).containers.find((c) => c.running)!);
+    const report = await status(world);
+    expect(report.fallback!.container!.release).toBe(release);
+    expect(report.findings).toEqual(findings.map((f) => expect.stringMatching(f)));
+    if (release !== "finished") expect(formatStatus(report)).toContain(`release ${release.toUpperCase()}`);
+  });
+
+  it("GIVEN a holder record that cannot be trusted WHEN status THEN the lock line says what is wrong and when it can be taken over", async () => {
+    const world = new FakeWorld();
+    world.lockDirWithoutHolder = true;
+    world.lockChangedAt = world.balancerNow() - 100_000;
+    const report = await status(world);
+    expect(report.lock).toMatchObject({ problem: expect.stringMatching(/no holder record/), stale: undefined });
+    expect(formatStatus(report)).toMatch(/^lock {5}held by a lock whose record cannot be trusted: it has no holder record .*; it can be taken over in 500 s$/m);
   });
 });

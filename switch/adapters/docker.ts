@@ -315,6 +315,10 @@ export class DockerEngine implements DockerPort {
     });
   }
 
+  rename(id: string, name: string): Promise<void> {
+    return this.call(`rename ${id.slice(0, 12)} to ${name}`, async () => void (await this.docker.getContainer(id).rename({ name })));
+  }
+
   run(spec: ContainerSpec): Promise<string> {
     return this.call(
       `start ${spec.name}`,

@@ -3,8 +3,8 @@ import type { Config } from "../../core/config";
 import { configFingerprint, HookPhase, newSalt, saltOf } from "../../core/app";
 import { ImageRejectedError, MissingCommandError } from "../errors";
 import { parseImageRef, versionOf } from "../image-ref";
-import { AppContainer, Droplet, LABEL } from "../model";
-import { isUnfinished, replacedIds, runningContainer } from "../plan";
+import { AppContainer, Droplet, HISTORY_IN_NAME, LABEL, PENDING_SUFFIX } from "../model";
+import { finishedName, isUnfinished, replacedIds, runningContainer } from "../plan";
 import { isSameRelease, Release, runtimeSpecOf } from "../release";
 import type { PulledImage, RegistryAuth } from "../ports";
 import { InternalError } from "../../core/errors";
@@ -80,7 +80,8 @@ export class Containers {
     this.started = { dropletId, replaces };
     for (const c of running) await docker.stop(c.id);
     for (const c of running) if (!replaces.includes(c.id)) await docker.remove(c.id);
-    const name = `${app.name}-${randomBytes(4).toString("hex")}`;
+    // Pending until the run's finish step: a container whose release never served keeps this name (releaseState).
+    const name = `${app.name}-${randomBytes(4).toString("hex")}${PENDING_SUFFIX}`;
     const fingerprint = this.fingerprint(dropletId, release);
     this.started.containerId = await docker.run({
       ...runtimeSpecOf(release),
@@ -96,6 +97,7 @@ export class Containers {
         [LABEL.deployedBy]: this.ctx.who,
         [LABEL.deployedAt]: new Date(this.ctx.ports.clock.now()).toISOString(),
         [LABEL.replaces]: replaces.join(","),
+        [LABEL.history]: HISTORY_IN_NAME,
       },
     });
     this.ctx.reporter.info(`started ${name} from ${image} (config ${fingerprint.split(":")[2].slice(0, 12)})`);
@@ -227,6 +229,20 @@ export class Containers {
     await docker.stop(remove);
     await docker.remove(remove);
     for (const id of start) await docker.start(id);
+  }
+
+  /** The running app containers on these droplets served: their names say so now (a rename; labels cannot change). */
+  async finish(dropletIds: readonly number[]): Promise<void> {
+    for (const id of dropletIds) {
+      const droplet = workerDroplet(this.ctx, id);
+      const docker = this.ctx.ports.docker(droplet);
+      for (const c of (await docker.listAppContainers(this.ctx.config.app.name)).filter((x) => x.running)) {
+        const name = finishedName(c);
+        if (!name) continue;
+        await docker.rename(c.id, name);
+        this.ctx.reporter.info(`${droplet.name}: ${c.name} served, now ${name}`);
+      }
+    }
   }
 
   async prune(dropletId: number, keep: number): Promise<void> {

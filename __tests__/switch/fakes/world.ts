@@ -231,6 +231,11 @@ export class FakeEngine implements DockerPort {
     this.world.log(`docker ${this.droplet.name} start ${id}`);
     this.find(id).running = true;
   }
+  async rename(id: string, name: string): Promise<void> {
+    this.world.log(`docker ${this.droplet.name} rename ${id} ${name}`);
+    if (this.world.failOn === "rename") throw new DockerError(`injected failure renaming ${id}`, "retry");
+    this.find(id).name = name;
+  }
   async stop(id: string): Promise<void> {
     this.world.log(`docker ${this.droplet.name} stop ${id}`);
     this.find(id).running = false;
