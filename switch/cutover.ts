@@ -22,6 +22,8 @@ export interface SwitchDeps {
   readonly self: HostIdentity;
   /** What renews the lock between steps. @default real time, every SWITCH_LOCK_TTL_SECONDS / 3 */
   readonly lockTimer?: Timer;
+  /** Masks every secret in a structured value (the run's Redactor.redactData): the audit entry passes it. @default as is */
+  readonly redactData?: <T>(value: T) => T;
 }
 
 export interface Side {
@@ -46,6 +48,8 @@ export interface RunResult {
   readonly sessionsClosedAtDrainDeadline?: number;
   /** The postSwitch hook failed after the release went live: reported, never rolled back. */
   readonly hookFailure?: string;
+  /** The audit entry as recorded (masked): --json keeps a copy wherever the job's output goes. */
+  readonly audit?: AuditEntry;
 }
 
 export interface CutoverRequest {
@@ -222,7 +226,9 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
   });
   const lease = new Lease(ports.lock(balancer!), holder, ports.clock, { ttlMs: config.timing.lockTtlMs, warn: (l) => reporter.warn(l), timer: deps.lockTimer });
   lease.start();
-  const deployment = command === "cutover" ? await ports.deployments.start(request.image!, request.message ?? `deploy ${request.image}`) : undefined;
+  // What leaves for GitHub is masked here, whatever the recorder does: the message is a commit title from outside.
+  const masked = (deps.redactData ?? ((v) => v))({ image: request.image ?? "", description: request.message ?? `deploy ${request.image}` });
+  const deployment = command === "cutover" ? await ports.deployments.start(masked.image, masked.description) : undefined;
   let plan: Plan | undefined;
   let observed: ObservedState | undefined;
   let executor: Executor | undefined;
@@ -240,11 +246,11 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
       hookFailure,
     };
     lease.stop();
-    await recordRun(deps, balancer!, deployment, { command, outcome, result, message: request.message, failure });
+    const audit = await recordRun(deps, balancer!, deployment, { command, outcome, result, message: request.message, failure });
     await reporter
       .step("unlock", "release the deploy lock", async () => void (await ports.lock(balancer!).release(holder.id, false)))
       .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${lease.holder.expiresAt}): ${e.message}`));
-    return result;
+    return { ...result, audit };
   };
   const fail = async (error: unknown): Promise<never> => {
     await end(error instanceof ImageRejectedError ? "rejected" : "failed", error);
@@ -267,35 +273,53 @@ async function beginRun(deps: SwitchDeps, command: "cutover" | "rollback", reque
   };
 }
 
+/**
+ * The audit entry goes to three places, each on its own, so losing one loses nothing else: the job log (an `audit`
+ * line with the whole entry), `SWITCH_STATE_DIR/audit.log` on the balancer (what `status` shows), and the GitHub
+ * Deployment's final status (a one-line summary; its log URL is the job). `--json` carries it too. The audit log is a
+ * report: rollback and repair decide from the containers (plan.ts releaseState), never from it.
+ */
 async function recordRun(
   deps: SwitchDeps,
   balancer: Droplet,
   deployment: number | undefined,
   run: { command: string; outcome: Outcome; result: RunResult; message?: string; failure: unknown },
-): Promise<void> {
+): Promise<AuditEntry> {
   const { ports, reporter } = deps;
   const error = run.failure instanceof Error ? run.failure.message : run.result.hookFailure;
+  // Masked field by field before anything serialises it: a secret with a quote or backslash survives no escaping.
+  const entry: AuditEntry = (deps.redactData ?? ((v) => v))({
+    at: new Date(ports.clock.now()).toISOString(),
+    who: deps.who,
+    command: run.command,
+    outcome: run.result.hookFailure ? `${run.outcome}, postSwitch hook failed` : run.outcome,
+    from: run.result.from,
+    to: run.result.to,
+    durationMs: run.result.durationMs,
+    message: run.message,
+    error,
+  });
   await reporter
     .step("record", "append the audit log and report the deployment", async () => {
-      const entry: AuditEntry = {
-        at: new Date(ports.clock.now()).toISOString(),
-        who: deps.who,
-        command: run.command,
-        outcome: run.result.hookFailure ? `${run.outcome}, postSwitch hook failed` : run.outcome,
-        from: run.result.from,
-        to: run.result.to,
-        durationMs: run.result.durationMs,
-        message: run.message,
-        error,
-      };
-      await ports.audit(balancer).append(entry);
-      await ports.deployments.finish(
-        deployment,
-        run.failure ? "failure" : "success",
-        error ? error.slice(0, 140) : `${run.outcome} ${run.result.to?.image ?? ""}`.trim(),
-      );
+      reporter.info(`audit ${JSON.stringify(entry)}`);
+      const appended = await ports
+        .audit(balancer)
+        .append(entry)
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      await ports.deployments.finish(deployment, run.failure ? "failure" : "success", entry.error ?? auditSummary(entry));
+      if (appended) throw appended;
     })
-    .catch((e: Error) => reporter.warn(`could not record the run: ${e.message}`));
+    .catch((e: Error) => reporter.warn(`could not record the run on the balancer (the job log above keeps the audit line): ${e.message}`));
+  return entry;
+}
+
+/** One line of an audit entry for a GitHub Deployment status (which keeps 140 characters of it). */
+export function auditSummary(entry: AuditEntry): string {
+  const version = (side?: AuditEntry["to"]) => (side?.image ? `${side.image}${side.digest?.includes("@") ? ` ${side.digest.split("@")[1].slice(0, 19)}` : ""}` : "nothing");
+  return `${entry.outcome}: ${version(entry.to)} (was ${version(entry.from)}) by ${entry.who}`;
 }
 
 async function dryRun(deps: SwitchDeps, request: CutoverRequest, release: Release): Promise<RunResult> {

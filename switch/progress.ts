@@ -20,7 +20,8 @@ type Now = () => number;
 /**
  * Plain lines for CI and subprocess callers (the lab parses them): `step <name> started`,
  * `step <name> done (<ms> ms)`, `step <name> failed: <reason>`. With CI=true each step is a
- * GitLab collapsible section. Every line passes the redactor.
+ * GitLab collapsible section. Every line is masked and stripped of terminal controls (only the section markers the
+ * reporter writes itself carry ESC and CR).
  */
 export class PlainReporter implements Reporter {
   readonly records: StepRecord[] = [];
@@ -29,14 +30,14 @@ export class PlainReporter implements Reporter {
   constructor(private readonly write: Write, private readonly redactor: Redactor, private readonly options: { gitlabSections: boolean; now?: Now }) {}
 
   private line(text: string): void {
-    this.write(this.redactor.redact(text) + "\n");
+    this.write(this.redactor.clean(text) + "\n");
   }
 
   async step<T>(name: string, title: string, run: () => Promise<T>): Promise<T> {
     const now = this.options.now ?? Date.now;
     const started = now();
     const section = `switch_${name.replace(/[^a-z0-9_]/gi, "_")}_${++this.sectionSeq}`;
-    if (this.options.gitlabSections) this.write(`\x1b[0Ksection_start:${Math.floor(started / 1000)}:${section}[collapsed=false]\r\x1b[0K${this.redactor.redact(title)}\n`);
+    if (this.options.gitlabSections) this.write(`\x1b[0Ksection_start:${Math.floor(started / 1000)}:${section}[collapsed=false]\r\x1b[0K${this.redactor.clean(title)}\n`);
     this.line(`step ${name} started`);
     try {
       const result = await run();
@@ -77,13 +78,13 @@ export class TtyReporter implements Reporter {
     const list = new Listr(
       [
         {
-          title: this.redactor.redact(`${name}: ${title}`),
+          title: this.redactor.clean(`${name}: ${title}`),
           task: async () => {
             try {
               result = await run();
             } catch (error) {
               // listr2 renders the message itself: it must be masked before it gets there.
-              if (error instanceof Error) error.message = this.redactor.redact(error.message);
+              if (error instanceof Error) error.message = this.redactor.clean(error.message);
               throw error;
             }
           },
@@ -102,10 +103,10 @@ export class TtyReporter implements Reporter {
   }
 
   info(line: string): void {
-    this.write(this.redactor.redact(line) + "\n");
+    this.write(this.redactor.clean(line) + "\n");
   }
 
   warn(line: string): void {
-    this.write(this.redactor.redact(`warning: ${line}`) + "\n");
+    this.write(this.redactor.clean(`warning: ${line}`) + "\n");
   }
 }

@@ -57,7 +57,7 @@ export class GithubDeployments implements DeploymentRecorder {
         ref: this.options.ref,
         environment: this.options.environment ?? "production",
         description: this.shown(description),
-        payload: { image },
+        payload: { image: (this.options.redact ?? ((t: string) => t))(image) },
         auto_merge: false,
         required_contexts: [],
         production_environment: true,
