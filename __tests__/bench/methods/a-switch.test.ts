@@ -23,8 +23,8 @@ describe("chartMarkFor", () => {
   });
 
   // The switch's step lines, in the order it prints them (docs/operations.md).
-  const CUTOVER = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify", "prune", "record", "unlock"];
-  const ROLLBACK = ["lock", "observe", "arm-spare", "hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify", "record", "unlock"];
+  const CUTOVER = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify", "finish", "prune", "record", "unlock"];
+  const ROLLBACK = ["lock", "observe", "arm-spare", "hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify", "finish", "record", "unlock"];
   it.each([
     { name: "a cutover", steps: CUTOVER, marks: ["gate", "hand-over", "move-ip"] },
     { name: "a rollback", steps: ROLLBACK, marks: ["hand-over", "move-ip"] },
