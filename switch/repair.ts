@@ -157,7 +157,8 @@ async function record(
   run: { started: number; request: RepairRequest; lines: readonly string[]; failure: unknown; unresolved: boolean },
 ): Promise<void> {
   const { ports, reporter } = deps;
-  const entry: AuditEntry = {
+  // Masked field by field before anything serialises it, as a cutover's (a --message could carry a secret).
+  const entry: AuditEntry = (deps.redactData ?? ((v) => v))({
     at: new Date(ports.clock.now()).toISOString(),
     who: deps.who,
     command: "repair",
@@ -166,7 +167,7 @@ async function record(
     message: run.request.message,
     detail: run.lines.map((l) => l.split(" — because ")[0]).join("; ") || "nothing",
     ...(run.failure === undefined ? {} : { error: run.failure instanceof Error ? run.failure.message : String(run.failure) }),
-  };
+  });
   await reporter
     .step("record", "append the audit log", () => ports.audit(balancer).append(entry))
     .catch((e: Error) => reporter.warn(`could not append the audit line: ${e.message}`));

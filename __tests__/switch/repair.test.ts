@@ -3,6 +3,8 @@ import { runCutover, runRollback } from "../../switch/cutover";
 import { ImageRejectedError, InconsistentStateError } from "../../switch/errors";
 import type { AuditEntry } from "../../switch/ports";
 import { RepairRequest, runRepair } from "../../switch/repair";
+import { Redactor } from "../../core/redact";
+import { SECRETS } from "./fakes/config";
 import { captureReporter, deps } from "./fakes/harness";
 import { FakeWorld } from "./fakes/world";
 
@@ -190,6 +192,14 @@ describe("repair: the states a replaced worker leaves converge", () => {
     const calls = world.calls.length;
     expect((await repair(world)).result).toMatchObject({ ok: true, r: { outcome: "consistent" } });
     expect(doChanges({ calls: world.calls.slice(calls) } as FakeWorld)).toEqual([]);
+  });
+
+  it("GIVEN a --message carrying a secret WHEN the repair is recorded THEN the audit line masks it, as a cutover's", async () => {
+    const world = new FakeWorld();
+    tagBothProd(world);
+    const redactor = new Redactor([SECRETS.token]);
+    await runRepair({ ...deps(world, captureReporter().reporter), redactData: (v) => redactor.redactData(v) }, { message: `replaced green ${SECRETS.token}` });
+    expect(world.audit).toEqual([expect.objectContaining({ command: "repair", message: "replaced green [redacted]" })]);
   });
 
   it("GIVEN the reserved IP unassigned WHEN the next cutover runs THEN its repair step assigns it first and the cutover completes", async () => {
