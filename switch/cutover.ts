@@ -2,7 +2,7 @@ import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
 import { HaproxyError, ImageRejectedError, LockLostError } from "./errors";
 import { Executor } from "./execute";
-import { parseImageRef } from "./image-ref";
+import { parseImageRef, requireDigestInCi } from "./image-ref";
 import { HostIdentity, Lease, Timer, acquireLock } from "./lock";
 import { AppContainer, Droplet, LABEL, LockHolder, ObservedState, Plan, Step, StepGroup, planSteps } from "./model";
 import { balancerAmong, observe } from "./observe";
@@ -24,6 +24,8 @@ export interface SwitchDeps {
   readonly lockTimer?: Timer;
   /** Masks every secret in a structured value (the run's Redactor.redactData): the audit entry passes it. @default as is */
   readonly redactData?: <T>(value: T) => T;
+  /** Run by CI (CI=true): a cutover then deploys a digest, not a tag, unless SWITCH_ALLOW_TAG_REFERENCE=true. @default false */
+  readonly inCi?: boolean;
 }
 
 export interface Side {
@@ -74,7 +76,9 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
 export async function runCutover(deps: SwitchDeps, asked: CutoverRequest): Promise<RunResult> {
   // The parsed reference is the one pulled, labelled, compared and recorded; the message is text from outside (a
   // commit title), so it loses any terminal control before it reaches the lock, the labels or the audit log.
-  const request: CutoverRequest = { ...asked, image: parseImageRef(asked.image).raw, message: asked.message === undefined ? undefined : stripControl(asked.message) };
+  const ref = parseImageRef(asked.image);
+  requireDigestInCi(ref, !!deps.inCi, deps.config.safety.allowTagReference);
+  const request: CutoverRequest = { ...asked, image: ref.raw, message: asked.message === undefined ? undefined : stripControl(asked.message) };
   const release = releaseOf(deps.config, request.image, request.secrets);
   if (request.dryRun) return dryRun(deps, request, release);
   const run = await beginRun(deps, "cutover", request, release);

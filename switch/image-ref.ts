@@ -1,3 +1,4 @@
+import { UsageError } from "../core/errors";
 import { InvalidImageReferenceError } from "./errors";
 
 /** A parsed Docker image reference. Only explicit versions are deployable: a bare name means "latest", which no audit line can name. */
@@ -40,6 +41,18 @@ export function parseImageRef(raw: string): ImageRef {
 export function digestName(ref: ImageRef): string {
   if (ref.registry !== "docker.io") return `${ref.registry}/${ref.repository}`;
   return ref.repository.replace(/^library\//, "");
+}
+
+/**
+ * In CI a release is the digest the build pushed: a tag can be moved by anyone who can push to the repository (a
+ * merge-request build, say) between the build and the switch. `allowTag`: SWITCH_ALLOW_TAG_REFERENCE=true.
+ */
+export function requireDigestInCi(ref: ImageRef, inCi: boolean, allowTag: boolean): void {
+  if (!inCi || allowTag || ref.digest) return;
+  throw new UsageError(
+    `${ref.raw} names a tag only, and tags are mutable: in CI the switch deploys registry/path@sha256:<digest>, the image the build job pushed`,
+    `deploy ${ref.registry === "docker.io" ? "" : `${ref.registry}/`}${ref.repository}@sha256:<digest> (the build job's pushed digest), or set SWITCH_ALLOW_TAG_REFERENCE=true to accept a tag`,
+  );
 }
 
 /** The human version of an image: its tag, else the short digest. */

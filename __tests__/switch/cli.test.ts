@@ -100,8 +100,22 @@ describe("switch CLI: cutover", () => {
     expect((await cli(V2, world)).code).toBe(4);
   });
 
+  it.each([
+    ["a tag in CI", { CI: "true" }, "registry.test/web:v2", 2],
+    ["a tag in CI, SWITCH_ALLOW_TAG_REFERENCE=true", { CI: "true", SWITCH_ALLOW_TAG_REFERENCE: "true" }, "registry.test/web:v2", 0],
+    ["a tag outside CI", {}, "registry.test/web:v2", 0],
+  ])("GIVEN %s WHEN cutting over THEN exit %d (a tag is mutable: CI deploys digests)", async (_name, env, image, code) => {
+    const world = new FakeWorld();
+    const r = await cli(["--image", image], world, { ...TEST_ENV, ...env });
+    expect(r.code).toBe(code);
+    if (code === 2) {
+      expect(r.stderr.join("\n")).toMatch(/names a tag only, and tags are mutable.* fix: deploy registry.test\/web@sha256:<digest> .*SWITCH_ALLOW_TAG_REFERENCE=true/);
+      expect(world.calls).toEqual([]);
+    }
+  });
+
   it("GIVEN CI=true WHEN run THEN each step is a GitLab collapsible section", async () => {
-    const r = await cli(V2, new FakeWorld(), { ...TEST_ENV, CI: "true" });
+    const r = await cli(V2, new FakeWorld(), { ...TEST_ENV, CI: "true", SWITCH_ALLOW_TAG_REFERENCE: "true" });
     expect(r.stdout.some((l) => /^\x1b\[0Ksection_start:\d+:switch_move_ip_\d+\[collapsed=false\]\r\x1b\[0K/.test(l))).toBe(true);
     expect(r.stdout.some((l) => /^\x1b\[0Ksection_end:\d+:switch_move_ip_\d+\r\x1b\[0K$/.test(l))).toBe(true);
     expect(r.stdout).toContain("step move-ip started");

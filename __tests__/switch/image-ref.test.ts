@@ -1,5 +1,5 @@
 import { InvalidImageReferenceError } from "../../switch/errors";
-import { parseImageRef, versionOf } from "../../switch/image-ref";
+import { parseImageRef, requireDigestInCi, versionOf } from "../../switch/image-ref";
 
 const DIGEST = "sha256:" + "a".repeat(64);
 
@@ -33,5 +33,17 @@ describe("image references", () => {
   it("GIVEN a tag or only a digest WHEN naming the version THEN the tag wins, else the short digest", () => {
     expect(versionOf(parseImageRef("r.test/web:v2"))).toBe("v2");
     expect(versionOf(parseImageRef(`r.test/web@${DIGEST}`))).toBe("sha256:aaaaaaaaaaaa");
+  });
+
+  it.each([
+    ["a tag in CI", "r.test/web:v2", true, false, /names a tag only/],
+    ["a digest in CI", `r.test/web@${DIGEST}`, true, false, undefined],
+    ["a tag and a digest in CI", `r.test/web:v2@${DIGEST}`, true, false, undefined],
+    ["a tag in CI, allowed", "r.test/web:v2", true, true, undefined],
+    ["a tag outside CI", "r.test/web:v2", false, false, undefined],
+  ])("GIVEN %s WHEN checked THEN %s", (_name, raw, inCi, allowTag, refused) => {
+    const check = () => requireDigestInCi(parseImageRef(raw), inCi as boolean, allowTag as boolean);
+    if (refused) expect(check).toThrow(refused as RegExp);
+    else expect(check).not.toThrow();
   });
 });

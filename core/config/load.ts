@@ -31,12 +31,14 @@ export interface Config {
     readonly sshKeys: readonly string[];
     readonly sshAllowedCidrs: readonly string[];
   };
-  /** Explicit overrides of the deploy's safety checks; both default to off. */
+  /** Explicit overrides of the safety checks; all default to off. */
   readonly safety: {
     /** ALLOW_OPEN_SSH: deploy with world-open SSH or no DO_SSH_KEYS (still warned about). */
     readonly allowOpenSsh: boolean;
     /** ALLOW_DESTROY: resource addresses whose delete or replacement this run may carry out. */
     readonly allowDestroy: readonly string[];
+    /** SWITCH_ALLOW_TAG_REFERENCE: a cutover in CI may deploy a tag-only reference. */
+    readonly allowTagReference: boolean;
   };
   readonly tags: { readonly prod: string; readonly fallback: string; readonly balancer: string };
   /** Empty string: discover the reserved IP attached to the PROD or FALLBACK droplet. */
@@ -249,7 +251,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
       sshKeys: c.sshKeys,
       sshAllowedCidrs: c.sshAllowedCidrs,
     },
-    safety: { allowOpenSsh: c.allowOpenSsh, allowDestroy: c.allowDestroy },
+    safety: { allowOpenSsh: c.allowOpenSsh, allowDestroy: c.allowDestroy, allowTagReference: c.allowTagReference },
     tags: derived.tags,
     floatingIp: c.floatingIp,
     haproxy: {

@@ -25,7 +25,7 @@ describe("loadConfig", () => {
     // Closed by default: no SSH source at all (a deploy refuses that, and asks for the runners' CIDRs).
     expect(config.digitalocean.sshAllowedCidrs).toEqual([]);
     expect(config.ssh.user).toBe("deploy");
-    expect(config.safety).toEqual({ allowOpenSsh: false, allowDestroy: [] });
+    expect(config.safety).toEqual({ allowOpenSsh: false, allowDestroy: [], allowTagReference: false });
     expect(config.deployEnv).toBe("production");
     expect(config.namespace).toBe("web-production");
     expect(config.tags).toEqual({ prod: "web-production-prod", fallback: "web-production-fallback", balancer: "web-production-balancer" });
@@ -55,7 +55,7 @@ describe("loadConfig", () => {
 
   it("GIVEN the overrides WHEN loading THEN ALLOW_OPEN_SSH is a boolean and ALLOW_DESTROY a list of addresses", () => {
     const config = loadConfig({ ALLOW_OPEN_SSH: "true", ALLOW_DESTROY: " digitalocean_droplet.workers_blue_E84A8D04 , digitalocean_vpc.network_vpc_4E8F0223" }, "stack");
-    expect(config.safety).toEqual({ allowOpenSsh: true, allowDestroy: ["digitalocean_droplet.workers_blue_E84A8D04", "digitalocean_vpc.network_vpc_4E8F0223"] });
+    expect(config.safety).toEqual({ allowOpenSsh: true, allowDestroy: ["digitalocean_droplet.workers_blue_E84A8D04", "digitalocean_vpc.network_vpc_4E8F0223"], allowTagReference: false });
   });
 
   it("GIVEN lists, numbers and a trailing slash WHEN loading THEN they are parsed and normalised", () => {
