@@ -21,6 +21,8 @@ export interface RunMetadata {
   readonly jobUrl?: string;
   /** The run's redactor: what leaves for another service (GitHub Deployments) is masked like the output. */
   readonly redact?: (text: string) => string;
+  /** The same for a structured value, field by field, before it is serialised (every audit entry, whoever writes it). */
+  readonly redactData?: <T>(value: T) => T;
 }
 
 /** A shell on a droplet that connects on first use, through the run's shared SSH pool. */
@@ -57,7 +59,7 @@ export function realPorts(config: Config, context: RunMetadata, warn: (line: str
     lock: (balancer) => new LockDir(shellOn(pool, balancer), config.stateDir),
     balancerConfig: (balancer) => new BalancerConfigFile(shellOn(pool, balancer), config),
     authorizedKeys: (droplet) => new AuthorizedKeysFile(shellOn(pool, droplet), config.ssh.authorizedKeysFile),
-    audit: (balancer) => new AuditLog(shellOn(pool, balancer), config.stateDir),
+    audit: (balancer) => new AuditLog(shellOn(pool, balancer), config.stateDir, context.redactData),
     deployments: github,
     clock: systemClock,
     close: () => pool.closeAll(),

@@ -2,12 +2,19 @@ import { ExternalError } from "../../core/errors";
 import type { AuditEntry, AuditPort } from "../ports";
 import { RemoteShell, shellQuote } from "./shell";
 
-/** `<dir>/audit.log` on the HAProxy droplet: one JSON line per run, append-only, readable by every operator (0644). */
+/**
+ * `<dir>/audit.log` on the HAProxy droplet: one JSON line per run, append-only, readable by every operator (0644).
+ * `redactData` masks every field before the line is serialised, whichever command wrote the entry.
+ */
 export class AuditLog implements AuditPort {
-  constructor(private readonly shell: RemoteShell, private readonly dir: string) {}
+  constructor(
+    private readonly shell: RemoteShell,
+    private readonly dir: string,
+    private readonly redactData: <T>(value: T) => T = (v) => v,
+  ) {}
 
   async append(entry: AuditEntry): Promise<void> {
-    const line = Buffer.from(JSON.stringify(entry) + "\n").toString("base64");
+    const line = Buffer.from(JSON.stringify(this.redactData(entry)) + "\n").toString("base64");
     const d = shellQuote(this.dir);
     const result = await this.shell.exec("sh -s", `set -e\nmkdir -p ${d}\nchmod 755 ${d}\nprintf %s ${shellQuote(line)} | base64 -d >> ${d}/audit.log\nchmod 644 ${d}/audit.log\n`);
     if (result.code !== 0)

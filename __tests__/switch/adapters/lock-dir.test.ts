@@ -273,3 +273,17 @@ describe("audit log (real sh on a temp dir)", () => {
     expect(await new AuditLog(shell, fresh()).tail(5)).toEqual([]);
   });
 });
+
+describe("audit log masking (real sh on a temp dir)", () => {
+  it("GIVEN a redactor WHEN any command appends an entry THEN the line on disk carries no secret, whatever its quotes and backslashes", async () => {
+    const dir = fresh();
+    const secret = 'pa"ss\\word-s3cret';
+    const { Redactor } = await import("../../../core/redact");
+    const redactor = new Redactor([secret]);
+    const audit = new AuditLog(new LocalShell(), dir, (v) => redactor.redactData(v));
+    await audit.append({ at: "2026-11-22T12:00:00Z", who: "alice", command: "maintenance on", outcome: "done", durationMs: 1, message: `down: ${secret}`, error: `x ${secret}` });
+    const text = readFileSync(join(dir, "audit.log"), "utf8");
+    expect(text).not.toContain(JSON.stringify(secret).slice(1, -1));
+    expect(JSON.parse(text)).toMatchObject({ message: "down: [redacted]", error: "x [redacted]" });
+  });
+});
