@@ -10,7 +10,8 @@ import { packageScripts } from "./npm-commands";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jestConfig = require(path.join(REPO_ROOT, "jest.config.js"));
 
-const IMAGE_REF = "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA";
+/** The build job's dotenv report: the pushed image by digest. */
+const IMAGE_REF = "$APP_IMAGE";
 const PINNED_IMAGE = /^[a-z0-9.\/-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$/;
 
 type Job = Record<string, any>;
@@ -85,16 +86,22 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     });
   });
 
-  it("GIVEN the build job THEN it builds the app's Dockerfile and pushes the exact image the switch deploys", () => {
+  it("GIVEN the build job THEN it builds the app's Dockerfile, pushes it (merge requests to their own path) and hands the switch the pushed digest", () => {
     const build = job("build");
     const context = file.variables.APP_BUILD_CONTEXT;
     expect(existsSync(path.join(REPO_ROOT, context, "Dockerfile"))).toBe(true);
     const script = lines(build, "script").join("\n");
     expect(script).toMatch(/docker build .*"\$APP_BUILD_CONTEXT"/s);
-    expect(script).toContain(`--tag "${IMAGE_REF}"`);
-    expect(script).toContain(`docker push "${IMAGE_REF}"`);
+    expect(script).toContain('BUILD_IMAGE="$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA"; if [ -n "$CI_MERGE_REQUEST_IID" ]; then BUILD_IMAGE="$CI_REGISTRY_IMAGE/merge-requests:$CI_COMMIT_SHORT_SHA"; fi');
+    expect(script).toContain('--tag "$BUILD_IMAGE"');
+    expect(script).toContain('docker push "$BUILD_IMAGE"');
+    expect(script).toContain(`echo "APP_IMAGE=$(docker inspect --format '{{index .RepoDigests 0}}' "$BUILD_IMAGE")" > build.env`);
+    expect(build.artifacts.reports.dotenv).toBe("build.env");
     expect(script).toContain('--password-stdin "$CI_REGISTRY"');
-    for (const name of perEnvironment("switch")) expect(lines(job(name), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
+    for (const name of perEnvironment("switch")) {
+      expect(lines(job(name), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
+      expect(job(name).dependencies).toEqual(["build"]);
+    }
   });
 
   it("GIVEN the build job THEN the Docker client and the dind daemon are the same pinned version", () => {
