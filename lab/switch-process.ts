@@ -9,6 +9,8 @@ import { resolve } from "node:path";
  */
 const REPO_ROOT = resolve(__dirname, "..");
 const SWITCH_ENTRY = resolve(REPO_ROOT, "switch", "cli.ts");
+/** Preloaded when a run asks for a skewed clock (a runner whose clock is off); see lab/skewed-clock.mjs. */
+const SKEWED_CLOCK = resolve(REPO_ROOT, "lab", "skewed-clock.mjs");
 // GitLab's collapsible-section markers ("\e[0Ksection_start:...\r\e[0K") may wrap step lines when CI=true.
 const STEP_LINE = /(?:^|\s)step ([a-z][a-z0-9-]*) (started|done|failed)\b/;
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -49,6 +51,8 @@ export interface SwitchRunOptions {
   readonly timeoutMs?: number;
   /** Aborting sends the switch SIGTERM (the demo's Ctrl-C handler uses it before removing the lab). */
   readonly signal?: AbortSignal;
+  /** The switch process's clock runs this far ahead (negative: behind) of this machine's, as on a runner without NTP. @default 0 */
+  readonly clockSkewMs?: number;
 }
 
 /** Only what a CI job would have: no DOCKER_HOST (it would override dockerode's SSH settings), no CI markers. */
@@ -75,9 +79,10 @@ export function parseStepLine(line: string): { name: string; event: StepEvent["e
 
 export function runSwitch(args: readonly string[], options: SwitchRunOptions): Promise<SwitchRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", SWITCH_ENTRY, ...args], {
+  const skewed = options.clockSkewMs ? ["--import", SKEWED_CLOCK] : [];
+  const child = spawn(process.execPath, [...skewed, "--import", "tsx", SWITCH_ENTRY, ...args], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), NODE_NO_WARNINGS: "1", ...options.env },
+    env: { ...baseEnv(), NODE_NO_WARNINGS: "1", ...options.env, ...(options.clockSkewMs ? { LAB_CLOCK_SKEW_MS: String(options.clockSkewMs) } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const steps: StepEvent[] = [];

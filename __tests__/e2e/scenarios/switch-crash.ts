@@ -6,7 +6,7 @@ import { expectConverged, observeTruth } from "../support/truth";
  * The step names of a cutover, in order (docs/operations.md). arm-spare runs twice (on the new droplet before the gate,
  * then on the old PROD); a kill "after arm-spare" is after the first. "repair" only appears when there is something to repair.
  */
-export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "prune", "record", "unlock"] as const;
+export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "finish", "prune", "record", "unlock"] as const;
 
 /** A switch killed at any step boundary (CI runner lost, Ctrl-C, OOM) must leave a state the next run converges from. */
 export function describeCrashRecovery(ctx: SuiteContext): void {
@@ -17,6 +17,15 @@ export function describeCrashRecovery(ctx: SuiteContext): void {
       const killed = await switchCli(ctx, ["--image", image], { killAfterStep: step });
       if (killed.killedAfter !== step) throw new Error(`the switch never printed "step ${step} done" before ending: ${tail(killed)}`);
       expect(killed.signal).toBe("SIGKILL");
+
+      if (step !== "unlock") {
+        // The killed run's lease lives on by the balancer's clock (no pid guess): the re-run is refused, naming it,
+        // until the operator who knows it died releases it.
+        const refused = await switchCli(ctx, ["--image", image]);
+        expect({ code: refused.code, names: /deploy lock held by .*cutover/.test(refused.stderr) }).toEqual({ code: ExitCode.lockHeld, names: true });
+        const released = await switchCli(ctx, ["lock", "release", "--force"]);
+        expect({ code: released.code, out: released.stdout.trim() }).toEqual({ code: ExitCode.ok, out: expect.stringMatching(/^released the lock held by /) });
+      }
 
       const rerun = await switchCli(ctx, ["--image", image, "--json"]);
       if (rerun.code !== ExitCode.ok) throw new Error(`the re-run after a kill at ${step} did not converge: ${tail(rerun)}`);
