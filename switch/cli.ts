@@ -7,9 +7,10 @@ import { Redactor, SECRET_VARIABLES } from "../core/redact";
 import { DEFAULT_LOG_LINES, parseLines, parseRole, parseSince, redactedWriter, runExec, runLogs } from "./app-commands";
 import { RunResult, runCutover, runRollback } from "./cutover";
 import { parseImageRef } from "./image-ref";
-import { HostIdentity, describeHolder, thisHost } from "./lock";
+import { HostIdentity, thisHost } from "./lock";
 import { runMaintenance } from "./maintenance";
 import { formatBalancerApply, runBalancerApply } from "./balancer";
+import { formatRepair, runRepair } from "./repair";
 import type { Ports } from "./ports";
 import { PlainReporter, Reporter, TtyReporter } from "./progress";
 import { formatStatus, lockRelease, lockStatus, runStatus } from "./status";
@@ -66,8 +67,11 @@ function redactorFor(env: Env, config?: Config, appSecrets: readonly string[] = 
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let redactor = redactorFor(io.env);
-  const out = (text: string) => io.stdout(redactor.redact(text) + "\n");
-  const err = (text: string) => io.stderr(redactor.redact(text) + "\n");
+  // Every line is masked and stripped of terminal controls (a commit title or a log line may carry ESC or CR);
+  // a --json value is masked field by field before it is serialised, so escaping cannot hide a secret.
+  const out = (text: string) => io.stdout(redactor.clean(text) + "\n");
+  const err = (text: string) => io.stderr(redactor.clean(text) + "\n");
+  const json = (value: object) => JSON.stringify(redactor.redactData(value));
   let exitCode: number = ExitCode.ok;
   let jsonMode = false;
   let verbose = false;
@@ -88,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       err(
         "warning: SSH_INSECURE_ACCEPT_ANY_HOST_KEY=true: SSH host keys are NOT checked, so anyone on the path can impersonate the droplets. Pin them with SSH_KNOWN_HOSTS instead.",
       );
-    const context = { ...runMetadata(io.env), redact: (text: string) => redactor.redact(text) };
+    const context = { ...runMetadata(io.env), redact: (text: string) => redactor.clean(text), redactData: <T>(value: T) => redactor.redactData(value) };
     reporter =
       io.isTTY && !jsonMode && io.env.CI !== "true" ? new TtyReporter(io.stdout, redactor) : new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
     const rep = reporter;
@@ -116,7 +120,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         : `${result.to?.image} is live on ${result.to?.droplet} (was ${result.from?.image ?? "nothing"} on ${result.from?.droplet}); reserved IP ${result.floatingIp} (${
             result.durationMs
           } ms)`;
-    if (jsonMode) out(JSON.stringify({ ok: true, ...result, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
+    if (jsonMode) out(json({ ok: true, ...result, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
     else out(summary);
   };
 
@@ -140,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       parseImageRef(flags.image);
       const result = await withPorts(flags, (s) =>
         runCutover(
-          { ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self },
+          { ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self, redactData: (v) => redactor.redactData(v), inCi: io.env.CI === "true" },
           { image: flags.image!, secrets: s.secrets, message: flags.message, dryRun: flags.dryRun },
         ),
         true,
@@ -156,7 +160,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--verbose", "print stack traces of errors")
     .action(async (flags: Flags) => {
       command = "rollback";
-      const result = await withPorts(flags, (s) => runRollback({ ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self }));
+      const result = await withPorts(flags, (s) =>
+        runRollback({ ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self, redactData: (v) => redactor.redactData(v) }),
+      );
       printResult(result);
     });
 
@@ -168,7 +174,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (flags: Flags) => {
       command = "status";
       const report = await withPorts(flags, (s) => runStatus(s.ports, s.config, s.self));
-      out(jsonMode ? JSON.stringify({ ok: true, command, ...report }) : formatStatus(report));
+      out(jsonMode ? json({ ok: true, command, ...report }) : formatStatus(report));
     });
 
   const lock = program.command("lock").description("inspect or release the deploy lock");
@@ -177,8 +183,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--json", "print one JSON result on the last line")
     .action(async (flags: Flags) => {
       command = "lock status";
-      const { holder, stale } = await withPorts(flags, (s) => lockStatus(s.ports, s.config, s.self));
-      out(jsonMode ? JSON.stringify({ ok: true, command, holder, stale }) : holder ? `lock held by ${describeHolder(holder)}${stale ? ` — stale: ${stale}` : ""}` : "lock free");
+      const { detail, ...status } = await withPorts(flags, (s) => lockStatus(s.ports, s.config));
+      out(jsonMode ? json({ ok: true, command, ...status }) : detail);
     });
   lock
     .command("release")
@@ -186,17 +192,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--json", "print one JSON result on the last line")
     .action(async (flags: Flags & { force?: boolean }) => {
       command = "lock release";
-      const { released, holder } = await withPorts(flags, (s) => lockRelease(s.ports, s.config, s.self, !!flags.force));
-      out(
-        jsonMode ? JSON.stringify({ ok: true, command, released, holder }) : released ? `released the lock${holder ? ` held by ${describeHolder(holder)}` : ""}` : "lock was free",
-      );
+      const { released, holder, detail } = await withPorts(flags, (s) => lockRelease(s.ports, s.config, !!flags.force));
+      out(jsonMode ? json({ ok: true, command, released, holder }) : detail);
     });
 
   // exec and logs stream the app's own output: the operator asked for it, and it is not ours to reword. It still goes
   // through the redactor (line by line, so a secret split across two chunks is masked too; a partial line is shown
   // after a short pause, so prompts and keystroke echoes on a TTY are not held back): cheap, and a CI log keeps it.
+  // Terminal controls are stripped too (a log line must not forge CI output), except for `exec` attached to a TTY,
+  // where the operator drives an interactive program that needs them.
   const onRole = ["--on <role>", "prod (the droplet holding the reserved IP) or fallback", "prod"] as const;
-  const streamTo = (write: (text: string) => void, idleMs: number) => redactedWriter({ redact: (t) => redactor.redact(t) }, write, idleMs);
+  const streamTo = (write: (text: string) => void, idleMs: number, raw = false) =>
+    redactedWriter({ redact: (t) => (raw ? redactor.redact(t) : redactor.clean(t)) }, write, idleMs);
   /** Ctrl-C ends a follow or kills a one-off cleanly (SSH closed, container removed) instead of killing this process. */
   const onInterrupt = async <T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     const interrupt = new AbortController();
@@ -225,8 +232,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const result = await withPorts(flags, (s) =>
         onInterrupt(async (signal) => {
           // On a TTY: one raw stream both ways (keys go to the container as typed, Ctrl-C included).
-          const out = streamTo(io.stdout, tty ? 25 : 250);
-          const errOut = streamTo(io.stderr, tty ? 25 : 250);
+          const out = streamTo(io.stdout, tty ? 25 : 250, tty);
+          const errOut = streamTo(io.stderr, tty ? 25 : 250, tty);
           if (tty) stdin?.setRawMode?.(true);
           try {
             return await runExec(
@@ -286,7 +293,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       );
       out(
         jsonMode
-          ? JSON.stringify({ ok: true, command, ...result })
+          ? json({ ok: true, command, ...result })
           : `maintenance on: visitors get a 503 page ("${result.message ?? ""}"); the app keeps running — \`maintenance off\` ends it`,
       );
     });
@@ -296,7 +303,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (flags: Flags) => {
       command = "maintenance off";
       const result = await withPorts(flags, (s) => runMaintenance({ ports: s.ports, config: s.config, who: s.context.who, warn: (line) => s.reporter.warn(line) }, { on: false }));
-      out(jsonMode ? JSON.stringify({ ok: true, command, ...result }) : "maintenance off: visitors reach the app again");
+      out(jsonMode ? json({ ok: true, command, ...result }) : "maintenance off: visitors reach the app again");
     });
 
   const balancer = program.command("balancer").description("the HAProxy droplet's configuration, applied live (never by replacing the droplet)");
@@ -312,7 +319,34 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const result = await withPorts(flags, (s) =>
         runBalancerApply({ ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self }, { dryRun: flags.dryRun, message: flags.message }),
       );
-      out(jsonMode ? JSON.stringify({ ok: true, ...result, steps: reporter?.records ?? [] }) : formatBalancerApply(result));
+      out(jsonMode ? json({ ok: true, ...result, steps: reporter?.records ?? [] }) : formatBalancerApply(result));
+    });
+
+  program
+    .command("repair")
+    .description(
+      "converge what a replaced worker or an interrupted run left: an unassigned reserved IP, two PROD tags, a half-done retag, HAProxy's slots, FALLBACK's stopped previous version; --image redeploys one FALLBACK lost",
+    )
+    .option("--image <ref>", "redeploy this image on a FALLBACK that lost the previous version (a replaced worker)")
+    .option("--message <text>", "why, for the lock and the audit log")
+    .option("--dry-run", "print each change and why, change nothing")
+    .option("--json", "print one JSON result on the last line")
+    .option("--verbose", "print stack traces of errors")
+    .action(async (flags: Flags & { image?: string; message?: string; dryRun?: boolean }) => {
+      command = "repair";
+      jsonMode = !!flags.json;
+      verbose = !!flags.verbose;
+      if (flags.image) parseImageRef(flags.image);
+      const result = await withPorts(
+        flags,
+        (s) =>
+          runRepair(
+            { ports: s.ports, config: s.config, reporter: s.reporter, who: s.context.who, self: s.self, redactData: (v) => redactor.redactData(v) },
+            { dryRun: flags.dryRun, image: flags.image, secrets: s.secrets, message: flags.message },
+          ),
+        !!flags.image,
+      );
+      out(jsonMode ? json({ ok: true, ...result, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }) : formatRepair(result));
     });
 
   try {
@@ -327,7 +361,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     err(`error: ${e.oneLine()}`);
     if (verbose && error instanceof Error && error.stack) err(error.stack);
     if (jsonMode)
-      out(JSON.stringify({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
+      out(json({ ok: false, command, exitCode, error: e.message, fix: e.fix, kind: e.kind, digitaloceanRequests: requests?.(), steps: reporter?.records ?? [] }));
   }
   return exitCode;
 }

@@ -4,6 +4,8 @@ import { describeStep } from "./plan";
 import { Containers } from "./execute/containers";
 import type { RunContext } from "./execute/context";
 import { HaproxyFlip } from "./execute/haproxy-flip";
+import { assignIp } from "./execute/assign-ip";
+import { workerDroplet } from "./execute/context";
 import { moveIp } from "./execute/move-ip";
 import { retag } from "./execute/retag";
 import { verifyPublicEntry } from "./execute/verify";
@@ -30,17 +32,29 @@ export class Executor {
   /** Where the reserved IP is known to be; undefined after a move whose outcome is unknown. */
   private ipHolder: number | null | undefined;
 
+  /** The watchdog's signal joined with the lock's, made once per watch. */
+  private joined: { readonly watchdog: Watchdog | undefined; readonly signal: AbortSignal | undefined } | undefined;
+
   constructor(base: Omit<RunContext, "signal">) {
     const self = this;
     this.ctx = {
       ...base,
       get signal() {
-        return self.watchdog?.signal;
+        return self.signal();
       },
     };
     this.ipHolder = base.observed.reservedIp.dropletId;
     this.containers = new Containers(this.ctx);
     this.flip = new HaproxyFlip(this.ctx);
+  }
+
+  private signal(): AbortSignal | undefined {
+    const watchdog = this.watchdog;
+    if (!this.joined || this.joined.watchdog !== watchdog) {
+      const signals = [watchdog?.signal, this.ctx.lockSignal].filter((s): s is AbortSignal => !!s);
+      this.joined = { watchdog, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] };
+    }
+    return this.joined?.signal;
   }
 
   digestOn(dropletId: number): string | undefined {
@@ -66,8 +80,12 @@ export class Executor {
     return this.watchdog?.last;
   }
 
-  async run(step: Step): Promise<void> {
-    await this.ctx.reporter.step(step.name, describeStep(step, this.ctx.observed), () => this.apply(step));
+  /** `before`: runs inside the step, ahead of its change (the cutover renews the deploy lock there). */
+  async run(step: Step, before?: () => Promise<void>): Promise<void> {
+    await this.ctx.reporter.step(step.name, describeStep(step, this.ctx.observed), async () => {
+      await before?.();
+      return this.apply(step);
+    });
   }
 
   /** From here to stopWatching, HAProxy's view of the serving release can end the run. */
@@ -118,6 +136,8 @@ export class Executor {
         return verifyPublicEntry(this.ctx, step.url, await this.containers.identityOf(step.dropletId), this.handedOverAt);
       case "prune":
         return this.containers.prune(step.dropletId, step.keep);
+      case "finish":
+        return this.containers.finish(step.dropletIds);
       case "restore-previous":
         return this.containers.restorePrevious(step.dropletId, step.remove, step.start);
       case "restore-fallback":
@@ -139,6 +159,17 @@ export class Executor {
         return this.flip.armSpare(action.fallbackAddress, action.port, false);
       case "arm-spare":
         return this.flip.armSpare(action.fallbackAddress, action.port, false);
+      case "assign-ip": {
+        const known = this.ipHolder;
+        this.ipHolder = undefined;
+        await assignIp(this.ctx, action.ip, action.dropletId, known);
+        this.ipHolder = action.dropletId;
+        return this.flip.floatingPasses();
+      }
+      case "start-previous":
+        await this.ctx.ports.docker(workerDroplet(this.ctx, action.dropletId)).start(action.containerId);
+        await this.containers.gate(action.dropletId);
+        return this.flip.armSpare(action.address, action.port, false);
       default:
         return assertNever(action);
     }

@@ -34,7 +34,18 @@ export const LABEL = {
   hook: "do-bluegreen.hook",
   /** Id of the container this one replaced on the same droplet: what a failed gate restores. */
   replaces: "do-bluegreen.replaces",
+  /**
+   * Where the container records whether its release finished (switch/plan.ts releaseState): `name`, its name ends in
+   * PENDING_SUFFIX until the release finished. Labels cannot change after create; a name can (docker rename).
+   */
+  history: "do-bluegreen.history",
 } as const;
+
+/** LABEL.history's value on containers whose name records their release: `<app>-<8 hex>.pending` until it finished. */
+export const HISTORY_IN_NAME = "name";
+export const PENDING_SUFFIX = ".pending";
+/** On a container started before release marks (no LABEL.history): its release finished (it served), marked by rename. */
+export const FINISHED_SUFFIX = ".finished";
 
 export interface AppContainer {
   readonly id: string;
@@ -99,16 +110,40 @@ export interface TrafficCounters {
   readonly responseTimeMs: number;
 }
 
-export interface LockHolder {
+/** Who asks for the deploy lock: what the holder record says. Its times are the balancer's to write. */
+export interface LockClaim {
   readonly id: string;
   readonly who: string;
+  /** For people only (which machine, which process): staleness is never inferred from them. */
   readonly host: string;
   readonly pid: number;
   readonly command: string;
   readonly image?: string;
   readonly message?: string;
+}
+
+export interface LockHolder extends LockClaim {
+  /** By the balancer's clock, like every lock time: the one clock every run reads. */
   readonly acquiredAt: string;
   readonly expiresAt: string;
+  /** The holder's last renewal (balancer clock). */
+  readonly renewedAt?: string;
+}
+
+/** The deploy lock as one flock'ed script on the balancer read it, judged by the balancer's clock. */
+export interface LockReading {
+  /** Absent when the holder record is missing or unreadable; `problem` then says which. */
+  readonly holder?: LockHolder;
+  /** Why the record cannot be trusted (no holder file, invalid JSON, no lease): such a lock is stale once older than the TTL. */
+  readonly problem?: string;
+  /** The balancer's time of the reading. */
+  readonly readAt: string;
+  /** The lease's expiry minus the balancer's now: 0 or less means expired. Undefined when there is no valid lease. */
+  readonly expiresInMs?: number;
+  /** Since the lock last changed (taken or renewed), by the balancer's clock. */
+  readonly ageMs: number;
+  /** Opaque: what a takeover or a stale release must still find for it to act (compare-and-swap). */
+  readonly version: string;
 }
 
 export interface ObservedState {
@@ -120,7 +155,7 @@ export interface ObservedState {
   /** By droplet id. */
   readonly workers: Readonly<Record<number, WorkerState>>;
   readonly haproxy: readonly HaproxyServer[];
-  readonly lock: LockHolder | null;
+  readonly lock: LockReading | null;
   /** Time of the newest audit line: a container deployed after it belongs to a run that never finished. */
   readonly lastAuditAt?: string;
 }
@@ -136,7 +171,26 @@ export type RepairAction =
   /** Floating back in service (after real checks through the IP) and the spare re-armed on FALLBACK. */
   | { readonly kind: "restore-haproxy"; readonly fallbackAddress: string; readonly port: number; readonly why: string }
   /** The spare slot is not pointed at FALLBACK (first deploy, or an older haproxy.cfg): arm it. */
-  | { readonly kind: "arm-spare"; readonly fallbackAddress: string; readonly port: number; readonly why: string };
+  | { readonly kind: "arm-spare"; readonly fallbackAddress: string; readonly port: number; readonly why: string }
+  /**
+   * The reserved IP points at no droplet (the droplet holding it was replaced, or it was unassigned): it goes to the one
+   * PROD-tagged worker that runs the app, once that worker's health path answers 200, and HAProxy's checks through it pass.
+   */
+  | { readonly kind: "assign-ip"; readonly ip: string; readonly dropletId: number; readonly why: string }
+  /** FALLBACK's app container was stopped, not removed: it runs again (health-gated) and the spare is re-armed on it. */
+  | { readonly kind: "start-previous"; readonly dropletId: number; readonly containerId: string; readonly address: string; readonly port: number; readonly why: string };
+
+/**
+ * What `switch repair` does, as data: the safe repairs, and with `--image` the previous version redeployed on a FALLBACK
+ * that lost it (pull, start, arm the spare, gate; undone by restore-fallback).
+ */
+export interface RepairPlan {
+  readonly groups: readonly StepGroup[];
+  /** What no repair decides alone (a FALLBACK without the previous version): the run ends with exit 2 and this fix. */
+  readonly unresolved?: { readonly message: string; readonly fix: string };
+  /** The image the audit log says served before PROD's: what `--image` would put back on FALLBACK. */
+  readonly previousImage?: string;
+}
 
 /** One executable step. Names are the stable identifiers printed as `step <name> ...`. */
 export type Step =
@@ -161,6 +215,11 @@ export type Step =
   | { readonly name: "retag"; readonly prodId: number; readonly fallbackId: number }
   | { readonly name: "verify"; readonly dropletId: number; readonly url: string }
   | { readonly name: "prune"; readonly dropletId: number; readonly keep: number }
+  /**
+   * The release finished: the running app containers on these droplets served users (the new release verified, the
+   * previous one live before it), so their names say so from now on (switch/plan.ts releaseState).
+   */
+  | { readonly name: "finish"; readonly dropletIds: readonly number[] }
   /** Rollback after an interrupted cutover: FALLBACK's unfinished container goes, the one it replaced runs again. */
   | { readonly name: "restore-previous"; readonly dropletId: number; readonly remove: string; readonly start: readonly string[] }
   /** Undo of `start`: the new container goes, the one it stopped runs again. */
