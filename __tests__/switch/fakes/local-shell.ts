@@ -15,6 +15,8 @@ export class LocalShell implements RemoteShell {
       child.stderr.on("data", (c) => (stderr += c));
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      // A command that never reads its stdin (tail) may exit before the write lands: EPIPE is then no failure, as over SSH.
+      child.stdin.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? undefined : reject(e)));
       child.stdin.end(stdin ?? "");
     });
   }
