@@ -1,5 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { hostname, userInfo } from "node:os";
 import { Config, loadConfig } from "../core/config";
 import { BlueGreenError, ConfigError, ExitCode, UsageError, asBlueGreenError } from "../core/errors";
 import { resolveSecrets } from "../core/app";
@@ -15,6 +14,7 @@ import type { Ports } from "./ports";
 import { PlainReporter, Reporter, TtyReporter } from "./progress";
 import { formatStatus, lockRelease, lockStatus, runStatus } from "./status";
 import { RunMetadata, realPorts } from "./wiring";
+import { whoIsRunning } from "./who";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,16 +36,7 @@ interface Flags {
 }
 
 function runMetadata(env: Env): RunMetadata {
-  let user = env.GITLAB_USER_LOGIN || env.GITHUB_ACTOR || env.USER;
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = "unknown";
-    }
-  }
-  const job = env.CI_JOB_ID ? ` (job ${env.CI_JOB_ID})` : "";
-  return { who: `${user}@${hostname()}${job}`, ref: env.CI_COMMIT_SHA || env.GITHUB_SHA || "main", jobUrl: env.CI_JOB_URL };
+  return { who: whoIsRunning(env), ref: env.CI_COMMIT_SHA || env.GITHUB_SHA || "main", jobUrl: env.CI_JOB_URL };
 }
 
 /** Every secret in play, including the SSH key read from a file (it is not in the environment) and each of its lines. */

@@ -168,7 +168,7 @@ export function describeRepair(ctx: SuiteContext): void {
 /** A second environment's droplets and reserved IP, as `DEPLOY_ENV=staging` would tag them, with no namespace behind them. */
 function stagingDroplets(lab: Lab): SimulatedDroplet[] {
   const base = 990_000 + lab.plan.index * 10;
-  const at = (n: number) => ({ publicIpv4: `198.19.254.${n}`, privateIpv4: `10.254.0.${n}`, region: lab.plan.region });
+  const at = (n: number) => ({ publicIpv4: `198.19.254.${n}`, privateIpv4: `198.19.253.${n}`, region: lab.plan.region });
   return [
     { id: base + 1, name: "web-staging-blue", tags: ["web-staging-prod"], ...at(21) },
     { id: base + 2, name: "web-staging-green", tags: ["web-staging-fallback"], ...at(22) },
