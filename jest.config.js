@@ -6,7 +6,8 @@ const common = {
   preset: "ts-jest",
   testEnvironment: "node",
   setupFilesAfterEnv: ["<rootDir>/jest.setup.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  // Transpile only: `npm test` type-checks once with tsc before jest, so per-file type checks would only repeat it.
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false, isolatedModules: true }] },
 };
 
 module.exports = {

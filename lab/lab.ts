@@ -227,6 +227,7 @@ export class Lab {
     chmodSync(p.secretsDir, 0o700);
     chmodSync(p.sshDir, 0o700);
     for (const w of this.plan.workers) mkdirSync(workerPaths(this.plan, w).execRoot, { recursive: true });
+    for (const h of allHosts(this.plan)) mkdirSync(sshPaths(this.plan).home(h), { recursive: true });
   }
 
   private writeSecrets(): LabSecrets {

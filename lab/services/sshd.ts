@@ -6,6 +6,9 @@ import { Command } from "../runner";
  * droplet would be for the switch: root login by key only, TCP forwarding for the health
  * tunnel, and on workers `SetEnv DOCKER_HOST` so `docker system dial-stdio` reaches that
  * droplet's own dockerd (all namespaces share one filesystem, so the socket path tells them apart).
+ * Each droplet also gets its own empty home: sshd runs every command through the login shell, and bash sources
+ * `~/.bashrc` for it, so sharing this machine's /root would run its owner's shell setup (a pyenv init, say: about
+ * 140 ms) on every exec, which no droplet does.
  */
 export interface SshPaths {
   readonly clientKey: string;
@@ -13,6 +16,7 @@ export interface SshPaths {
   readonly knownHosts: string;
   hostKey(host: LabHost): string;
   config(host: LabHost): string;
+  home(host: LabHost): string;
   pidFile(host: LabHost): string;
 }
 
@@ -24,6 +28,7 @@ export function sshPaths(plan: LabPlan): SshPaths {
     knownHosts: `${dir}/known_hosts`,
     hostKey: (h) => `${dir}/${h.role}_host_ed25519_key`,
     config: (h) => `${dir}/${h.role}_sshd_config`,
+    home: (h) => `${dir}/${h.role}-home`,
     pidFile: (h) => `${dir}/${h.role}_sshd.pid`,
   };
 }
@@ -54,7 +59,7 @@ export function sshdConfig(plan: LabPlan, host: LabHost): string {
     "MaxStartups 64:30:128",
     "LogLevel ERROR",
     "Subsystem sftp internal-sftp",
-    ...(worker ? [`SetEnv DOCKER_HOST=unix://${workerPaths(plan, worker).socket}`] : []),
+    ["SetEnv", `HOME=${paths.home(host)}`, ...(worker ? [`DOCKER_HOST=unix://${workerPaths(plan, worker).socket}`] : [])].join(" "),
     "",
   ].join("\n");
 }

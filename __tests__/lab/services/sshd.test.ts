@@ -9,7 +9,13 @@ describe("the droplets' sshd", () => {
     ["worker A", workerA],
     ["worker B", workerB],
   ])("GIVEN %s THEN its sshd points DOCKER_HOST at that worker's own dockerd socket", (_name, worker) => {
-    expect(sshdConfig(plan, worker)).toContain(`SetEnv DOCKER_HOST=unix://${workerPaths(plan, worker).socket}`);
+    expect(sshdConfig(plan, worker)).toMatch(new RegExp(`^SetEnv .*DOCKER_HOST=unix://${workerPaths(plan, worker).socket}$`, "m"));
+  });
+
+  it("GIVEN two droplets THEN each session gets that droplet's own home, not this machine's /root (whose ~/.bashrc bash would source on every exec)", () => {
+    const homes = [plan.balancer, workerA, workerB].map((h) => /^SetEnv HOME=(\S+)/m.exec(sshdConfig(plan, h))?.[1]);
+    expect(new Set(homes).size).toBe(3);
+    expect(homes.every((h) => h?.startsWith(plan.paths.sshDir))).toBe(true);
   });
 
   it("GIVEN the balancer THEN its sshd sets no DOCKER_HOST (it runs no Docker)", () => {
