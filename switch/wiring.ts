@@ -50,7 +50,7 @@ export function realPorts(config: Config, context: RunMetadata, warn: (line: str
     digitalocean: new DigitalOceanClient({ baseUrl: config.digitalocean.apiUrl, token: config.digitalocean.token ?? "" }),
     docker: (droplet) => {
       let engine = engines.get(droplet.id);
-      if (!engine) engines.set(droplet.id, (engine = new DockerEngine(droplet, config.ssh, pool)));
+      if (!engine) engines.set(droplet.id, (engine = new DockerEngine(droplet, pool)));
       return engine;
     },
     health: new SshHealthProbe(pool, config),

@@ -6,7 +6,8 @@ import { DockerError, MissingCommandError, RegistryError } from "../errors";
 import { digestName, parseImageRef } from "../image-ref";
 import { AppContainer, Droplet, LABEL } from "../model";
 import type { ContainerSpec, DockerPort, LogQuery, Mount, OneOffIo, OneOffResult, OneOffSpec, PulledImage, RegistryAuth, RuntimeSpec } from "../ports";
-import { SshPool, SshSettings, connectConfig, dropletLabel, hostCheck } from "./ssh";
+import { DialStdioAgent } from "./dial-stdio-agent";
+import { SshPool, dropletLabel } from "./ssh";
 
 /** Marks a one-off (a hook, `exec`) with the id of the app container it ran beside; never `do-bluegreen.app`, so no listing takes it for the app. */
 /** Lines of a one-off's output kept in its result (for an error message). */
@@ -228,17 +229,18 @@ function toContainer(info: Docker.ContainerInspectInfo): AppContainer {
 }
 
 /**
- * The Docker Engine API of one worker through dockerode's SSH transport (`docker system dial-stdio` on the droplet).
- * Host keys are pinned as for every other SSH connection; the pool's connection is opened first so an unreachable
+ * The Docker Engine API of one worker: `docker system dial-stdio` sessions on the run's SSH connection to it, kept alive
+ * between calls (DialStdioAgent). Host keys are pinned as for every other SSH connection; the pool's connection is opened first so an unreachable
  * droplet or a wrong host key fails with a clear message rather than a socket error.
  */
 export class DockerEngine implements DockerPort {
   private readonly docker: Docker;
   private readonly label: string;
 
-  constructor(private readonly droplet: Droplet, settings: SshSettings, private readonly pool: SshPool) {
-    const { host, port, username, ...sshOptions } = connectConfig(settings, droplet.publicIp, hostCheck(settings, droplet.publicIp));
-    this.docker = new Docker({ protocol: "ssh", host, port, username, sshOptions } as Docker.DockerOptions);
+  constructor(private readonly droplet: Droplet, private readonly pool: SshPool) {
+    const agent = new DialStdioAgent(async () => (await pool.get(droplet)).execStream("docker system dial-stdio"));
+    // Plain HTTP over the agent's sockets: the host name is only the request's Host header.
+    this.docker = new Docker({ protocol: "http", host: "docker", port: 80, agent } as Docker.DockerOptions);
     this.label = dropletLabel(droplet);
   }
 

@@ -90,6 +90,16 @@ export class SshConnection implements RemoteShell {
     });
   }
 
+  /** A command's stdin and stdout as one stream, for as long as the command runs (`docker system dial-stdio`). */
+  execStream(command: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) return reject(new SshError(`cannot run ${command} on ${this.label} (${err.message})`, "re-run; if it persists check sshd's MaxSessions on the droplet"));
+        resolve(stream);
+      });
+    });
+  }
+
   /** A TCP stream to host:port opened by the droplet itself (ssh -L without a local port). */
   forwardOut(host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
