@@ -1,4 +1,4 @@
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import type { DeploymentRecorder } from "../ports";
 
 export interface GithubDeploymentsOptions {
@@ -23,7 +23,7 @@ export interface GithubDeploymentsOptions {
  * a deploy, so every failure here becomes a warning.
  */
 export class GithubDeployments implements DeploymentRecorder {
-  private readonly octokit: Octokit;
+  private client: Promise<Octokit> | undefined;
   private readonly owner: string;
   private readonly repo: string;
 
@@ -32,12 +32,17 @@ export class GithubDeployments implements DeploymentRecorder {
   }
 
   constructor(private readonly options: GithubDeploymentsOptions) {
-    this.octokit = new Octokit({ auth: options.token, baseUrl: options.baseUrl, userAgent: "do-bluegreen", request: { retries: 0 } });
     [this.owner, this.repo] = options.repository.split("/");
   }
 
+  /** Loaded on first use: most runs record no deployment, and a rollback's start is on the way to its flip. */
+  private get octokit(): Promise<Octokit> {
+    const { token, baseUrl } = this.options;
+    return (this.client ??= import("@octokit/rest").then(({ Octokit }) => new Octokit({ auth: token, baseUrl, userAgent: "do-bluegreen", request: { retries: 0 } })));
+  }
+
   private async status(id: number, state: "in_progress" | "success" | "failure", description: string): Promise<void> {
-    await this.octokit.rest.repos.createDeploymentStatus({
+    await (await this.octokit).rest.repos.createDeploymentStatus({
       owner: this.owner,
       repo: this.repo,
       deployment_id: id,
@@ -51,7 +56,7 @@ export class GithubDeployments implements DeploymentRecorder {
 
   async start(image: string, description: string): Promise<number | undefined> {
     try {
-      const created = await this.octokit.rest.repos.createDeployment({
+      const created = await (await this.octokit).rest.repos.createDeployment({
         owner: this.owner,
         repo: this.repo,
         ref: this.options.ref,
