@@ -23,24 +23,23 @@ function fakeBin(tools: Record<string, string>): string {
 const SYSTEM = "/usr/bin:/bin:/usr/sbin:/sbin";
 const MISSING = { "dpkg-query": "exit 1" };
 
-function run(asNobody: boolean, bin: string) {
-  const env = { PATH: `${bin}:${SYSTEM}` };
-  const argv = asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", SCRIPT] : ["bash", SCRIPT];
-  return spawnSync(argv[0], argv.slice(1), { env, encoding: "utf8" });
+/** The script run as a user who is not root: as nobody when the tests run as root, else as the tests' own user. */
+function runAsNonRoot(path: string) {
+  const argv = process.getuid?.() === 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/bash", SCRIPT] : ["/bin/bash", SCRIPT];
+  return spawnSync(argv[0], argv.slice(1), { env: { PATH: path }, encoding: "utf8" });
 }
 
-const root = process.getuid?.() === 0;
-(root ? describe : describe.skip)("scripts/install-debian-packages.sh privileges", () => {
+describe("scripts/install-debian-packages.sh privileges", () => {
   it("GIVEN a non-root user and no sudo WHEN packages are missing THEN it exits 2 saying to run it as root", () => {
     // Only the fakes on PATH: no sudo anywhere.
     const bin = fakeBin({ ...MISSING, id: 'echo 65534' });
-    const result = spawnSync("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/bash", SCRIPT], { env: { PATH: bin }, encoding: "utf8" });
+    const result = runAsNonRoot(bin);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 2, stderr: expect.stringContaining("run this script as root") });
   });
 
   it("GIVEN a non-root user with sudo WHEN packages are missing THEN it re-runs itself through sudo", () => {
     const bin = fakeBin({ ...MISSING, sudo: 'echo "sudo $*"; exit 0' });
-    const result = run(true, bin);
+    const result = runAsNonRoot(`${bin}:${SYSTEM}`);
     expect({ status: result.status, stdout: result.stdout.trim() }).toEqual({ status: 0, stdout: `sudo -- bash ${SCRIPT}` });
   });
 });

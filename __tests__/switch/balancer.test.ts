@@ -89,7 +89,7 @@ describe("balancer apply: haproxy.cfg", () => {
   it.each([
     ["a missing maintenance map", "parsing [x:20] : failed to open pattern file </srv/maintenance.map>", /^create the maintenance map in SWITCH_STATE_DIR/],
     ["an unknown user", "parsing [x:6] : cannot find user id for 'lb' (0:Success)", /^set HAPROXY_USER/],
-    ["an address it cannot bind", "Starting frontend public: cannot bind socket (Cannot assign requested address) [10.0.0.9:80]", /^check HAPROXY_BIND_ADDRESS/],
+    ["an address it cannot bind", "Starting frontend public: cannot bind socket (Cannot assign requested address) [198.18.0.9:80]", /^check HAPROXY_BIND_ADDRESS/],
     ["anything else", "parsing [x:9] : unknown keyword 'frobnicate'", /^fix the setting HAProxy names/],
   ])("GIVEN HAProxy refuses with %s WHEN applying THEN the fix names the setting behind it", async (_, reason, fix) => {
     const world = new FakeWorld();
@@ -202,7 +202,7 @@ describe("balancer apply: authorized keys", () => {
 
   it("GIVEN the switch's key with sshd options and another comment WHEN checked THEN it counts: keys match by their blob", async () => {
     const [type, blob] = SWITCH_KEY.public.split(" ");
-    const { world, apply } = setup(keys(`from="10.0.0.0/8",no-pty ${type} ${blob} renamed@elsewhere`));
+    const { world, apply } = setup(keys(`from="198.18.0.0/15",no-pty ${type} ${blob} renamed@elsewhere`));
     await expect(apply()).resolves.toMatchObject({ outcome: "applied" });
     expect(world.authorizedKeyFiles.size).toBe(3);
   });
