@@ -1,4 +1,4 @@
-import { isRevoked, parseKnownHosts, pinnedKeysFor } from "../../switch/adapters/known-hosts";
+import { isRevoked, knownHostsName, parseKnownHosts, pinnedKeysFor } from "../../switch/adapters/known-hosts";
 
 /** One droplet's host keys as a scan right after the apply saw them. */
 export interface ScannedDroplet {
@@ -19,8 +19,6 @@ export interface HostKeyPins {
   readonly add: readonly string[];
   readonly refused: readonly HostKeyRefusal[];
 }
-
-const knownHostsName = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);
 
 /**
  * Decides, without side effects, which scanned host keys become pins. Keys already pinned stay authoritative: a

@@ -229,9 +229,9 @@ function toContainer(info: Docker.ContainerInspectInfo): AppContainer {
 }
 
 /**
- * The Docker Engine API of one worker: `docker system dial-stdio` sessions on the run's SSH connection to it, kept alive
- * between calls (DialStdioAgent). Host keys are pinned as for every other SSH connection; the pool's connection is opened first so an unreachable
- * droplet or a wrong host key fails with a clear message rather than a socket error.
+ * The Docker Engine API of one worker: `docker system dial-stdio` sessions on the run's SSH connection to it, kept
+ * alive between calls (DialStdioAgent). Host keys are pinned as for every other SSH connection; the pool's connection
+ * is opened first so an unreachable droplet or a wrong host key fails with a clear message rather than a socket error.
  */
 export class DockerEngine implements DockerPort {
   private readonly docker: Docker;

@@ -43,8 +43,11 @@ function matches(pattern: string, name: string): boolean {
   return pattern === name;
 }
 
-/** The keys pinned for host:port, as OpenSSH names it (`host` on 22, `[host]:port` otherwise). */
+/** How known_hosts names host:port: `host` on 22, `[host]:port` otherwise. */
+export const knownHostsName = (host: string, port: number): string => (port === 22 ? host : `[${host}]:${port}`);
+
+/** The keys pinned for host:port. */
 export function pinnedKeysFor(pins: readonly PinnedKey[], host: string, port: number): Buffer[] {
-  const name = port === 22 ? host : `[${host}]:${port}`;
+  const name = knownHostsName(host, port);
   return pins.filter((p) => !p.revoked && p.patterns.some((pattern) => matches(pattern, name)) && !isRevoked(pins, p.key)).map((p) => p.key);
 }

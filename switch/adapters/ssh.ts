@@ -1,4 +1,4 @@
-import { Client, ConnectConfig } from "ssh2";
+import { Client, ClientChannel, ConnectConfig } from "ssh2";
 import type { Duplex } from "node:stream";
 import type { Config } from "../../core/config";
 import { UsageError } from "../../core/errors";
@@ -69,32 +69,30 @@ export function sshError(error: Error & { level?: string; code?: string }, label
 export class SshConnection implements RemoteShell {
   constructor(private readonly client: Client, readonly label: string) {}
 
-  exec(command: string, stdin?: string): Promise<ExecResult> {
+  async exec(command: string, stdin?: string): Promise<ExecResult> {
+    const stream = await this.execStream(command);
     return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, stream) => {
-        if (err) return reject(new SshError(`cannot run a command on ${this.label} (${err.message})`, "re-run; if it persists check sshd's MaxSessions on the droplet"));
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => {
-          stream.close();
-          reject(new SshError(`a command on ${this.label} did not finish within ${EXEC_TIMEOUT_MS / 1000} s`, "check the droplet's load and re-run"));
-        }, EXEC_TIMEOUT_MS);
-        stream.on("data", (c: Buffer) => (stdout += c.toString()));
-        stream.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-        stream.on("close", (code: number | null) => {
-          clearTimeout(timer);
-          resolve({ code: code ?? 255, stdout, stderr });
-        });
-        stream.end(stdin ?? "");
+      let stdout = "";
+      let stderr = "";
+      const timer = setTimeout(() => {
+        stream.close();
+        reject(new SshError(`a command on ${this.label} did not finish within ${EXEC_TIMEOUT_MS / 1000} s`, "check the droplet's load and re-run"));
+      }, EXEC_TIMEOUT_MS);
+      stream.on("data", (c: Buffer) => (stdout += c.toString()));
+      stream.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      stream.on("close", (code: number | null) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 255, stdout, stderr });
       });
+      stream.end(stdin ?? "");
     });
   }
 
   /** A command's stdin and stdout as one stream, for as long as the command runs (`docker system dial-stdio`). */
-  execStream(command: string): Promise<Duplex> {
+  execStream(command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, stream) => {
-        if (err) return reject(new SshError(`cannot run ${command} on ${this.label} (${err.message})`, "re-run; if it persists check sshd's MaxSessions on the droplet"));
+        if (err) return reject(new SshError(`cannot run a command on ${this.label} (${err.message})`, "re-run; if it persists check sshd's MaxSessions on the droplet"));
         resolve(stream);
       });
     });
