@@ -2,12 +2,16 @@
  * `npm run deploy`, and the pipeline's deploy jobs: synth, terraform init, then under the switch's deploy lock on the
  * HAProxy droplet (when it exists) terraform plan, show -json, the plan guard and terraform apply of that plan.
  *
- *   DEPLOY_ENV=staging npm run deploy [-- --message TEXT] [--verbose]
+ *   DEPLOY_ENV=staging npm run deploy [-- --message TEXT] [--known-hosts-out FILE] [--verbose]
+ *
+ * `--known-hosts-out FILE`: after the apply, scan the droplets it created and write FILE, the pinned known_hosts
+ * (SSH_KNOWN_HOSTS, else SSH_KNOWN_HOSTS_FILE) plus their lines, for the switch jobs (decision 0116).
  *
  * Exit codes as the switch's: 2 a refused plan or bad configuration, 3 a failed command, 4 the lock is held.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { Config, loadConfig } from "../core/config";
 import { parseCommandLine, reportFailure } from "../core/cli/entry";
@@ -20,7 +24,9 @@ import { LockPort, Ports, systemClock } from "../switch/ports";
 import { PlainReporter } from "../switch/progress";
 import { whoIsRunning } from "../switch/who";
 import { realPorts } from "../switch/wiring";
-import { CommandRunner, DeployCommand, runDeploy } from "./deploy";
+import { VARIABLES } from "../core/config/variables";
+import { CommandRunner, DeployCommand, HostKeyPinning, runDeploy } from "./deploy";
+import { ScannedKey, scanHostKey } from "./host-keys/scan";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,6 +40,8 @@ export interface DeployIo {
   readonly runner?: CommandRunner;
   readonly makePorts?: (config: Config, env: Env) => DeployPorts;
   readonly self?: HostIdentity;
+  /** @default scanHostKey (an ssh2 handshake that stops at the host key) */
+  readonly scanHostKey?: (host: string, port: number) => Promise<ScannedKey[]>;
 }
 
 type DeployPorts = Pick<Ports, "digitalocean" | "lock" | "clock" | "close">;
@@ -85,6 +93,20 @@ function realDeployPorts(config: Config, env: Env, warn: (line: string) => void)
   };
 }
 
+/**
+ * What is pinned already, read as the switch reads it (SSH_KNOWN_HOSTS, else the file SSH_KNOWN_HOSTS_FILE names). The
+ * stack's configuration does not read the file, and the deploy reads it only when it writes a known_hosts file.
+ */
+export function pinnedKnownHosts(config: Config, env: Env): string {
+  const file = env[VARIABLES.sshKnownHostsFile.name];
+  if (config.ssh.knownHosts || !file) return config.ssh.knownHosts;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${VARIABLES.sshKnownHostsFile.name}=${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`, "point it at a readable known_hosts file, or unset it");
+  }
+}
+
 /** The whole run; returns the exit code. */
 export async function main(argv: readonly string[], io: DeployIo): Promise<number> {
   const redactor = Redactor.fromEnv(io.env as NodeJS.ProcessEnv);
@@ -97,12 +119,16 @@ export async function main(argv: readonly string[], io: DeployIo): Promise<numbe
     .allowExcessArguments(false)
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
     .option("--message <text>", "why, for the lock")
+    .option("--known-hosts-out <file>", "after the apply, write the pinned known_hosts plus the host keys of the droplets it created")
     .option("--verbose", "print stack traces of errors")
-    .action(async (flags: { message?: string; verbose?: boolean }) => {
+    .action(async (flags: { message?: string; knownHostsOut?: string; verbose?: boolean }) => {
       verbose = !!flags.verbose;
       const config = loadConfig(io.env, "stack");
       if (!config.digitalocean.token)
         throw new UsageError("DIGITALOCEAN_TOKEN is unset: the deploy lists the droplets to find the balancer's lock, and Terraform needs it too", "set DIGITALOCEAN_TOKEN");
+      const hostKeys: HostKeyPinning | undefined = flags.knownHostsOut
+        ? { outFile: flags.knownHostsOut, pinnedText: pinnedKnownHosts(config, io.env), scan: io.scanHostKey ?? ((host, port) => scanHostKey(host, port)), writeFile: (path, text) => writeFile(path, text) }
+        : undefined;
       const reporter = new PlainReporter(io.stdout, redactor, { gitlabSections: io.env.CI === "true" });
       const runner = io.runner ?? new ProcessRunner(io.env);
       const ports = (io.makePorts ?? ((c, e) => realDeployPorts(c, e, (line) => reporter.warn(line))))(config, io.env);
@@ -110,8 +136,9 @@ export async function main(argv: readonly string[], io: DeployIo): Promise<numbe
       process.on("SIGINT", forward);
       process.on("SIGTERM", forward);
       try {
-        const result = await runDeploy({ ports, config, runner, reporter, who: whoIsRunning(io.env), self: io.self ?? thisHost }, { message: flags.message });
+        const result = await runDeploy({ ports, config, runner, reporter, who: whoIsRunning(io.env), self: io.self ?? thisHost, hostKeys }, { message: flags.message });
         reporter.info(`deployed ${config.namespace}${result.lockedOn ? ` under the deploy lock on ${result.lockedOn}` : " (no balancer before this deploy: no lock)"}`);
+        if (result.hostKeys) reporter.info(`host keys for the switch: ${result.hostKeys.file} (${result.hostKeys.added.length} new)`);
       } finally {
         process.off("SIGINT", forward);
         process.off("SIGTERM", forward);

@@ -6,6 +6,9 @@
  * The lock is the switch's own deploy lock on the HAProxy droplet (switch/lock.ts), so a deploy and a cutover,
  * rollback or `balancer apply` never run at once, whoever starts them (a laptop, a pipeline). Before the first deploy
  * there is no balancer, hence no lock: the deploy says so and goes ahead.
+ *
+ * With a known_hosts file to write (`--known-hosts-out`), the environment's droplets are listed right before the apply
+ * and, once it succeeded, the ones it created are scanned and pinned (infra/host-keys/pin.ts, decision 0116).
  */
 import type { Config } from "../core/config";
 import { ExternalError, UsageError } from "../core/errors";
@@ -15,6 +18,7 @@ import type { Droplet, LockHolder } from "../switch/model";
 import { balancerAmong } from "../switch/observe";
 import type { Ports } from "../switch/ports";
 import type { Reporter } from "../switch/progress";
+import { HostKeyPorts, HostKeyRequest, PinnedHostKeys, pinHostKeys, stackDroplets } from "./host-keys/pin";
 
 /** Where `cdktf synth` writes the stack (cdktf.json keeps the default output directory). */
 export const STACK_DIR = `cdktf.out/stacks/${STACK_NAME}`;
@@ -63,7 +67,12 @@ export interface DeployDeps {
   readonly stackDir?: string;
   /** What renews the lock while a command runs. @default real time, every SWITCH_LOCK_TTL_SECONDS / 3 */
   readonly lockTimer?: Timer;
+  /** Pin the host keys of the droplets the apply creates, into a file for the switch jobs. @default none: no scan */
+  readonly hostKeys?: HostKeyPinning;
 }
+
+/** The host-key step's own ports and settings; the droplet list, the clock, the tags and the SSH port are the deploy's. */
+export interface HostKeyPinning extends Pick<HostKeyPorts, "scan" | "writeFile">, Pick<HostKeyRequest, "outFile" | "pinnedText" | "sshdWaitMs"> {}
 
 export interface DeployRequest {
   /** Why, for the lock. */
@@ -74,6 +83,8 @@ export interface DeployResult {
   /** The balancer whose deploy lock the plan and apply ran under; null on a first deploy (no balancer yet). */
   readonly lockedOn: string | null;
   readonly steps: readonly DeployStepName[];
+  /** What the host-key step pinned, when it ran. */
+  readonly hostKeys?: PinnedHostKeys;
 }
 
 /** The HAProxy droplet, or null when none exists yet; more than one is refused (balancerAmong's error). */
@@ -118,9 +129,12 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest = {}): 
   const lock = await reporter.step("lock", "take the switch's deploy lock on the HAProxy droplet, if there is one", () => takeLock(deps, request));
   const lease = lock && new Lease(ports.lock(lock.balancer), lock.holder, ports.clock, { ttlMs: deps.config.timing.lockTtlMs, warn: (l) => reporter.warn(l), timer: deps.lockTimer });
   lease?.start();
+  let before: Droplet[] | undefined;
   try {
     for (const command of commands.filter((c) => c.locked)) {
       await lease?.renew();
+      // As late as possible: a droplet is trusted on its scan only if it is absent from this list.
+      if (command.step === "apply" && deps.hostKeys) before = await reporter.step("list-droplets", "list the environment's droplets before the apply", () => listStack(deps));
       await run(command);
     }
   } finally {
@@ -130,7 +144,22 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest = {}): 
         .step("unlock", "release the deploy lock", async () => void (await ports.lock(lock.balancer).release(lock.holder.id, false)))
         .catch((e: Error) => reporter.warn(`could not release the deploy lock on ${lock.balancer.name} (it expires at ${lease!.holder.expiresAt}): ${e.message}`));
   }
-  return { lockedOn: lock?.balancer.name ?? null, steps: commands.map((c) => c.step) };
+  const hostKeys = deps.hostKeys && before && (await pinAfterApply(deps, deps.hostKeys, before));
+  return { lockedOn: lock?.balancer.name ?? null, steps: commands.map((c) => c.step), ...(hostKeys ? { hostKeys } : {}) };
+}
+
+async function listStack(deps: DeployDeps): Promise<Droplet[]> {
+  return stackDroplets(await deps.ports.digitalocean.listDroplets(), deps.config.tags);
+}
+
+function pinAfterApply(deps: DeployDeps, pinning: HostKeyPinning, before: readonly Droplet[]): Promise<PinnedHostKeys> {
+  const { ports, config, reporter } = deps;
+  return reporter.step("host-keys", `scan the host keys of the droplets the apply created, write ${pinning.outFile}`, () =>
+    pinHostKeys(
+      { digitalocean: ports.digitalocean, clock: ports.clock, scan: pinning.scan, writeFile: pinning.writeFile },
+      { before, pinnedText: pinning.pinnedText, port: config.ssh.port, tags: config.tags, outFile: pinning.outFile, sshdWaitMs: pinning.sshdWaitMs, info: (l) => reporter.info(l) },
+    ),
+  );
 }
 
 async function takeLock(deps: DeployDeps, request: DeployRequest): Promise<{ balancer: Droplet; holder: LockHolder } | null> {

@@ -1,6 +1,6 @@
 import { ExitCode, ExternalError, UsageError } from "../../core/errors";
 import { CommandRunner, DEPLOY_STEPS, DeployCommand, DeployStepName, STACK_DIR, deployCommands, runDeploy } from "../../infra/deploy";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProcessRunner, main } from "../../infra/deploy-cli";
@@ -10,6 +10,9 @@ import type { Timer } from "../../switch/lock";
 import { TEST_ENV, testConfig } from "../switch/fakes/config";
 import { captureReporter, deps as switchDeps, identity, manualLockTimer } from "../switch/fakes/harness";
 import { FakeWorld } from "../switch/fakes/world";
+import type { Droplet } from "../../switch/model";
+import type { HostKeyPinning } from "../../infra/deploy";
+import { parseKnownHosts, pinnedKeysFor } from "../../switch/adapters/known-hosts";
 
 /** Records each command and what the world looked like when it ran; `exits` scripts a step's exit code. */
 class FakeRunner implements CommandRunner {
@@ -196,6 +199,97 @@ describe("a deploy takes the switch's deploy lock on the balancer", () => {
   });
 });
 
+/** A host key per address, as the fake droplets' sshds present it. */
+const hostKeyOf = (host: string) => Buffer.from(`ed25519 host key at ${host}`).toString("base64");
+const pinLine = (host: string) => `${host} ssh-ed25519 ${hostKeyOf(host)}`;
+
+/** The three droplets a first apply creates, as the fake world will list them afterwards. */
+function createdByApply(world: FakeWorld): Droplet[] {
+  const fresh = new FakeWorld();
+  world.droplets = [];
+  return fresh.droplets;
+}
+
+/** A runner whose apply creates `created` (or fails with `applyExit`), recording what the world listed until then. */
+function applyingRunner(world: FakeWorld, created: readonly Droplet[], applyExit = 0): FakeRunner {
+  const runner = new FakeRunner(world, { apply: applyExit });
+  const run = runner.run.bind(runner);
+  runner.run = async (c) => {
+    const code = await run(c);
+    if (c.step === "apply") world.droplets.push(...created);
+    return code;
+  };
+  return runner;
+}
+
+function pinning(files: Map<string, string>, scanned: string[], pinnedText = ""): HostKeyPinning {
+  return {
+    outFile: "known_hosts.pinned",
+    pinnedText,
+    sshdWaitMs: 10_000,
+    scan: async (host) => (scanned.push(host), [{ type: "ssh-ed25519", base64: hostKeyOf(host) }]),
+    writeFile: async (path, text) => void files.set(path, text),
+  };
+}
+
+describe("a deploy pins the host keys of the droplets its apply created", () => {
+  function deployPinning(world: FakeWorld, runner: CommandRunner, hostKeys: HostKeyPinning) {
+    const { reporter, lines } = captureReporter();
+    return runDeploy({ ports: world.ports(), config: testConfig(), runner, reporter, who: "ci@runner", self: identity(200), lockTimer: manualLockTimer(), hostKeys }).then(
+      (r) => ({ r, lines }),
+      (e: unknown) => ({ e, lines }),
+    );
+  }
+
+  it("GIVEN a first deploy WHEN its apply creates the three droplets THEN the droplets are listed right before the apply, and after it all three are scanned and written to the file, each with its own key", async () => {
+    const world = new FakeWorld();
+    const created = createdByApply(world);
+    const files = new Map<string, string>();
+    const scanned: string[] = [];
+    const out = await deployPinning(world, applyingRunner(world, created), pinning(files, scanned));
+    expect("r" in out && out.r.hostKeys).toEqual({ file: "known_hosts.pinned", added: created.map((d) => pinLine(d.publicIp)), scanned: created.map((d) => d.name) });
+    expect(out.lines.filter((l) => /^step \S+ started$/.test(l)).map((l) => l.split(" ")[1])).toEqual(["synth", "init", "lock", "plan", "show", "guard", "list-droplets", "apply", "host-keys"]);
+    const pins = parseKnownHosts(files.get("known_hosts.pinned")!);
+    expect(created.map((d) => pinnedKeysFor(pins, d.publicIp, 22).map((k) => k.toString("base64")))).toEqual(created.map((d) => [hostKeyOf(d.publicIp)]));
+    expect(scanned.sort()).toEqual(created.map((d) => d.publicIp).sort());
+  });
+
+  it("GIVEN an existing environment, everything pinned, WHEN the apply creates nothing THEN nothing is scanned and the file carries the pins, after the lock is released", async () => {
+    const world = new FakeWorld();
+    const files = new Map<string, string>();
+    const scanned: string[] = [];
+    const pinned = world.droplets.map((d) => pinLine(d.publicIp)).join("\n") + "\n";
+    const out = await deployPinning(world, applyingRunner(world, []), pinning(files, scanned, pinned));
+    expect("r" in out && out.r.lockedOn).toBe("web-lb");
+    expect(scanned).toEqual([]);
+    expect(files.get("known_hosts.pinned")).toBe(pinned);
+    const steps = out.lines.filter((l) => /^step \S+ started$/.test(l)).map((l) => l.split(" ")[1]);
+    expect(steps.slice(-3)).toEqual(["apply", "unlock", "host-keys"]);
+  });
+
+  it("GIVEN the apply fails WHEN deploying with a known_hosts file THEN nothing is scanned and no file is written", async () => {
+    const world = new FakeWorld();
+    const created = createdByApply(world);
+    const files = new Map<string, string>();
+    const scanned: string[] = [];
+    const out = await deployPinning(world, applyingRunner(world, created, 1), pinning(files, scanned));
+    expect("e" in out && out.e).toBeInstanceOf(ExternalError);
+    expect({ scanned, files: files.size }).toEqual({ scanned: [], files: 0 });
+  });
+
+  it("GIVEN a droplet that existed before the deploy and has no pin WHEN the step runs THEN the deploy refuses (exit 3) naming it and the ssh-keyscan fix, and writes no file", async () => {
+    const world = new FakeWorld();
+    const files = new Map<string, string>();
+    const pinned = world.droplets.filter((d) => d.name !== "web-green").map((d) => pinLine(d.publicIp)).join("\n");
+    const out = await deployPinning(world, applyingRunner(world, []), pinning(files, [], pinned));
+    const error = ("e" in out ? out.e : undefined) as ExternalError;
+    expect(error.exitCode).toBe(ExitCode.external);
+    expect(error.oneLine()).toMatch(/no host key is pinned for 198\.18\.1\.12, and this deploy did not create it, so its scan is not trusted — fix: pin it once by hand: ssh-keyscan -p 22 -t ed25519 198\.18\.1\.12/);
+    expect(files.size).toBe(0);
+    expect(world.lockHolder).toBeNull();
+  });
+});
+
 describe("npm run deploy (infra/deploy-cli.ts)", () => {
   async function cli(world: FakeWorld, runner: CommandRunner, env: Record<string, string | undefined> = TEST_ENV, argv: string[] = []) {
     let stdout = "";
@@ -207,6 +301,7 @@ describe("npm run deploy (infra/deploy-cli.ts)", () => {
       runner,
       makePorts: () => world.ports(),
       self: identity(500),
+      scanHostKey: async (host) => [{ type: "ssh-ed25519", base64: hostKeyOf(host) }],
     });
     return { code, stdout, stderr };
   }
@@ -229,6 +324,49 @@ describe("npm run deploy (infra/deploy-cli.ts)", () => {
   it("GIVEN the guard refuses WHEN run THEN it exits 2", async () => {
     const world = new FakeWorld();
     expect((await cli(world, new FakeRunner(world, { guard: 2 }))).code).toBe(ExitCode.usage);
+  });
+
+  describe("--known-hosts-out", () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "deploy-known-hosts-"))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("GIVEN SSH_KNOWN_HOSTS unset and SSH_KNOWN_HOSTS_FILE pinning the balancer WHEN a deploy replaces green THEN the file written is that file's pins, then green's new line", async () => {
+      const world = new FakeWorld();
+      const pinnedFile = join(dir, "pinned");
+      const pinned = `${pinLine("198.18.1.10")}\n${pinLine("198.18.1.11")}\n`;
+      writeFileSync(pinnedFile, pinned);
+      const newGreen: Droplet = { id: 22, name: "web-green", tags: ["FALLBACK"], region: "nyc3", publicIp: "198.18.1.22" };
+      const runner = new FakeRunner(world);
+      const run = runner.run.bind(runner);
+      runner.run = async (c) => {
+        if (c.step === "apply") world.droplets = [...world.droplets.filter((d) => d.name !== "web-green"), newGreen];
+        return run(c);
+      };
+      const out = join(dir, "known_hosts.pinned");
+      const { code, stdout } = await cli(world, runner, { ...TEST_ENV, SSH_KNOWN_HOSTS: undefined, SSH_KNOWN_HOSTS_FILE: pinnedFile }, ["--known-hosts-out", out]);
+      expect(code).toBe(0);
+      const written = readFileSync(out, "utf8");
+      expect(written.startsWith(pinned)).toBe(true);
+      expect(written.trimEnd().split("\n").at(-1)).toBe(pinLine("198.18.1.22"));
+      expect(stdout).toMatch(/host keys for the switch: .*known_hosts\.pinned \(1 new\)/);
+    });
+
+    it("GIVEN SSH_KNOWN_HOSTS_FILE names a missing file WHEN run with --known-hosts-out THEN it exits 2 before running anything", async () => {
+      const world = new FakeWorld();
+      const runner = new FakeRunner(world);
+      const { code, stderr } = await cli(world, runner, { ...TEST_ENV, SSH_KNOWN_HOSTS: undefined, SSH_KNOWN_HOSTS_FILE: join(dir, "absent") }, ["--known-hosts-out", join(dir, "out")]);
+      expect(code).toBe(ExitCode.usage);
+      expect(stderr).toMatch(/cannot read SSH_KNOWN_HOSTS_FILE=.*absent \(ENOENT\)/);
+      expect(runner.steps).toEqual([]);
+    });
+
+    it("GIVEN no --known-hosts-out WHEN run THEN no droplet is scanned and no list is taken before the apply", async () => {
+      const world = new FakeWorld();
+      const { code, stdout } = await cli(world, new FakeRunner(world));
+      expect(code).toBe(0);
+      expect(stdout).not.toMatch(/step (list-droplets|host-keys) started/);
+    });
   });
 
   it("GIVEN no DIGITALOCEAN_TOKEN WHEN run THEN it exits 2 before running anything", async () => {
