@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone, so a warm machine pays nothing.
 set -euo pipefail
 
-PACKAGES=(haproxy docker.io docker-registry openssh-server cloud-init busybox-static iproute2 iputils-arping socat apache2-utils procps psmisc openssl)
+PACKAGES=(haproxy docker.io docker-registry openssh-server cloud-init busybox-static iproute2 iputils-arping socat apache2-utils procps psmisc openssl pebble certbot)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
