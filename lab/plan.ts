@@ -10,6 +10,11 @@ export const MAX_LAB_INDEX = 250;
 export const LAB_STATE_ROOT = "/run/do-bluegreen-lab";
 export const LAB_DATA_ROOT = "/var/lib/do-bluegreen-lab";
 export const LAB_CACHE_ROOT = "/var/cache/do-bluegreen-lab";
+/** `.test` is reserved (RFC 6761): the lab's names can never be anyone's real domain. */
+export const LAB_PARENT_DOMAIN = "bluegreen.test";
+/** Pebble's documented ports: the ACME directory and the management API (its roots). */
+export const PEBBLE_ACME_PORT = 14000;
+export const PEBBLE_MANAGEMENT_PORT = 15000;
 /** Names of every lab-made namespace, bridge and veth start with this, then the index. */
 export const NAME_PREFIX = "dbg";
 
@@ -44,6 +49,12 @@ export interface LabPlan {
   readonly registry: { readonly host: string; readonly port: number; readonly address: string; readonly user: string; readonly repository: string };
   readonly simulator: { readonly host: string; readonly port: number; readonly url: string };
   readonly app: { readonly port: number; readonly healthPath: string };
+  /** The app's domain, served by the simulator (A record `@` → the balancer) and by the lab DNS server. */
+  readonly domain: string;
+  /** Pebble, the lab's ACME server, on the host side of the bridge: it must reach the balancer's port 80 for HTTP-01. */
+  readonly acme: { readonly host: string; readonly port: number; readonly directoryUrl: string; readonly managementPort: number; readonly managementUrl: string };
+  /** The lab DNS server (UDP), answering from the simulator's domains; Pebble's only resolver. */
+  readonly dns: { readonly host: string; readonly port: number };
   readonly paths: LabPaths;
 }
 
@@ -64,6 +75,12 @@ export interface LabPaths {
   /** HAProxy's master writes its pid here (`-p`); the lab's reload command signals it. */
   readonly haproxyPidFile: string;
   readonly switchStateDir: string;
+  /** Pebble's config, its listener's key and certificate, and the lab CA that signed them. */
+  readonly acmeDir: string;
+  /** The lab CA that signed Pebble's listener certificate: what an ACME client trusts (certbot's REQUESTS_CA_BUNDLE). */
+  readonly acmeListenerCa: string;
+  /** Pebble's issuing root, fetched after Pebble starts (it makes a new one each start): what HTTPS clients of the app trust. */
+  readonly acmeRootCa: string;
 }
 
 export interface WorkerPaths {
@@ -108,6 +125,7 @@ export function planLab(index: number): LabPlan {
   const stateDir = `${LAB_STATE_ROOT}/${index}`;
   const registryPort = 5000;
   const simulatorPort = 8099;
+  const hostSide = `${net}.1`;
   return {
     index,
     prefix,
@@ -120,6 +138,15 @@ export function planLab(index: number): LabPlan {
     registry: { host: `${net}.1`, port: registryPort, address: `${net}.1:${registryPort}`, user: "lab", repository: "demo" },
     simulator: { host: `${net}.1`, port: simulatorPort, url: `http://${net}.1:${simulatorPort}` },
     app: { port: 8080, healthPath: "/health" },
+    domain: `lab${index}.${LAB_PARENT_DOMAIN}`,
+    acme: {
+      host: hostSide,
+      port: PEBBLE_ACME_PORT,
+      directoryUrl: `https://${hostSide}:${PEBBLE_ACME_PORT}/dir`,
+      managementPort: PEBBLE_MANAGEMENT_PORT,
+      managementUrl: `https://${hostSide}:${PEBBLE_MANAGEMENT_PORT}`,
+    },
+    dns: { host: hostSide, port: 53 },
     paths: {
       stateDir,
       stateFile: `${stateDir}/state.json`,
@@ -133,6 +160,9 @@ export function planLab(index: number): LabPlan {
       haproxyAdminSocket: `${stateDir}/haproxy/admin.sock`,
       haproxyPidFile: `${stateDir}/haproxy/haproxy.pid`,
       switchStateDir: `${stateDir}/switch-state`,
+      acmeDir: `${stateDir}/acme`,
+      acmeListenerCa: `${stateDir}/acme/listener-ca.pem`,
+      acmeRootCa: `${stateDir}/acme/pebble-root.pem`,
     },
   };
 }

@@ -54,3 +54,29 @@ describe("planLab", () => {
     expect(labIndexFromName(name)).toBe(index);
   });
 });
+
+describe("planLab: the app's domain, ACME and DNS", () => {
+  // The HTTPS work's domain validation (issue 12): what TLS=auto accepts as APP_DOMAIN.
+  const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+  it.each([1, 7, 250])("GIVEN index %i WHEN planned THEN its domain is a valid name under the reserved .test, and its own", (index) => {
+    const plan = planLab(index);
+    expect(plan.domain).toMatch(DOMAIN_NAME);
+    expect(plan.domain).toBe(`lab${index}.bluegreen.test`);
+  });
+
+  it.each([1, 7, 250])("GIVEN index %i WHEN planned THEN Pebble and the DNS server listen on the host side of the lab bridge", (index) => {
+    const plan = planLab(index);
+    expect([plan.acme.host, plan.dns.host]).toEqual([plan.bridge.ip, plan.bridge.ip]);
+    expect(inLabRange(plan.acme.host)).toBe(true);
+    expect(new URL(plan.acme.directoryUrl)).toMatchObject({ protocol: "https:", hostname: plan.bridge.ip, port: "14000", pathname: "/dir" });
+    expect(new URL(plan.acme.managementUrl)).toMatchObject({ protocol: "https:", hostname: plan.bridge.ip, port: "15000" });
+    expect(plan.dns.port).toBe(53);
+  });
+
+  it("GIVEN a plan THEN the bridge address's services use distinct ports", () => {
+    const plan = planLab(3);
+    const ports = [plan.registry.port, plan.simulator.port, plan.acme.port, plan.acme.managementPort];
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+});
