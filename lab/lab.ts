@@ -12,6 +12,8 @@ import { dockerdArgv } from "./services/dockerd";
 import { ensureMaintenanceMap, ensureServerStateFile, haproxyArgv, labHaproxyConfig, labMaintenanceMap, labServerStateFile, openFilesHardLimit } from "./services/haproxy";
 import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./services/registry";
 import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
+import { listenerCertificateCommands, pebbleArgv, pebbleConfig, pebbleEnv, pebblePaths } from "./services/pebble";
+import { fetchPebbleRoot } from "./services/pebble-client";
 import { buildAndPushDemoImages } from "./images/build-demo-images";
 import { RegistryClient } from "./images/registry-client";
 import { httpOverUnixSocket, httpStatus, sshBanner, unixSocketAccepts } from "./readiness";
@@ -98,6 +100,7 @@ export class Lab {
       const secrets = this.writeSecrets();
       await this.writeSshFiles();
       await this.writeRegistryFiles(secrets);
+      await this.writeAcmeFiles();
       const env = labSwitchEnv(plan, secrets);
       const labConfig = loadConfig(env, "stack");
       writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, labConfig));
@@ -111,7 +114,7 @@ export class Lab {
         pids[name] = spawnDetached(argv, { logFile: `${plan.paths.logDir}/${name}.log`, env, cwd: REPO_ROOT });
         writeLabState(plan, state("starting"));
       };
-      report("starting registry, 2 dockerd, 3 sshd, haproxy, DigitalOcean API simulator");
+      report("starting registry, 2 dockerd, 3 sshd, haproxy, DigitalOcean API simulator and DNS, Pebble ACME server");
       start("registry", registryArgv(plan));
       for (const worker of plan.workers) start(`dockerd-${worker.role}`, dockerdArgv(plan, worker));
       for (const host of allHosts(plan)) start(`sshd-${host.role}`, sshdArgv(plan, host));
@@ -120,6 +123,8 @@ export class Lab {
         ...process.env,
         NODE_NO_WARNINGS: "1",
       });
+      // After the simulator, whose process serves the DNS that Pebble resolves the app's domain with.
+      start("pebble", pebbleArgv(plan), { ...process.env, ...pebbleEnv() });
 
       const registry = new RegistryClient(plan.registry.address, plan.registry.user, secrets.registryPassword);
       await this.waitReady("registry", pids, async () => (await registry.ping()) === 200);
@@ -139,6 +144,7 @@ export class Lab {
         ...allHosts(plan).map((h) => this.waitReady(`sshd-${h.role}`, pids, () => sshBanner(h.publicIp))),
         this.waitReady("haproxy", pids, () => unixSocketAccepts(plan.paths.haproxyAdminSocket)),
         this.waitReady("simulator", pids, async () => (await httpStatus(`${plan.simulator.url}/_lab/state`)) === 200),
+        this.fetchAcmeRoot(pids),
       ]);
       this.checkpoint();
       const lines = exportLines(plan, env);
@@ -221,7 +227,7 @@ export class Lab {
 
   private makeDirectories(): void {
     const p = this.plan.paths;
-    for (const dir of [p.stateDir, p.logDir, p.sshDir, p.secretsDir, p.dataDir, p.cacheDir, p.switchStateDir, `${p.stateDir}/haproxy`, `${p.stateDir}/registry`, "/run/sshd"]) {
+    for (const dir of [p.stateDir, p.logDir, p.sshDir, p.secretsDir, p.dataDir, p.cacheDir, p.switchStateDir, `${p.stateDir}/haproxy`, `${p.stateDir}/registry`, p.acmeDir, "/run/sshd"]) {
       mkdirSync(dir, { recursive: true });
     }
     chmodSync(p.secretsDir, 0o700);
@@ -259,6 +265,18 @@ export class Lab {
     writeFileSync(paths.htpasswd, line.stdout.trim() + "\n", { mode: 0o600 });
     writeFileSync(paths.config, registryConfig(this.plan));
     mkdirSync(paths.storage, { recursive: true });
+  }
+
+  private async writeAcmeFiles(): Promise<void> {
+    await runAll(this.deps.runner, listenerCertificateCommands(this.plan));
+    writeFileSync(pebblePaths(this.plan).config, pebbleConfig(this.plan));
+  }
+
+  /** Pebble is ready when it serves its root; the root changes at every Pebble start, so it is fetched, never kept. */
+  private async fetchAcmeRoot(pids: Record<string, number>): Promise<void> {
+    let root: string | undefined;
+    await this.waitReady("pebble", pids, async () => (root = await fetchPebbleRoot(this.plan)) !== undefined);
+    writeFileSync(this.plan.paths.acmeRootCa, root!);
   }
 
   private waitReady(name: string, pids: Record<string, number>, probe: () => Promise<boolean>): Promise<void> {

@@ -19,6 +19,8 @@ export const REQUIRED_PROGRAMS: readonly { program: string; pkg: string }[] = [
   { program: "busybox", pkg: "busybox-static" },
   { program: "tar", pkg: "tar" },
   { program: "ldd", pkg: "libc-bin" },
+  { program: "pebble", pkg: "pebble" },
+  { program: "openssl", pkg: "openssl" },
 ];
 
 export class LabPrerequisiteError extends UsageError {}
