@@ -16,6 +16,7 @@ import { describeRealApps } from "./scenarios/switch-real-apps";
 import { describeBalancerApply } from "./scenarios/balancer-apply";
 import { describeRepair, describeSecondEnvironment } from "./scenarios/switch-repair";
 import { SuiteContext } from "./support/context";
+import { describeFirstDeployHostKeys } from "./scenarios/first-deploy-host-keys";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
 jest.setTimeout(240_000);
@@ -49,3 +50,4 @@ describeRealApps(ctx);
 describeBalancerApply(ctx);
 describeRepair(ctx);
 describeSecondEnvironment(ctx);
+describeFirstDeployHostKeys(ctx);
