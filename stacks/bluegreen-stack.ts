@@ -1,7 +1,7 @@
 import { DigitaloceanProvider } from "@cdktf/provider-digitalocean/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { Config } from "../core/config";
+import { Config, recordHostName } from "../core/config";
 import { renderBalancerUserData, renderWorkerUserData } from "../core/cloud-init";
 import { renderBalancerHaproxyConfig } from "../core/haproxy";
 import { BalancerDroplet, Dns, EntryIp, Firewalls, FloatingIp, Network, Project, WorkerDroplets } from "../constructs";
@@ -61,8 +61,8 @@ export class BlueGreenStack extends TerraformStack {
       haproxyConfig: renderBalancerHaproxyConfig(config, FLOATING_IP_PLACEHOLDER),
       adminSocket: haproxy.adminSocket,
       stateDir: config.stateDir,
-      tlsCertificatePath: haproxy.tlsCertificatePath,
-      tlsCommonName: app.domain,
+      tls: config,
+      tlsCommonName: config.tls.names[0] ?? recordHostName(app),
       ...ssh,
     });
     const balancer = new BalancerDroplet(this, "haproxy", {
@@ -83,7 +83,7 @@ export class BlueGreenStack extends TerraformStack {
       vpcIpRange: network.ipRange,
       sshAllowedCidrs: d.sshAllowedCidrs,
       sshPort: config.ssh.port,
-      https: haproxy.tlsCertificatePath !== "",
+      https: config.tls.mode !== "off",
     });
 
     const dns = new Dns(this, "dns", { domain: app.domain, recordName: app.recordName, ipv4Address: entryIp.ipAddress });

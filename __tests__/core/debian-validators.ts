@@ -46,7 +46,15 @@ export function checkHaproxyConfig(text: string): ValidatorResult {
       writeFileSync(maps.get(path)!, "");
       return `map(${maps.get(path)}`;
     });
-    writeFileSync(file, withMaps);
+    // Pattern files (`-f /path`, the HTTPS redirect flag) likewise: HAProxy refuses a missing one.
+    const withPatterns = withMaps.replace(/ -f (\/\S+)/g, (whole, path: string) => {
+      if (existsSync(path)) return whole;
+      const local = join(dir, `patterns-${maps.size + 1}.lst`);
+      maps.set(path, local);
+      writeFileSync(local, "");
+      return ` -f ${local}`;
+    });
+    writeFileSync(file, withPatterns);
     return run("haproxy", ["-c", "-f", file]);
   });
 }

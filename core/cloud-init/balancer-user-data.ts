@@ -1,6 +1,7 @@
 import { posix } from "node:path";
-import { maintenanceMapPath, serverStatePath } from "../haproxy";
-import { CloudConfig, renderCloudConfig } from "./cloud-config";
+import { httpsRedirectPath, maintenanceMapPath, serverStatePath } from "../haproxy";
+import { CertificateScriptConfig, deployHookScript, DROPLET_CERTIFICATE_SCRIPTS, obtainScript, placeholderCertificateScript } from "../tls";
+import { CloudConfig, renderCloudConfig, WriteFile } from "./cloud-config";
 import { DEFAULT_DEPLOY_USER, sshAccess } from "./ssh-port";
 
 export const HAPROXY_CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
@@ -20,12 +21,12 @@ export interface BalancerUserDataOptions {
    */
   readonly maintenanceMap?: string;
   /**
-   * PEM (certificate + key) HAProxy serves on 443. When set and the file is missing at boot,
-   * a self-signed certificate is generated so HAProxy starts; replace it with a real one.
-   * @default "" (no TLS)
+   * HTTPS (TLS, HAPROXY_TLS_CERT_PATH and the ACME settings). manual: a self-signed placeholder when the PEM is missing at
+   * boot, so HAProxy starts. auto: the same placeholder, certbot, the obtain loop as a service and the deploy hook.
+   * @default no TLS
    */
-  readonly tlsCertificatePath?: string;
-  /** Common name of that self-signed certificate. @default "localhost" */
+  readonly tls?: CertificateScriptConfig;
+  /** Common name of the placeholder certificate. @default "localhost" */
   readonly tlsCommonName?: string;
   /** Port sshd listens on. @default 22 */
   readonly sshPort?: number;
@@ -37,21 +38,35 @@ export interface BalancerUserDataOptions {
   readonly deployUser?: string;
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+
+const CERTIFICATE_UNIT = "do-bluegreen-certificate.service";
+
+/** Runs the obtain loop once per boot until it succeeds; after that `certbot.timer` renews. */
+function certificateUnit(obtain: string): string {
+  return [
+    "[Unit]",
+    "Description=do-bluegreen: obtain the balancer's HTTPS certificate (TLS=auto)",
+    "Wants=network-online.target",
+    "After=network-online.target haproxy.service",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${obtain}`,
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
 }
 
-function selfSignedCertificateCommand(pem: string, commonName: string): string[] {
-  const [p, key, crt] = [pem, `${pem}.key`, `${pem}.crt`].map(shellQuote);
-  const create = [
-    "umask 077",
-    `mkdir -p ${shellQuote(posix.dirname(pem))}`,
-    `openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj ${shellQuote(`/CN=${commonName}`)} -keyout ${key} -out ${crt}`,
-    `cat ${crt} ${key} > ${p}`,
-    `rm -f ${crt} ${key}`,
-  ].join(" && ");
-  const script = `test -s ${p} || { ${create}; }`;
-  return ["sh", "-c", script];
+function tlsFiles(tls: CertificateScriptConfig | undefined): WriteFile[] {
+  if (tls?.tls.mode !== "auto") return [];
+  const paths = DROPLET_CERTIFICATE_SCRIPTS;
+  return [
+    { path: paths.obtain, content: obtainScript(tls, paths), owner: "root:root", permissions: "0755" },
+    { path: paths.deployHook, content: deployHookScript(tls), owner: "root:root", permissions: "0755" },
+    { path: `/etc/systemd/system/${CERTIFICATE_UNIT}`, content: certificateUnit(paths.obtain), owner: "root:root", permissions: "0644" },
+  ];
 }
 
 /**
@@ -59,7 +74,9 @@ function selfSignedCertificateCommand(pem: string, commonName: string): string[]
  * runtime-API calls over SSH, and the directories the switch relies on.
  */
 export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConfig {
-  const tlsPath = options.tlsCertificatePath ?? "";
+  const tls = options.tls?.tls.mode === "off" ? undefined : options.tls;
+  const tlsPath = tls?.haproxy.tlsCertificatePath ?? "";
+  const auto = tls?.tls.mode === "auto";
   const sshPort = options.sshPort ?? 22;
   const socketDir = posix.dirname(options.adminSocket);
   const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(options.stateDir);
@@ -69,7 +86,7 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
     ...ssh.settings,
     users: [ssh.user],
     package_update: true,
-    packages: ["haproxy", "socat", ...(tlsPath ? ["openssl"] : [])],
+    packages: ["haproxy", "socat", ...(tlsPath ? ["openssl"] : []), ...(auto ? ["certbot"] : [])],
     write_files: [
       {
         // tmpfiles.d, not mkdir: the socket directory usually lives on /run, which is empty after every reboot.
@@ -77,20 +94,23 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
         // `f` creates the maintenance map empty when it is missing and leaves an existing one as it is.
         // The state directory belongs to the deploy user, who takes the lock (mkdir, chmod 755) and renames the map in it.
         // The server-state file (empty until the first `balancer apply`) keeps the first boot's `haproxy -c` quiet.
-        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0755 ${user} ${user} -\nf ${maintenanceMap} 0644 root root -\nf ${serverStatePath(options.stateDir)} 0600 root root -\n`,
+        content: `d ${socketDir} 2775 haproxy haproxy -\nd ${options.stateDir} 0755 ${user} ${user} -\nf ${maintenanceMap} 0644 root root -\nf ${serverStatePath(options.stateDir)} 0600 root root -\n${auto ? `f ${httpsRedirectPath(options.stateDir)} 0644 root root -\n` : ""}`,
         permissions: "0644",
       },
       ...ssh.files,
+      ...tlsFiles(tls),
       // Deferred: written after the haproxy package installed its default file, so ours wins.
       { path: HAPROXY_CONFIG_PATH, content: options.haproxyConfig, owner: "root:root", permissions: "0644", defer: true },
     ],
     runcmd: [
       // Before `haproxy -c`: the directories and the maintenance map must exist for the check and the start.
       ["systemd-tmpfiles", "--create", TMPFILES_PATH],
-      ...(tlsPath ? [selfSignedCertificateCommand(tlsPath, options.tlsCommonName ?? "localhost")] : []),
+      ...(tlsPath ? [["sh", "-c", placeholderCertificateScript(tlsPath, options.tlsCommonName ?? "localhost")]] : []),
       ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
       ["systemctl", "enable", "haproxy"],
       ["systemctl", "restart", "haproxy"],
+      // --no-block: cloud-init goes on while the loop waits for DNS and the CA.
+      ...(auto ? [["systemctl", "daemon-reload"], ["systemctl", "enable", CERTIFICATE_UNIT], ["systemctl", "start", "--no-block", CERTIFICATE_UNIT]] : []),
       ...ssh.commands,
     ],
   };

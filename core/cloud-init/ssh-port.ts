@@ -1,3 +1,4 @@
+import { shellQuote } from "../shell-quote";
 import { CloudConfig, CloudUser, WriteFile } from "./cloud-config";
 
 /**
@@ -35,9 +36,6 @@ export function sshdDropIn(port: number): WriteFile {
   return { path: SSHD_DROP_IN, content: lines.join("\n") + "\n", permissions: "0644" };
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The cloud-config parts that give SSH access: merge them into a droplet's document. */
 export function sshAccess(options: SshAccessOptions = {}): {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { AppSpec, loadAppDefinition } from "../app";
 import { ConfigError, ConfigIssue } from "../errors";
-import { VARIABLES, VariableKey, VariableSpec } from "./variables";
+import { DEFAULT_TLS_PEM, TlsMode, VARIABLES, VariableKey, VariableSpec } from "./variables";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Parsed = { [K in VariableKey]: (typeof VARIABLES)[K] extends VariableSpec<infer T> ? T : never };
@@ -86,7 +86,25 @@ export interface Config {
   /** The bake window's trigger: more than `errorRatio` of at least `minResponses` responses failing. */
   readonly rollbackTrigger: { readonly errorRatio: number; readonly minResponses: number };
   readonly publicUrl: string;
+  /** HTTPS on the balancer (TLS and the ACME settings); the PEM HAProxy serves is haproxy.tlsCertificatePath. */
+  readonly tls: TlsSettings;
   readonly github: { readonly token: string; readonly repository: string };
+}
+
+export interface TlsSettings {
+  readonly mode: TlsMode;
+  /** The certificate's names: the record's host name first, then TLS_EXTRA_NAMES (auto; empty otherwise). */
+  readonly names: readonly string[];
+  readonly directoryUrl: string;
+  readonly email: string;
+  /** 0: no Strict-Transport-Security header. */
+  readonly hstsMaxAgeSeconds: number;
+  readonly certbotConfigDir: string;
+}
+
+/** The record's host name: APP_DOMAIN itself for the apex (`@`), else `<APP_RECORD_NAME>.<APP_DOMAIN>`. */
+export function recordHostName(app: Pick<Config["app"], "domain" | "recordName">): string {
+  return app.recordName === "@" ? app.domain : `${app.recordName}.${app.domain}`;
 }
 
 /** What the caller is about to do decides which otherwise-optional settings become required. */
@@ -215,6 +233,34 @@ export function vpcRangeProblem(cidr: string): string | null {
   return null;
 }
 
+const isUnder = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
+
+/**
+ * TLS unset follows what else is set: a deploy with its own domain gets certificates (auto), a user's PEM alone keeps
+ * today's manual path, and a configuration with neither (the defaults, tests) stays plain HTTP.
+ */
+function resolveTlsMode(p: Partial<Parsed>, env: Env): TlsMode {
+  if (p.tlsMode) return p.tlsMode;
+  if (env[VARIABLES.domain.name]) return "auto";
+  return p.tlsCertificatePath ? "manual" : "off";
+}
+
+function checkTls(p: Partial<Parsed>, env: Env, mode: TlsMode, issues: ConfigIssue[]): void {
+  const issue = (spec: VariableSpec<unknown>, value: string | undefined, problem: string, fix: string) => issues.push({ variable: spec.name, value, problem, fix });
+  if (mode === "auto" && !env[VARIABLES.domain.name])
+    issue(VARIABLES.tlsMode, "auto", "needs the app's domain: certificates are issued for names under APP_DOMAIN", "set APP_DOMAIN to your domain (e.g. example.com), or TLS=off");
+  if (mode === "manual" && !p.tlsCertificatePath)
+    issue(VARIABLES.tlsMode, "manual", "needs the certificate's path on the balancer", "set HAPROXY_TLS_CERT_PATH to your PEM (certificate chain + key), or use TLS=auto");
+  if (mode === "off" && p.tlsCertificatePath)
+    issue(VARIABLES.tlsCertificatePath, p.tlsCertificatePath, "is set, but TLS=off serves no HTTPS", "unset HAPROXY_TLS_CERT_PATH, or use TLS=manual");
+  if (mode !== "auto" && (p.tlsExtraNames?.length ?? 0) > 0)
+    issue(VARIABLES.tlsExtraNames, p.tlsExtraNames!.join(","), `only TLS=auto requests certificates (TLS is ${mode})`, "unset TLS_EXTRA_NAMES, or use TLS=auto");
+  const domain = p.domain;
+  const outside = domain ? (p.tlsExtraNames ?? []).filter((n: string) => !isUnder(n, domain)) : [];
+  if (outside.length > 0)
+    issue(VARIABLES.tlsExtraNames, outside.join(","), `not under APP_DOMAIN (${domain}): HTTP-01 proves only names whose A record points at this balancer`, `use names such as www.${domain}, or serve that domain from another deployment`);
+}
+
 /**
  * Reads and validates every setting before anything touches the network.
  * Throws one ConfigError listing all problems, each with the variable, the (redacted) value and the fix.
@@ -231,12 +277,16 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
   const definition = loadAppDefinition(appFile, !!env[VARIABLES.appConfigFile.name], process.cwd(), env);
   issues.push(...definition.issues);
   if (definition.app) lockOutlastsEveryWait(p, definition.app, issues);
+  const tlsMode = resolveTlsMode(p, env);
+  checkTls(p, env, tlsMode, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   const c = p as Parsed;
+  const app = { name: c.appName, port: c.appPort, healthPath: c.healthPath, domain: c.domain, recordName: c.recordName };
+  const primaryName = recordHostName(app);
   return {
     deployEnv: c.deployEnv,
     namespace: derived.namespace,
-    app: { name: c.appName, port: c.appPort, healthPath: c.healthPath, domain: c.domain, recordName: c.recordName },
+    app,
     appSpec: definition.app!,
     digitalocean: {
       token: c.token,
@@ -255,7 +305,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
     tags: derived.tags,
     floatingIp: c.floatingIp,
     haproxy: {
-      tlsCertificatePath: c.tlsCertificatePath,
+      tlsCertificatePath: tlsMode === "auto" ? c.tlsCertificatePath || DEFAULT_TLS_PEM : c.tlsCertificatePath,
       adminSocket: c.haproxyAdminSocket,
       backend: "app",
       floatingServer: "floating",
@@ -288,6 +338,14 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
     },
     rollbackTrigger: { errorRatio: c.rollbackErrorPercent / 100, minResponses: c.rollbackMinResponses },
     publicUrl: c.publicUrl,
+    tls: {
+      mode: tlsMode,
+      names: tlsMode === "auto" ? [...new Set([primaryName, ...c.tlsExtraNames])] : [],
+      directoryUrl: c.acmeDirectoryUrl,
+      email: c.acmeEmail,
+      hstsMaxAgeSeconds: c.hstsMaxAge,
+      certbotConfigDir: c.certbotConfigDir,
+    },
     github: { token: c.githubToken, repository: c.githubRepository },
   };
 }

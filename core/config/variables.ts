@@ -110,6 +110,19 @@ const stateDir = safePath.superRefine((p, ctx) => {
   if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
 });
 
+export const TLS_MODES = ["auto", "manual", "off"] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+export const LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
+export const LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
+/** Where TLS=auto writes HAProxy's PEM unless HAPROXY_TLS_CERT_PATH says otherwise. */
+export const DEFAULT_TLS_PEM = "/etc/haproxy/certs/do-bluegreen.pem";
+export const DEBIAN_CERTBOT_DIR = "/etc/letsencrypt";
+// The ACME account key and every certificate are requested over this URL: as the API token, never in cleartext.
+const acmeUrl = url.refine((u) => {
+  const parsed = new URL(u);
+  return parsed.protocol === "https:" || cleartextAllowed(parsed.hostname);
+}, "must be https (plain http only on loopback or the lab's 198.18.0.0/15)");
+
 function v<T>(spec: VariableSpec<T>): VariableSpec<T> {
   return spec;
 }
@@ -144,7 +157,14 @@ export const VARIABLES = {
   balancerTag: v({ name: "TAG_BALANCER", default: "", schema: z.union([z.literal(""), tag]), description: `Tag of the HAProxy droplet. Empty = \`${NAMESPACE_HINT}-balancer\`.`, fix: "use letters, digits, _, : or -, or leave it empty" }),
   floatingIp: v({ name: "FLOATING_IP", default: "", schema: z.union([z.literal(""), ipv4]), description: "Reserved IP to move; empty = the one attached to the PROD or FALLBACK droplet.", fix: "use the reserved IP shown by `npm run synth` outputs / the control panel" }),
   // --- HAProxy ---
-  tlsCertificatePath: v({ name: "HAPROXY_TLS_CERT_PATH", default: "", schema: z.union([z.literal(""), z.string().regex(/^\/\S+\.pem$/, "must be an absolute path to a .pem")]), description: "PEM (cert+key) on the HAProxy droplet; when set, HAProxy also serves 443.", fix: "use an absolute path such as /etc/haproxy/certs/site.pem" }),
+  tlsCertificatePath: v({ name: "HAPROXY_TLS_CERT_PATH", default: "", schema: z.union([z.literal(""), z.string().regex(/^\/\S+\.pem$/, "must be an absolute path to a .pem")]), description: `PEM (certificate chain + key) HAProxy serves on 443. TLS=manual: your certificate, put there by you. TLS=auto: where the balancer writes the issued one. Empty = ${DEFAULT_TLS_PEM} (auto), required for manual.`, fix: "use an absolute path such as /etc/haproxy/certs/site.pem" }),
+  // --- HTTPS ---
+  tlsMode: v({ name: "TLS", default: "", schema: z.union([z.literal(""), z.enum(TLS_MODES)], { errorMap: () => ({ message: "not auto, manual or off" }) }), description: "HTTPS on the balancer. auto: certificates for the app's host names from an ACME server (ACME_DIRECTORY_URL), issued and renewed on the balancer by certbot; plain HTTP redirects to HTTPS once one is served. manual: your own PEM at HAPROXY_TLS_CERT_PATH. off: plain HTTP only. Empty = auto when APP_DOMAIN is set, manual when only HAPROXY_TLS_CERT_PATH is, else off.", fix: "use auto, manual or off" }),
+  acmeDirectoryUrl: v({ name: "ACME_DIRECTORY_URL", default: LETS_ENCRYPT_PRODUCTION, schema: acmeUrl, description: `ACME (RFC 8555) directory the balancer's certbot asks for certificates (TLS=auto): Let's Encrypt production by default; ${LETS_ENCRYPT_STAGING} for staging. Must be https (loopback and the lab's 198.18.0.0/15 excepted).`, fix: `use an https directory URL such as ${LETS_ENCRYPT_STAGING}` }),
+  acmeEmail: v({ name: "ACME_EMAIL", default: "", schema: z.union([z.literal(""), z.string().email("not an email address")]), description: "Contact address for the ACME account (expiry warnings from the CA). Empty = an account without one.", fix: "use an address such as ops@example.com, or leave it empty" }),
+  tlsExtraNames: v({ name: "TLS_EXTRA_NAMES", default: "", schema: list(domain), description: "Comma-separated extra host names on the certificate (TLS=auto), each APP_DOMAIN itself or a name under it, e.g. www.example.com; the record's name (APP_RECORD_NAME in APP_DOMAIN) is always on it. Each must resolve to the balancer for HTTP-01.", fix: "list names under APP_DOMAIN such as www.example.com" }),
+  hstsMaxAge: v({ name: "HSTS_MAX_AGE_SECONDS", default: "31536000", schema: z.coerce.number().int().min(0).max(63_072_000), description: "Strict-Transport-Security max-age HAProxy sends on HTTPS answers (one year by default, no includeSubDomains, no preload); 0 = no header. Browsers then refuse plain HTTP to the site for that long: lower it before turning TLS off.", fix: "use a number of seconds from 0 to 63072000, e.g. 31536000" }),
+  certbotConfigDir: v({ name: "CERTBOT_CONFIG_DIR", default: DEBIAN_CERTBOT_DIR, schema: safePath, description: `certbot's configuration directory on the balancer (TLS=auto). The default is Debian's, which certbot.timer renews; another directory also holds certbot's work and logs (the lab's).`, fix: `use an absolute path such as ${DEBIAN_CERTBOT_DIR}` }),
   haproxyAdminSocket: v({ name: "HAPROXY_ADMIN_SOCKET", default: "/run/haproxy/admin.sock", schema: adminSocket, description: "HAProxy runtime API socket on the HAProxy droplet, in a directory of its own under /run (cloud-init hands that directory to the haproxy user).", fix: "use a path such as /run/haproxy/admin.sock" }),
   haproxyConfigFile: v({ name: "HAPROXY_CONFIG_FILE", default: "/etc/haproxy/haproxy.cfg", schema: z.string().regex(/^\/\S+$/, "must be an absolute path"), description: "haproxy.cfg on the HAProxy droplet, where `balancer apply` installs the rendered file (Debian's haproxy.service reads the default; the lab sets its own).", fix: "use an absolute path such as /etc/haproxy/haproxy.cfg" }),
   haproxyReloadCommand: v({ name: "HAPROXY_RELOAD_COMMAND", default: "systemctl reload haproxy", schema: z.string().regex(/^[^\n]*\S[^\n]*$/, "must be one non-empty line"), description: "Shell command on the HAProxy droplet that makes HAProxy's master process reload its configuration hitlessly (master-worker mode: the new worker takes over the listening sockets, the old one finishes its requests). `systemctl reload haproxy` sends the master SIGUSR2; the lab sends it itself.", fix: "use a command such as systemctl reload haproxy" }),

@@ -12,3 +12,4 @@ export {
   maintenanceMessage,
   messageOfMapValue,
 } from "./maintenance";
+export { ACME_BACKEND, ACME_CHALLENGE_ADDRESS, ACME_CHALLENGE_PATH, HTTPS_REDIRECT_FILE, httpsRedirectPath } from "./tls-frontend";

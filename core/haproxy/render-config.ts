@@ -1,6 +1,7 @@
 import { Config } from "../config";
 import { maintenanceMapPath, maintenanceRule } from "./maintenance";
 import { serverStatePath } from "./server-state";
+import { acmeBackendSection, acmeRoutingLines, maintenanceExemption, tlsBindLine, tlsGlobalLines, tlsRequestLines, tlsResponseLines } from "./tls-frontend";
 
 /**
  * Renders haproxy.cfg from the typed configuration. The stack's cloud-init writes exactly this
@@ -22,7 +23,7 @@ export interface HaproxyRenderOptions {
   readonly bindAddress?: string;
   /** @default 80 */
   readonly httpPort?: number;
-  /** @default 443, only used when a certificate is configured */
+  /** @default 443, only used when TLS is not off */
   readonly httpsPort?: number;
   /** Drop privileges to this user and group after binding. @default "haproxy" (Debian's package user); null keeps root (the lab) */
   readonly runAsUser?: string | null;
@@ -62,7 +63,7 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
   const logTarget = options.logTarget === undefined ? "/dev/log local0" : options.logTarget;
   const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(config.stateDir);
   const serverState = serverStatePath(config.stateDir);
-  const { backend, floatingServer, spareServer, adminSocket, tlsCertificatePath } = config.haproxy;
+  const { backend, floatingServer, spareServer, adminSocket } = config.haproxy;
   const { port, healthPath, domain } = config.app;
 
   const global = [
@@ -72,6 +73,7 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     "  stats timeout 30s",
     `  server-state-file ${serverState}`,
     "  maxconn 20000",
+    ...tlsGlobalLines(config),
     ...(runAsUser ? [`  user ${runAsUser}`, `  group ${runAsUser}`] : []),
   ];
 
@@ -97,10 +99,12 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
   const frontend = [
     "frontend public",
     `  bind ${bind}:${httpPort}`,
-    ...(tlsCertificatePath ? [`  bind ${bind}:${httpsPort} ssl crt ${tlsCertificatePath}`, "  http-request set-header X-Forwarded-Proto https if { ssl_fc }"] : []),
-    "  option forwardfor",
+    ...tlsBindLine(config, bind, httpsPort),
+    ...tlsRequestLines(config),
     // Before any backend is chosen: a visitor in maintenance mode never reaches a server slot, whatever the flip does.
-    `  ${maintenanceRule(maintenanceMap, healthPath.split("?")[0])}`,
+    `  ${maintenanceRule(maintenanceMap, healthPath.split("?")[0])}${maintenanceExemption(config)}`,
+    ...tlsResponseLines(config),
+    ...acmeRoutingLines(config),
     `  default_backend ${backend}`,
   ];
 
@@ -122,7 +126,8 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS}`,
   ];
 
-  return [global, defaults, frontend, backendLines].map((section) => section.join("\n")).join("\n\n") + "\n";
+  const acme = acmeBackendSection(config);
+  return [global, defaults, frontend, backendLines, ...(acme.length ? [acme] : [])].map((section) => section.join("\n")).join("\n\n") + "\n";
 }
 
 /**

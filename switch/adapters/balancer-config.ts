@@ -1,5 +1,6 @@
 import type { Config } from "../../core/config";
 import { EMPTY_SERVER_STATE, serverStatePath } from "../../core/haproxy";
+import { runtimeApiFunctions, SAVE_SERVER_STATE_LINES, waitForNewWorkerLines } from "../../core/haproxy/runtime-shell";
 import { HaproxyError } from "../errors";
 import type { BalancerConfigPort, ConfigCheck, InstallResult, InstalledConfig } from "../ports";
 import { RemoteShell, shellQuote } from "./shell";
@@ -25,11 +26,8 @@ function header(s: BalancerConfigSettings): string[] {
   return [
     "set -eu",
     `cfg=${shellQuote(s.haproxy.configFile)}`,
-    `sock=${shellQuote(`UNIX-CONNECT:${s.haproxy.adminSocket}`)}`,
     `state=${shellQuote(serverStatePath(s.stateDir))}`,
-    "cli() { printf '%s\\n' \"$1\" | socat stdio \"$sock\"; }",
-    // The worker's pid and start time, from `show info`; empty when the socket does not answer (mid-reload).
-    "info() { cli 'show info' 2>/dev/null | sed -n \"s/^$1: //p\" || true; }",
+    ...runtimeApiFunctions(s.haproxy.adminSocket),
   ];
 }
 
@@ -63,22 +61,12 @@ export function applyScript(s: BalancerConfigSettings, text: string, mode: "chec
   const install = [
     'before=$(info Pid)',
     '[ -n "$before" ] || { echo "HAProxy\'s runtime API at ${sock#UNIX-CONNECT:} did not answer" >&2; exit 3; }',
-    'cli "show servers state" > "$stmp"',
-    'head -n 1 "$stmp" | grep -qx 1 || { echo "show servers state printed no state file (version line missing)" >&2; exit 3; }',
-    'mv -f "$stmp" "$state"',
+    ...SAVE_SERVER_STATE_LINES,
     '[ ! -f "$cfg" ] || cp -p "$cfg" "$cfg.previous"',
     'mv -f "$tmp" "$cfg"',
     'restore() { if [ -f "$cfg.previous" ]; then cp -p "$cfg.previous" "$tmp" && mv -f "$tmp" "$cfg"; fi; }',
     'if ! out=$(sh -c "$reload" 2>&1 </dev/null); then restore; printf \'RELOAD-FAILED %s\\n\' "$(printf \'%s\' "$out" | base64 -w0)"; exit 0; fi',
-    "i=0",
-    `while [ "$i" -lt ${Math.ceil(reloadTimeoutSeconds * 10)} ]; do`,
-    '  now=$(info Pid)',
-    '  if [ -n "$now" ] && [ "$now" != "$before" ]; then printf \'RELOADED %s %s\\n\' "$before" "$now"; exit 0; fi',
-    "  sleep 0.1",
-    "  i=$((i + 1))",
-    "done",
-    "restore",
-    "printf 'NO-NEW-WORKER %s\\n' \"$before\"",
+    ...waitForNewWorkerLines(reloadTimeoutSeconds, 'printf \'RELOADED %s %s\\n\' "$before" "$now"; exit 0', "restore; printf 'NO-NEW-WORKER %s\\n' \"$before\""),
   ];
   return [
     ...header(s),

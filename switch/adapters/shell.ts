@@ -11,7 +11,4 @@ export interface RemoteShell {
   exec(command: string, stdin?: string): Promise<ExecResult>;
 }
 
-/** Single-quotes a value for sh. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from "../../core/shell-quote";

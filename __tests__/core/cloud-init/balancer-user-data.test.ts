@@ -13,7 +13,7 @@ function render(env: Record<string, string> = {}) {
     haproxyConfig,
     adminSocket: config.haproxy.adminSocket,
     stateDir: config.stateDir,
-    tlsCertificatePath: config.haproxy.tlsCertificatePath,
+    tls: config,
     tlsCommonName: config.app.domain,
     sshPort: config.ssh.port,
     deployUser: config.ssh.user,

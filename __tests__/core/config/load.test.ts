@@ -89,6 +89,15 @@ describe("loadConfig", () => {
     ["same PROD and FALLBACK tags", { TAG_PROD: "LIVE", TAG_FALLBACK: "LIVE" }, "stack", "TAG_FALLBACK", /must differ from TAG_PROD/],
     ["balancer tag reused", { TAG_PROD: "PROD", TAG_BALANCER: "PROD" }, "stack", "TAG_BALANCER", /must differ from TAG_PROD and TAG_FALLBACK/],
     ["an explicit tag equal to a derived one", { TAG_FALLBACK: "web-production-prod" }, "stack", "TAG_FALLBACK", /"web-production-prod": must differ from TAG_PROD/],
+    // HTTPS bad input (issue 12): refused with the fix before anything changes.
+    ["TLS=auto without a domain", { TLS: "auto" }, "stack", "TLS", /"auto": needs the app's domain.*fix: set APP_DOMAIN to your domain/],
+    ["an extra name outside APP_DOMAIN", { APP_DOMAIN: "shop.example.org", TLS_EXTRA_NAMES: "www.shop.example.org,shop.example.net" }, "stack", "TLS_EXTRA_NAMES", /"shop.example.net": not under APP_DOMAIN \(shop.example.org\).*fix: use names such as www.shop.example.org/],
+    ["a look-alike suffix of APP_DOMAIN", { APP_DOMAIN: "example.org", TLS_EXTRA_NAMES: "badexample.org" }, "stack", "TLS_EXTRA_NAMES", /"badexample.org": not under APP_DOMAIN/],
+    ["a plain-http ACME directory", { APP_DOMAIN: "shop.example.org", ACME_DIRECTORY_URL: "http://acme.example.org/directory" }, "stack", "ACME_DIRECTORY_URL", /must be https \(plain http only on loopback.*fix: use an https directory URL/],
+    ["TLS=manual without a certificate path", { TLS: "manual" }, "stack", "TLS", /"manual": needs the certificate's path.*fix: set HAPROXY_TLS_CERT_PATH/],
+    ["TLS=off with a certificate path", { TLS: "off", HAPROXY_TLS_CERT_PATH: "/etc/haproxy/site.pem" }, "stack", "HAPROXY_TLS_CERT_PATH", /TLS=off serves no HTTPS.*fix: unset HAPROXY_TLS_CERT_PATH, or use TLS=manual/],
+    ["an unknown TLS mode", { TLS: "on" }, "stack", "TLS", /"on": not auto, manual or off/],
+    ["HSTS longer than two years", { HSTS_MAX_AGE_SECONDS: "99999999" }, "stack", "HSTS_MAX_AGE_SECONDS", /fix: use a number of seconds from 0 to 63072000/],
     // Bad input (issue 11): one line each, with the fix.
     ["DEPLOY_ENV with capitals and an underscore", { DEPLOY_ENV: "Prod_1" }, "stack", "DEPLOY_ENV", /"Prod_1": not a DNS label.*fix: use a DNS label such as staging or production/],
     ["DEPLOY_ENV with a trailing dash", { DEPLOY_ENV: "staging-" }, "stack", "DEPLOY_ENV", /not a DNS label/],
@@ -176,4 +185,30 @@ describe("loadConfig", () => {
   it("GIVEN no token WHEN loading for the stack THEN it succeeds, because Terraform reads the token at plan time", () => {
     expect(() => loadConfig({}, "stack")).not.toThrow();
   });
+});
+
+describe("loadConfig: TLS", () => {
+  it.each([
+    ["nothing set", {}, "off", []],
+    ["only APP_DOMAIN", { APP_DOMAIN: "shop.example.org" }, "auto", ["shop.example.org"]],
+    ["APP_DOMAIN, a record and extra names", { APP_DOMAIN: "example.org", APP_RECORD_NAME: "shop", TLS_EXTRA_NAMES: "www.example.org, example.org" }, "auto", ["shop.example.org", "www.example.org", "example.org"]],
+    ["only HAPROXY_TLS_CERT_PATH (today's manual path)", { HAPROXY_TLS_CERT_PATH: "/etc/haproxy/site.pem" }, "manual", []],
+    ["APP_DOMAIN with TLS=off", { APP_DOMAIN: "shop.example.org", TLS: "off" }, "off", []],
+  ])("GIVEN %s WHEN loading THEN TLS is %s for names %j", (_, env, mode, names) => {
+    const { tls } = loadConfig(env, "stack");
+    expect({ mode: tls.mode, names: tls.names }).toEqual({ mode, names });
+  });
+
+  it("GIVEN TLS=auto WHEN loading THEN Let's Encrypt production, a one-year HSTS and Debian's certbot directory are the defaults, and the PEM has a default path", () => {
+    const config = loadConfig({ APP_DOMAIN: "shop.example.org" }, "stack");
+    expect(config.tls).toMatchObject({ directoryUrl: "https://acme-v02.api.letsencrypt.org/directory", hstsMaxAgeSeconds: 31536000, certbotConfigDir: "/etc/letsencrypt", email: "" });
+    expect(config.haproxy.tlsCertificatePath).toBe("/etc/haproxy/certs/do-bluegreen.pem");
+  });
+
+  it.each(["https://127.0.0.1:14000/dir", "https://198.18.3.1:14000/dir", "http://127.0.0.1:14000/dir", "https://acme-staging-v02.api.letsencrypt.org/directory"])(
+    "GIVEN the ACME directory %s WHEN loading THEN it is accepted",
+    (url) => {
+      expect(loadConfig({ APP_DOMAIN: "shop.example.org", ACME_DIRECTORY_URL: url }, "stack").tls.directoryUrl).toBe(url);
+    },
+  );
 });

@@ -71,7 +71,9 @@ describe("renderHaproxyConfig", () => {
       expect(frontend.split("\n")).toEqual([
         "frontend public",
         "  bind *:80",
-        "  option forwardfor",
+        "  http-request set-header X-Forwarded-Proto https if { ssl_fc }",
+        "  http-request set-header X-Forwarded-Proto http unless { ssl_fc }",
+        "  http-request set-header X-Forwarded-For %[src]",
         "  http-request return status 503 content-type \"text/html; charset=utf-8\" lf-string " +
           "\"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>" +
           "<title>Down for maintenance</title></head><body style='font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em'>" +

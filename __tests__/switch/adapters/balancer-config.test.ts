@@ -115,6 +115,7 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
       reloadCommand: over.reloadCommand ?? `kill -USR2 "$(cat '${pidFile}')"`,
       tlsCertificatePath: over.tlsCertificatePath ?? "",
     },
+    tls: { ...base.tls, mode: over.tlsCertificatePath ? "manual" : "off" },
   });
   let httpPort = 0;
   let appPort = 0;
