@@ -55,7 +55,7 @@ describe("lab lifecycle through the CLI", () => {
     const lab = (JSON.parse(status.stdout.trim().split("\n").pop()!) as { labs: { phase: string; processes: Record<string, { alive: boolean }> }[] }).labs[0];
     expect(lab.phase).toBe("up");
     expect(Object.entries(lab.processes).filter(([, p]) => !p.alive)).toEqual([]);
-    expect(Object.keys(lab.processes).sort()).toEqual(["dockerd-worker-a", "dockerd-worker-b", "haproxy", "registry", "simulator", "sshd-balancer", "sshd-worker-a", "sshd-worker-b"]);
+    expect(Object.keys(lab.processes).sort()).toEqual(["dockerd-worker-a", "dockerd-worker-b", "haproxy", "pebble", "registry", "simulator", "sshd-balancer", "sshd-worker-a", "sshd-worker-b"]);
   });
 
   it("GIVEN a running lab with a container (so dockerd holds overlay mounts) WHEN `lab down` runs THEN nothing of it remains, and a second `down` succeeds", async () => {
