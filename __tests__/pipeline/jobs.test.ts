@@ -19,6 +19,10 @@ const tagOf = (ref: string) => ref.split("@")[0];
 
 type Job = Record<string, any>;
 
+/** The deploy job's known_hosts artifact, and the line that makes the switch read it (__tests__/pipeline/host-keys.test.ts). */
+const PINNED_FILE = "known_hosts.pinned";
+const USE_PINNED_HOST_KEYS = 'if [ -f known_hosts.pinned ]; then unset SSH_KNOWN_HOSTS; export SSH_KNOWN_HOSTS_FILE="$CI_PROJECT_DIR/known_hosts.pinned"; fi';
+
 /** The environments, in the order a default-branch pipeline changes them. */
 const ENVIRONMENTS = ["staging", "production"] as const;
 const perEnvironment = (job: string) => ENVIRONMENTS.map((env) => `${job}:${env}`);
@@ -101,9 +105,9 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     expect(script).toContain(`echo "APP_IMAGE=$(docker inspect --format '{{index .RepoDigests 0}}' "$BUILD_IMAGE")" > build.env`);
     expect(build.artifacts.reports.dotenv).toBe("build.env");
     expect(script).toContain('--password-stdin "$CI_REGISTRY"');
-    for (const name of perEnvironment("switch")) {
-      expect(lines(job(name), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
-      expect(job(name).dependencies).toEqual(["build"]);
+    for (const env of ENVIRONMENTS) {
+      expect(lines(job(`switch:${env}`), "script").join("\n")).toContain(`npm run switch -- --image "${IMAGE_REF}"`);
+      expect(job(`switch:${env}`).dependencies).toEqual(["build", `deploy:${env}`]);
     }
   });
 
@@ -139,7 +143,11 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
     const deploy = () => job(`deploy:${env}`);
 
     it("GIVEN the job THEN it runs `npm run deploy` (synthesize, save the plan, show it as JSON, run the plan guard on it, apply exactly that plan), then applies the balancer configuration live", () => {
-      expect(lines(deploy(), "script")).toEqual(["npm run deploy", 'npm run switch -- balancer apply --message "deploy $CI_COMMIT_SHORT_SHA ($CI_PIPELINE_URL)"']);
+      expect(lines(deploy(), "script")).toEqual([
+        `npm run deploy -- --known-hosts-out ${PINNED_FILE}`,
+        USE_PINNED_HOST_KEYS,
+        'npm run switch -- balancer apply --message "deploy $CI_COMMIT_SHORT_SHA ($CI_PIPELINE_URL)"',
+      ]);
       expect(packageScripts().deploy).toMatch(/\btsx infra\/deploy-cli\.ts$/);
       expect(deployCommands().map((c) => c.argv.join(" "))).toEqual([
         "npm run synth",
@@ -151,6 +159,22 @@ describe(".gitlab-ci.yml jobs, as expanded by gitlab-ci-local --preview", () => 
       ]);
       expect(STACK_DIR).toBe(`cdktf.out/stacks/${STACK_NAME}`);
       expect(existsSync(path.join(REPO_ROOT, "infra/plan-guard-cli.ts"))).toBe(true);
+    });
+
+    it("GIVEN the job THEN it keeps the known_hosts file it wrote as an artifact for at most a week, and the switch job of the same environment (only) receives it, reading it before it runs the switch", () => {
+      expect(deploy().artifacts).toEqual({ expire_in: "1 week", paths: [PINNED_FILE] });
+      const receivers = jobNames().filter((name) => (file[name].dependencies ?? []).includes(`deploy:${env}`));
+      expect(receivers).toEqual([`switch:${env}`]);
+      const script = lines(job(`switch:${env}`), "script");
+      expect(script.indexOf(USE_PINNED_HOST_KEYS)).toBe(0);
+      expect(script.findIndex((l) => l.startsWith("npm run switch"))).toBe(1);
+    });
+
+    it("GIVEN the rollback and status jobs THEN they stay available at once (needs: []), so they get no artifact and read SSH_KNOWN_HOSTS", () => {
+      for (const name of [`rollback:${env}`, `status:${env}`]) {
+        expect({ name, needs: job(name).needs }).toEqual({ name, needs: [] });
+        expect(lines(job(name), "script")).not.toContain(USE_PINNED_HOST_KEYS);
+      }
     });
 
     it("GIVEN the job THEN nothing applies without the guard: no cdktf deploy, no -auto-approve, one apply of the saved plan after the guard, all under the deploy lock", () => {
