@@ -1,3 +1,5 @@
+import { Agent, fetch } from "undici";
+import { publicEntry, PublicEntry } from "../lab/public-entry";
 /**
  * The bench's handle on one running lab: the droplets' docker CLIs, the DigitalOcean API simulator,
  * the balancer's admin socket, and the resting state every method starts from
@@ -85,14 +87,29 @@ export class BenchLab {
     await this.waitServes(`http://${worker.publicIp}:${port}${this.plan.app.healthPath}`, version, 1, timeoutMs, pollMs);
   }
 
-  /** Polls `url` until `times` answers in a row came from `version`. */
-  async waitServes(url: string, version: string, times = 5, timeoutMs = 30_000, pollMs = 100): Promise<void> {
+  /** The public entry as users reach it: HTTPS through HAProxy (plain HTTP there is redirected). */
+  entry(): PublicEntry {
+    return publicEntry(this.plan);
+  }
+
+  /** Polls `target` (a URL, or the public entry over HTTPS) until `times` answers in a row came from `version`. */
+  async waitServes(target: string | PublicEntry, version: string, times = 5, timeoutMs = 30_000, pollMs = 100): Promise<void> {
+    const url = typeof target === "string" ? target : target.url;
+    const dispatcher = typeof target === "string" ? undefined : new Agent({ connect: { ca: target.tls.ca, servername: target.tls.servername } });
+    try {
+      await this.pollServes(url, dispatcher, version, times, timeoutMs, pollMs);
+    } finally {
+      await dispatcher?.close();
+    }
+  }
+
+  private async pollServes(url: string, dispatcher: Agent | undefined, version: string, times: number, timeoutMs: number, pollMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let streak = 0;
     let last = "no answer yet";
     while (Date.now() < deadline) {
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(url, { signal: AbortSignal.timeout(1000), redirect: "manual", ...(dispatcher ? { dispatcher } : {}) });
         const got = res.headers.get("x-app-version");
         await res.arrayBuffer();
         last = `HTTP ${res.status} from ${got ?? "(no version)"}`;

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfig } from "../core/config";
+import { Config, loadConfig } from "../core/config";
+import { describeCertificate } from "../core/tls";
 import { ExternalError, UsageError } from "../core/errors";
 import { networkDownCommands, networkUpCommands } from "./network/topology";
 import { allHosts, LabPlan, planLab, workerPaths } from "./plan";
@@ -14,6 +15,7 @@ import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./
 import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
 import { listenerCertificateCommands, pebbleArgv, pebbleConfig, pebbleEnv, pebblePaths } from "./services/pebble";
 import { fetchPebbleRoot } from "./services/pebble-client";
+import { certificateStatus, labTlsPaths, obtainArgv, obtainEnv, prepareCertificateFiles, writeCertificateScripts } from "./services/certbot";
 import { buildAndPushDemoImages } from "./images/build-demo-images";
 import { RegistryClient } from "./images/registry-client";
 import { httpOverUnixSocket, httpStatus, sshBanner, unixSocketAccepts } from "./readiness";
@@ -43,6 +45,8 @@ export interface LabUpResult {
   /** `export` lines safe to print: secrets are read from root-only files. */
   readonly exportLines: string[];
   readonly images: LabState["images"];
+  /** From HAProxy's start (the balancer's boot) until the deploy hook reported the CA's certificate served. */
+  readonly certificateServedMs: number;
 }
 
 export class LabNotFoundError extends UsageError {}
@@ -106,6 +110,8 @@ export class Lab {
       writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, labConfig));
       ensureMaintenanceMap(labMaintenanceMap(labConfig));
       ensureServerStateFile(labServerStateFile(labConfig));
+      await this.deps.runner.run({ argv: prepareCertificateFiles(labConfig) });
+      writeCertificateScripts(plan, labConfig);
 
       const pids: Record<string, number> = {};
       const state = (phase: LabState["phase"], images: LabState["images"] = []): LabState => ({ index: plan.index, createdAt: new Date().toISOString(), pids, images, phase });
@@ -119,6 +125,7 @@ export class Lab {
       for (const worker of plan.workers) start(`dockerd-${worker.role}`, dockerdArgv(plan, worker));
       for (const host of allHosts(plan)) start(`sshd-${host.role}`, sshdArgv(plan, host));
       start("haproxy", haproxyArgv(plan, openFilesHardLimit(readFileSync("/proc/self/limits", "utf8"))));
+      const haproxyStartedAt = Date.now();
       start("simulator", [process.execPath, "--import", "tsx", resolve(__dirname, "processes", "simulator-main.ts"), String(plan.index), plan.paths.stateFile], {
         ...process.env,
         NODE_NO_WARNINGS: "1",
@@ -146,13 +153,21 @@ export class Lab {
         this.waitReady("simulator", pids, async () => (await httpStatus(`${plan.simulator.url}/_lab/state`)) === 200),
         this.fetchAcmeRoot(pids),
       ]);
+      // As the droplet's systemd unit starts the obtain loop once HAProxy runs; `up` returns once the CA's certificate
+      // is served, so everything after it (the demo, the tests) sees the site as users will: HTTPS, HTTP redirected.
+      start("certificate", obtainArgv(plan), obtainEnv(plan));
+      await this.waitCertificate(labConfig, pids);
+      // Its work is done (it exits): the droplet's unit is a one-shot too. Renewals are `certbot renew`.
+      delete pids["certificate"];
+      const certificateServedMs = Date.now() - haproxyStartedAt;
+      report(`certificate for ${labConfig.tls.names.join(", ")} issued by the lab's Pebble and served ${(certificateServedMs / 1000).toFixed(1)} s after HAProxy started`);
       this.checkpoint();
       const lines = exportLines(plan, env);
       writeFileSync(plan.paths.envFile, `# do-bluegreen lab ${plan.index}: source this file, then run \`npm run switch -- --image "$LAB_IMAGE_V1"\`\n${lines.join("\n")}\n`, { mode: 0o600 });
       const images = built.images.map((i) => ({ tag: i.tag, ref: i.ref, digest: i.digest }));
       writeLabState(plan, state("up", images));
       report(`lab ${plan.index} is up; environment in ${plan.paths.envFile}`);
-      return { plan, env, exportLines: lines, images };
+      return { plan, env, exportLines: lines, images, certificateServedMs };
     } catch (error) {
       report(`lab ${plan.index}: start failed, tearing down what was started`);
       await this.down().catch(() => undefined);
@@ -227,7 +242,7 @@ export class Lab {
 
   private makeDirectories(): void {
     const p = this.plan.paths;
-    for (const dir of [p.stateDir, p.logDir, p.sshDir, p.secretsDir, p.dataDir, p.cacheDir, p.switchStateDir, `${p.stateDir}/haproxy`, `${p.stateDir}/registry`, p.acmeDir, "/run/sshd"]) {
+    for (const dir of [p.stateDir, p.logDir, p.sshDir, p.secretsDir, p.dataDir, p.cacheDir, p.switchStateDir, `${p.stateDir}/haproxy`, `${p.stateDir}/registry`, p.acmeDir, labTlsPaths(this.plan).dir, "/run/sshd"]) {
       mkdirSync(dir, { recursive: true });
     }
     chmodSync(p.secretsDir, 0o700);
@@ -270,6 +285,22 @@ export class Lab {
   private async writeAcmeFiles(): Promise<void> {
     await runAll(this.deps.runner, listenerCertificateCommands(this.plan));
     writeFileSync(pebblePaths(this.plan).config, pebbleConfig(this.plan));
+  }
+
+  /** The obtain loop exits 0 once the deploy hook installed the certificate and HAProxy's new worker serves it. */
+  private async waitCertificate(config: Config, pids: Record<string, number>): Promise<void> {
+    const logFile = `${this.plan.paths.logDir}/certificate.log`;
+    await waitFor(
+      "certificate",
+      async () => {
+        this.checkpoint();
+        if (certificateStatus(config).state === "issued") return true;
+        if (!isAlive(pids["certificate"])) throw new LabStartError(`the certificate loop ended without a certificate: ${tail(logFile)}`, `read ${logFile}`);
+        return false;
+      },
+      READY_TIMEOUT_MS,
+      `${describeCertificate(certificateStatus(config))}; log: ${logFile}`,
+    );
   }
 
   /** Pebble is ready when it serves its root; the root changes at every Pebble start, so it is fetched, never kept. */

@@ -3,6 +3,7 @@ import { LabPlan } from "./plan";
 import { sshPaths } from "./services/sshd";
 import { imageRefs } from "./images/variants";
 import { labReloadCommand } from "./services/haproxy";
+import { labTlsPaths } from "./services/certbot";
 
 /**
  * The environment that points an unmodified switch at this lab instead of DigitalOcean.
@@ -62,7 +63,13 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     HAPROXY_USER: "none",
     HAPROXY_LOG_TARGET: "none",
     SWITCH_STATE_DIR: plan.paths.switchStateDir,
-    SWITCH_PUBLIC_URL: `http://${plan.balancer.publicIp}/`,
+    // HTTPS as a deploy has it (TLS=auto): certificates from the lab's Pebble for the simulator's domain; the switch
+    // verifies through https://<balancer>/ (SWITCH_PUBLIC_URL empty).
+    APP_DOMAIN: plan.domain,
+    TLS: "auto",
+    ACME_DIRECTORY_URL: plan.acme.directoryUrl,
+    CERTBOT_CONFIG_DIR: labTlsPaths(plan).certbotDir,
+    HAPROXY_TLS_CERT_PATH: labTlsPaths(plan).pem,
     APP_PORT: String(plan.app.port),
     APP_HEALTH_PATH: plan.app.healthPath,
     ...LAB_TIMINGS,

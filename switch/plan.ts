@@ -28,7 +28,7 @@ import type { AuditEntry } from "./ports";
  * (as data) bring REF live. No I/O here, so every branch is a table row in plan.test.ts.
  */
 
-export type PlanConfig = Pick<Config, "app" | "tags" | "haproxy" | "publicUrl" | "digitalocean">;
+export type PlanConfig = Pick<Config, "app" | "tags" | "haproxy" | "publicUrl" | "digitalocean" | "tls">;
 
 const names = (ds: readonly Droplet[]) => ds.map((d) => `${d.name} (${d.id})`).join(", ");
 
@@ -86,9 +86,10 @@ export const replacedIds = (c: AppContainer) => (c.labels[LABEL.replaces] ?? "")
 /**
  * What verification asks of the public entry: the health path, as the gate asked it of the droplet, so both answers
  * carry the same version report; and the one path maintenance mode lets through, so a release can land during it.
+ * With TLS on it is HTTPS, as users reach it (plain HTTP is redirected once a certificate is served).
  */
 export function publicUrl(observed: ObservedState, config: PlanConfig): string {
-  const base = config.publicUrl || `http://${observed.balancer.publicIp}/`;
+  const base = config.publicUrl || `${config.tls.mode === "off" ? "http" : "https"}://${observed.balancer.publicIp}/`;
   return new URL(config.app.healthPath.replace(/^\//, ""), base.endsWith("/") ? base : `${base}/`).toString();
 }
 

@@ -1,3 +1,4 @@
+import type { CertificateStatus } from "../core/tls";
 import type { AdminState, AppContainer, Droplet, HaproxyServer, LockClaim, LockHolder, LockReading, ReservedIp } from "./model";
 
 /** The few DigitalOcean calls the switch makes. */
@@ -155,6 +156,8 @@ export interface HaproxyPort {
   maintenance(): Promise<MaintenanceState>;
   /** Switches the maintenance page live (runtime API) and on disk (so a reload or restart keeps it). */
   setMaintenance(state: MaintenanceState): Promise<void>;
+  /** TLS=auto: the balancer's certificate scripts' last word (issued, or pending and why). */
+  certificate(): Promise<CertificateStatus>;
 }
 
 export interface MaintenanceState {

@@ -1,3 +1,4 @@
+import { CertificateStatus, describeCertificate } from "../core/tls";
 import { shortFingerprint } from "../core/app";
 import type { Config } from "../core/config";
 import { BlueGreenError } from "../core/errors";
@@ -52,6 +53,8 @@ export interface StatusReport {
    * an inconsistency of the pair (a cutover works either way); `balancer apply` removes it.
    */
   readonly balancerConfig: { readonly upToDate: boolean; readonly detail: string; readonly error?: string };
+  /** TLS=auto only: the certificate the balancer obtained, or why it is still pending (then HTTP keeps serving). */
+  readonly certificate?: { readonly state: CertificateStatus["state"]; readonly detail: string };
   readonly consistent: boolean;
   readonly findings: readonly string[];
   readonly audit: readonly AuditEntry[];
@@ -113,13 +116,23 @@ async function maintenanceOf(ports: Ports, observed: ObservedState): Promise<Sta
     );
 }
 
+/** A pending certificate is not an inconsistency of the pair: the site serves HTTP meanwhile, and the balancer retries. */
+async function certificateOf(ports: Ports, config: Config, observed: ObservedState): Promise<StatusReport["certificate"]> {
+  if (config.tls.mode !== "auto") return undefined;
+  const status = await ports
+    .haproxy(observed.balancer)
+    .certificate()
+    .catch((e: Error): CertificateStatus => ({ state: "pending", since: "-", reason: `its status cannot be read (${e instanceof BlueGreenError ? e.oneLine() : e.message})` }));
+  return { state: status.state, detail: describeCertificate(status) };
+}
+
 /** Everything an operator needs to know before touching anything. Read-only. */
 /** `_self`: kept for callers; the lock is judged by the balancer's clock alone, whoever asks. */
 export async function runStatus(ports: Ports, config: Config, _self: HostIdentity, auditLines = 5): Promise<StatusReport> {
   const observed = await observe(ports, config);
   const d = diagnose(observed, config);
   const byTag = (tag: string) => Object.values(observed.workers).find((w) => w.droplet.tags.includes(tag));
-  const [prod, fallback, audit, maintenance, balancerConfig] = await Promise.all([
+  const [prod, fallback, audit, maintenance, balancerConfig, certificate] = await Promise.all([
     report(ports, config, d.roles?.prod ?? byTag(config.tags.prod), observed),
     report(ports, config, d.roles?.fallback ?? byTag(config.tags.fallback), observed),
     ports
@@ -132,6 +145,7 @@ export async function runStatus(ports: Ports, config: Config, _self: HostIdentit
       detail: "unknown",
       error: e instanceof BlueGreenError ? e.oneLine() : e.message,
     })),
+    certificateOf(ports, config, observed),
   ]);
   const holderWorker = observed.workers[observed.reservedIp.dropletId ?? -1];
   const findings = [...d.findings];
@@ -160,6 +174,7 @@ export async function runStatus(ports: Ports, config: Config, _self: HostIdentit
     rollback,
     maintenance,
     balancerConfig,
+    ...(certificate ? { certificate } : {}),
     consistent: findings.length === 0,
     findings,
     audit,
@@ -197,6 +212,7 @@ export function formatStatus(r: StatusReport): string {
       : r.balancerConfig.upToDate
         ? `balancer config: up to date (${r.balancerConfig.detail})`
         : `balancer config: DIFFERS (${r.balancerConfig.detail}) — run \`npm run switch -- balancer apply\``,
+    ...(r.certificate ? [r.certificate.detail] : []),
     `lock     ${r.lock ? `held by ${r.lock.detail}${r.lock.stale ? ` — stale: ${r.lock.stale}` : ""}` : "free"}`,
     r.consistent ? "state    consistent" : `state    INCONSISTENT:\n${r.findings.map((f) => `  - ${f}`).join("\n")}`,
     "audit (latest last):",

@@ -16,6 +16,7 @@ import { describeRealApps } from "./scenarios/switch-real-apps";
 import { describeBalancerApply } from "./scenarios/balancer-apply";
 import { describeRepair, describeSecondEnvironment } from "./scenarios/switch-repair";
 import { SuiteContext } from "./support/context";
+import { describeHttps } from "./scenarios/https";
 import { describeFirstDeployHostKeys } from "./scenarios/first-deploy-host-keys";
 
 // Above the switch-run limit (SWITCH_RUN_LIMIT_MS) twice over: a crash test runs the switch twice.
@@ -40,6 +41,7 @@ const ctx: SuiteContext = { lab: getLab, current: undefined, cutoverSteps: [] };
 // Order matters: each scenario starts from the state the previous one left (ctx.current).
 describeLabComponents(getLab);
 describeCutover(ctx);
+describeHttps(ctx);
 describeRefusals(ctx);
 describeApiFaults(ctx);
 describeConcurrency(ctx);

@@ -17,7 +17,13 @@ describe("the environment the lab gives the switch", () => {
     const config = loadConfig({ ...env, SSH_PRIVATE_KEY_FILE: join(dir, "key"), SSH_KNOWN_HOSTS_FILE: join(dir, "known_hosts") }, "switch");
     expect(config.digitalocean.apiUrl).toBe("http://198.18.11.1:8099");
     expect(config.floatingIp).toBe("198.18.11.100");
-    expect(config.publicUrl).toBe("http://198.18.11.2/");
+    // Empty: the switch verifies https://<balancer>/ (TLS=auto, the lab's Pebble for the lab's domain).
+    expect({ publicUrl: config.publicUrl, tls: config.tls.mode, names: config.tls.names, directory: config.tls.directoryUrl }).toEqual({
+      publicUrl: "",
+      tls: "auto",
+      names: [plan.domain],
+      directory: plan.acme.directoryUrl,
+    });
     expect(config.haproxy.adminSocket).toBe(plan.paths.haproxyAdminSocket);
     expect(config.stateDir).toBe(plan.paths.switchStateDir);
     expect(config.timing.bakeMs).toBe(3000);
@@ -31,7 +37,7 @@ describe("the environment the lab gives the switch", () => {
     expect(text).toContain(`export CI_REGISTRY_PASSWORD="$(cat ${plan.paths.secretsDir}/registry-password)"`);
   });
 
-  it.each(["DIGITALOCEAN_API_URL", "SSH_PRIVATE_KEY_FILE", "SSH_KNOWN_HOSTS_FILE", "FLOATING_IP", "CI_REGISTRY", "CI_REGISTRY_USER", "HAPROXY_ADMIN_SOCKET", "SWITCH_STATE_DIR", "SWITCH_PUBLIC_URL", "SWITCH_BAKE_SECONDS", "LAB_IMAGE_V1", "LAB_IMAGE_V2", "LAB_IMAGE_HEALTH_FAILS", "LAB_IMAGE_EXITS_AT_START"])(
+  it.each(["DIGITALOCEAN_API_URL", "SSH_PRIVATE_KEY_FILE", "SSH_KNOWN_HOSTS_FILE", "FLOATING_IP", "CI_REGISTRY", "CI_REGISTRY_USER", "HAPROXY_ADMIN_SOCKET", "SWITCH_STATE_DIR", "APP_DOMAIN", "TLS", "ACME_DIRECTORY_URL", "SWITCH_BAKE_SECONDS", "LAB_IMAGE_V1", "LAB_IMAGE_V2", "LAB_IMAGE_HEALTH_FAILS", "LAB_IMAGE_EXITS_AT_START"])(
     "GIVEN the export lines THEN %s is exported",
     (key) => {
       expect(exportLines(plan, env).some((line) => line.startsWith(`export ${key}=`))).toBe(true);

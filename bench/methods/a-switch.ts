@@ -103,7 +103,7 @@ export async function runSwitchMethod(ctx: MethodContext): Promise<MethodResult>
   if (bootFailure) {
     return { ...base, outcome: "error", notes: [`bootstrap deploy of v1 failed, so (a) was not measured: ${bootFailure}`], load: null, cutover: null, rollback: null, apiCalls: { cutover: null, rollback: null } };
   }
-  const publicUrl = `http://${bench.plan.balancer.publicIp}/`;
+  const publicUrl = bench.entry();
   await bench.waitServes(publicUrl, "v1");
 
   ctx.log("(a) under load: switch --image v2, then switch rollback");

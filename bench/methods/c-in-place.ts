@@ -18,7 +18,7 @@ export async function runInPlaceMethod(ctx: MethodContext): Promise<MethodResult
   const notes: string[] = [];
   ctx.log("(c) reset: v1 alone on the PROD droplet, which holds the floating IP");
   const live = await bench.resetToV1OnProd();
-  const url = `http://${bench.plan.balancer.publicIp}/`;
+  const url = bench.entry();
   await bench.waitServes(url, "v1");
   const target = bench.target(live);
   ctx.log(`(c) under load: docker pull v2, docker rm -f ${APP_CONTAINER}, docker run v2 on ${live.dropletName}`);

@@ -82,7 +82,7 @@ export async function runKamalProxyMethod(ctx: MethodContext, install: KamalProx
     await bench.waitHealthy(live, "v1", 20_000, 100, KAMAL_APP_PORTS.v1);
     await deploy("v1");
     await bench.restBalancer();
-    const url = `http://${plan.balancer.publicIp}/`;
+    const url = bench.entry();
     await bench.waitServes(url, "v1");
 
     ctx.log(`(e) under load: docker pull + run v2 on :${KAMAL_APP_PORTS.v2}, kamal-proxy deploy ${KAMAL_SERVICE} --target ${kamalTarget("v2")}, docker stop v1`);

@@ -1,3 +1,4 @@
+import type { PublicEntry } from "../../lab/public-entry";
 /**
  * Every method runs inside the same shape of load run: the same open-model load (rate, POST share,
  * connections, timeout) with the same long-lived requests beside it, a warm-up, the method's own steps
@@ -46,8 +47,9 @@ export const TAIL_MS = 2000;
 /** No method's load run may last longer than this (the load generator stops by itself). */
 const MAX_LOAD_MS = 3 * 60_000;
 
-export async function underLoad<T>(url: string, profile: LoadProfile, steps: (load: StartedLoadRun) => Promise<T>): Promise<{ result: LoadResult; value: T }> {
-  const load = startLoad({ url, ...profile, maxDurationMs: MAX_LOAD_MS, longLived: BENCH_LONG_LIVED });
+/** `target`: a URL, or the public entry over HTTPS (its URL and the CA and name to check its certificate with). */
+export async function underLoad<T>(target: string | PublicEntry, profile: LoadProfile, steps: (load: StartedLoadRun) => Promise<T>): Promise<{ result: LoadResult; value: T }> {
+  const load = startLoad({ ...(typeof target === "string" ? { url: target } : target), ...profile, maxDurationMs: MAX_LOAD_MS, longLived: BENCH_LONG_LIVED });
   let value: T;
   try {
     await load.ready;

@@ -12,6 +12,7 @@
  * Long-lived requests, for loads that span a flip: GET /slow answers after 5 s (?ms=N, at most 30 s),
  * POST /upload streams a body of any size and answers its byte count, GET /events is a server-sent-events
  * stream with one event every 250 ms until the client leaves.
+ * GET /forwarded answers the X-Forwarded-Proto and X-Forwarded-For headers the request arrived with.
  * On SIGTERM it stops accepting, lets in-flight requests (slow ones and uploads included) finish,
  * ends open event streams cleanly (they would never finish), closes idle keep-alive connections and
  * exits 0, which is what makes a drain-then-stop lossless.
@@ -132,6 +133,9 @@ const server = http.createServer((req, res) => {
   }
   if (req.method === "GET" || req.method === "HEAD") {
     if (path === "/") return send(res, 200, { version, hostname: os.hostname(), startedAt });
+    // What the balancer told the app about the client: the HTTPS tests check a spoofed header never gets through.
+    if (path === "/forwarded")
+      return send(res, 200, { version, proto: req.headers["x-forwarded-proto"] || null, for: req.headers["x-forwarded-for"] || null });
     // Whether each setting arrived, never its value: the demo shows configuration without leaking it.
     if (path === "/config")
       return send(res, 200, { version, startedAt, greetingSet: !!process.env.DEMO_GREETING, apiKeySet: !!process.env.DEMO_API_KEY, schemaVersion: readSchema() });

@@ -1,9 +1,10 @@
+import { publicEntry } from "../public-entry";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Listr, ListrTask } from "listr2";
 import { ExternalError } from "../../core/errors";
-import { Lab, REPO_ROOT } from "../lab";
+import { Lab, LabUpResult, REPO_ROOT } from "../lab";
 import { missingPrograms, assertLabPrerequisites } from "../preflight";
 import { ExecRunner } from "../runner";
 import { installSignalCleanup } from "../processes/signal-cleanup";
@@ -64,7 +65,9 @@ export interface DemoSummary {
 
 interface Ctx {
   lab?: Lab;
-  starting?: Promise<unknown>;
+  starting?: Promise<LabUpResult>;
+  /** From HAProxy's start until the CA's certificate was served (lab up). */
+  certificateServedMs?: number;
   load?: StartedLoadRun;
   result?: LoadResult;
   phases: PhaseResult[];
@@ -132,8 +135,9 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
           assertLabPrerequisites();
           c.lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => (task.output = m) });
           c.starting = c.lab.up();
-          await c.starting;
-          task.title = `1. Lab ${c.lab.plan.index} is up (${c.lab.plan.subnet}, public entry http://${c.lab.plan.balancer.publicIp}/)`;
+          const up = await c.starting;
+          c.certificateServedMs = up.certificateServedMs;
+          task.title = `1. Lab ${c.lab.plan.index} is up (${c.lab.plan.subnet}, public entry https://${c.lab.plan.domain}/ at ${c.lab.plan.balancer.publicIp}, certificate from the lab's Pebble served ${(up.certificateServedMs / 1000).toFixed(1)} s after HAProxy started)`;
         },
         rendererOptions: { persistentOutput: true, outputBar: 1 },
       },
@@ -142,7 +146,7 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
         title: `Start steady load: ${options.ratePerSecond} req/s, ${Math.round(options.postRatio * 100)}% POST, plus a 5 s request and a 1 MiB upload every second and ${DEMO_LONG_LIVED.streams} event streams, through HAProxy`,
         task: async (c) => {
           c.load = startLoad({
-            url: `http://${c.lab!.plan.balancer.publicIp}/`,
+            ...publicEntry(c.lab!.plan),
             ratePerSecond: options.ratePerSecond,
             postRatio: options.postRatio,
             maxDurationMs: LOAD_MAX_MS,

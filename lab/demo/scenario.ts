@@ -1,3 +1,4 @@
+import { publicFetch } from "../public-entry";
 import { Lab } from "../lab";
 import { runSwitch, SwitchRun } from "../switch-process";
 import { SimulatorControl } from "../simulator-control";
@@ -30,8 +31,14 @@ export async function runPhase(
 
 /** What the public entry (HAProxy) serves right now. */
 export async function publicVersion(lab: Lab): Promise<string | undefined> {
-  const res = await fetch(`http://${lab.plan.balancer.publicIp}/`, { signal: AbortSignal.timeout(3000) });
+  const res = await publicFetch(lab.plan, "/", { timeoutMs: 3000 });
   const header = res.headers.get("x-app-version");
-  const body = (await res.json().catch(() => ({}))) as { version?: string };
+  const body = (() => {
+    try {
+      return JSON.parse(res.body) as { version?: string };
+    } catch {
+      return {};
+    }
+  })();
   return header ?? body.version;
 }

@@ -1,5 +1,6 @@
 import { Pool } from "undici";
 import { assertLabTarget } from "./target";
+import type { LoadTlsOptions } from "./types";
 
 /**
  * What the open-model loop (engine.ts) and the long-lived requests (long-lived.ts) share: how a pool to the
@@ -16,9 +17,11 @@ export const IDLE_SOCKET_MS = 2_000;
  * A keep-alive pool to the target's origin. The target is checked again here (loopback or 198.18.0.0/15), so no
  * pool can ever point elsewhere. `connections: null` means one socket per request in flight.
  */
-export function labPool(url: string, connections: number | null, connectTimeoutMs: number): Pool {
+export function labPool(url: string, connections: number | null, connectTimeoutMs: number, tls?: LoadTlsOptions): Pool {
   return new Pool(assertLabTarget(url).origin, {
     connections,
+    // HTTP/1.1 even over TLS (undici's default ALPN): each request is its own exchange, as the open model counts it.
+    ...(tls ? { connect: { ca: tls.ca, servername: tls.servername } } : {}),
     pipelining: 1,
     connectTimeout: connectTimeoutMs,
     // The caller's own per-request deadline governs; undici's phase timers would only muddle it.

@@ -39,13 +39,13 @@ export function runOpenModel(options: ResolvedLoadOptions): EngineRun {
   const target = new URL(options.url);
   const getPath = `${target.pathname}${target.search}`;
   // Our own per-request deadline (issue time + timeoutMs) governs, through the sweeper below.
-  const pool = labPool(options.url, options.connections, options.timeoutMs);
+  const pool = labPool(options.url, options.connections, options.timeoutMs, options.tls);
 
   const t0 = monotonicMs();
   const startedAt = Date.now();
   const elapsed = () => monotonicMs() - t0;
   const longLived: LongLivedRun | undefined = options.longLived
-    ? runLongLived({ ...options.longLived, url: options.url, timeoutMs: options.timeoutMs }, elapsed)
+    ? runLongLived({ ...options.longLived, url: options.url, timeoutMs: options.timeoutMs, tls: options.tls }, elapsed)
     : undefined;
   const intervalMs = 1000 / options.ratePerSecond;
   const lastIndex = Math.ceil(options.maxDurationMs / intervalMs) - 1;

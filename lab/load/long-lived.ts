@@ -1,7 +1,7 @@
 import type { Pool } from "undici";
 import { errorCode, headerVersion, labPool, versionFromBody } from "./client";
 import type { ResolvedLongLivedOptions } from "./options";
-import type { RequestSample, StreamEnd } from "./types";
+import type { LoadTlsOptions, RequestSample, StreamEnd } from "./types";
 
 /**
  * Long-lived requests beside the open-model load (LongLivedOptions): a slow GET and an upload on fixed periods,
@@ -21,6 +21,7 @@ export interface LongLivedRun {
 
 export interface LongLivedSettings extends ResolvedLongLivedOptions {
   readonly url: string;
+  readonly tls?: LoadTlsOptions;
   /** The load's per-request timeout: a stream's wait for its answer; slow requests and uploads get slowAnswerMs more. */
   readonly timeoutMs: number;
 }
@@ -39,7 +40,7 @@ interface OpenStream {
 }
 
 export function runLongLived(settings: LongLivedSettings, elapsed: () => number): LongLivedRun {
-  const pool = labPool(settings.url, null, settings.timeoutMs);
+  const pool = labPool(settings.url, null, settings.timeoutMs, settings.tls);
   const longTimeoutMs = settings.timeoutMs + settings.slowAnswerMs;
   const uploadBody = Buffer.alloc(settings.uploadEveryMs ? settings.uploadBytes : 0, 0x61);
   const samples: RequestSample[] = [];

@@ -39,6 +39,7 @@ const schema = z.object({
   maxDurationMs: z.number().positive().max(MAX_DURATION_MS),
   postPath: z.string().startsWith("/").default(DEFAULT_POST_PATH),
   longLived: longLivedSchema.optional(),
+  tls: z.object({ ca: z.string().includes("BEGIN CERTIFICATE"), servername: z.string().min(1) }).strict().optional(),
 });
 
 export type ResolvedLoadOptions = z.output<typeof schema>;

@@ -6,7 +6,7 @@ export class LoadTargetRefusedError extends UsageError {
   constructor(url: string, reason: string) {
     super(
       `load generator refuses ${JSON.stringify(url)}: ${reason}`,
-      "point the load at http://127.0.0.1:<port>/, http://localhost/ or a lab address in 198.18.0.0/15",
+      "point the load at http(s)://127.0.0.1:<port>/, http://localhost/ or a lab address in 198.18.0.0/15",
     );
   }
 }
@@ -19,7 +19,7 @@ export function assertLabTarget(url: string): URL {
   } catch {
     throw new LoadTargetRefusedError(url, "not a valid URL");
   }
-  if (parsed.protocol !== "http:") throw new LoadTargetRefusedError(url, `only http: is supported, got ${parsed.protocol}`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new LoadTargetRefusedError(url, `only http: and https: are supported, got ${parsed.protocol}`);
   if (parsed.username || parsed.password) throw new LoadTargetRefusedError(url, "credentials in the URL are not allowed");
   if (!isLabHost(parsed.hostname)) {
     throw new LoadTargetRefusedError(url, `host ${parsed.hostname} is neither loopback nor in 198.18.0.0/15`);

@@ -1,7 +1,13 @@
 /** What the lab's load generator is asked to do. */
 export interface LoadOptions {
-  /** Where every request goes. Only loopback or the lab's 198.18.0.0/15 hosts are accepted. */
+  /** Where every request goes. Only loopback or the lab's 198.18.0.0/15 hosts are accepted; http or https. */
   readonly url: string;
+  /**
+   * For an https url: the CA certificates (PEM) to trust, and the name to ask for (SNI) and check the certificate
+   * against, since the url names an address. The lab passes Pebble's root and the app's domain.
+   * @default the system's CAs and the url's host
+   */
+  readonly tls?: LoadTlsOptions;
   /** Fixed arrival rate (open model): requests are issued on schedule whether or not earlier ones were answered. */
   readonly ratePerSecond: number;
   /** Share of requests sent as POST (0..1), interleaved evenly with the GETs. */
@@ -24,6 +30,11 @@ export interface LoadOptions {
    * @default none
    */
   readonly longLived?: LongLivedOptions;
+}
+
+export interface LoadTlsOptions {
+  readonly ca: string;
+  readonly servername: string;
 }
 
 /** Long-lived requests: the ones a drain must let finish, and streams that only end when someone closes them. */

@@ -1,3 +1,4 @@
+import { CertificateStatus, certificateStatusPath, parseCertificateStatus } from "../../core/tls";
 import type { Config } from "../../core/config";
 import { MAINTENANCE_MAP_KEY, maintenanceMapPath, maintenanceMapValue, messageOfMapValue } from "../../core/haproxy";
 import { HaproxyError } from "../errors";
@@ -168,6 +169,12 @@ export class HaproxyRuntime implements HaproxyPort {
         "deploy the stack again so the balancer runs the haproxy.cfg rendered by core/haproxy, with the same SWITCH_STATE_DIR",
       );
     return parseMaintenanceMap(out);
+  }
+
+  /** The status file the obtain loop and the deploy hook write; a missing file reads as unknown. */
+  async certificate(): Promise<CertificateStatus> {
+    const result = await this.shell.exec(`cat ${shellQuote(certificateStatusPath(this.config.stateDir))} 2>/dev/null || true`);
+    return parseCertificateStatus(result.stdout);
   }
 
   /** Live and on disk in one exec (maintenanceScript); the message is validated and HTML-escaped first. */

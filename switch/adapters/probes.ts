@@ -1,4 +1,6 @@
 import { request } from "node:http";
+import { isIP } from "node:net";
+import { Agent, fetch as undiciFetch } from "undici";
 import type { Duplex } from "node:stream";
 import type { Config } from "../../core/config";
 import { ExternalError } from "../../core/errors";
@@ -56,11 +58,23 @@ export class SshHealthProbe implements HealthProbe {
   }
 }
 
+/**
+ * An https URL naming an address (the balancer's, when SWITCH_PUBLIC_URL is empty) cannot match any certificate's names,
+ * so its certificate is not checked there: what verification decides is which release answers, and a certificate
+ * problem (still pending, say) must never roll back a good release; `status` reports the certificate. A URL naming a
+ * host is checked as a browser would.
+ */
+const addressDispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+
 /** The public entry, as a user sees it. */
 export class HttpPublicProbe implements PublicProbe {
   async get(url: string): Promise<HealthAnswer> {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), headers: { "cache-control": "no-cache" } });
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+      const dispatcher = url.startsWith("https:") && isIP(host) ? addressDispatcher : undefined;
+      const init = { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), headers: { "cache-control": "no-cache" } };
+      // undici's own fetch for its own Agent: Node 20's built-in fetch bundles another undici.
+      const response = dispatcher ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
       const body = await response.text();
       return { status: response.status, version: versionOf(response.headers, body), body };
     } catch (error) {

@@ -1,3 +1,4 @@
+import { publicFetch } from "../../../lab/public-entry";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ExitCode } from "../../../core/errors";
@@ -31,8 +32,8 @@ export function describeBalancerApply(ctx: SuiteContext): void {
     const workerPid = async () => Number(/^Pid: (\d+)$/m.exec(await admin("show info"))?.[1]);
     const slots = async () => parseServers("app", await admin("show servers state app"), await admin("show stat"));
     const publicGet = async (path: string) => {
-      const res = await fetch(`http://${lab().plan.balancer.publicIp}${path}`, { signal: AbortSignal.timeout(5000) });
-      return { status: res.status, body: await res.text() };
+      const { status, body } = await publicFetch(lab().plan, path);
+      return { status, body };
     };
     /** HAProxy's spare slot, once its checks settle (a reload restarts them): drain on FALLBACK's own address, passing. */
     const settledSpare = async () => {

@@ -8,6 +8,7 @@ describe("assertLabTarget", () => {
     "http://localhost:3000/",
     "http://[::1]:3000/",
     "http://198.18.0.2/",
+    "https://198.18.0.2/",
     "http://198.19.255.254:80/",
     "http://127.1/", // WHATWG URL normalises this to 127.0.0.1
   ])("GIVEN %s WHEN checked THEN it is accepted", (url) => {
@@ -23,7 +24,8 @@ describe("assertLabTarget", () => {
     ["a name that merely starts with localhost", "http://localhost.example.com/"],
     ["an IPv6 address other than ::1", "http://[fe80::1]/"],
     ["an IPv4-mapped IPv6 loopback (not plain ::1)", "http://[::ffff:127.0.0.1]/"],
-    ["https", "https://127.0.0.1/"],
+    ["https to a public address", "https://203.0.113.5/"],
+    ["another scheme", "ftp://127.0.0.1/"],
     ["credentials in the URL", "http://user:secret@127.0.0.1/"],
     ["not a URL", "127.0.0.1:8080"],
   ])("GIVEN %s WHEN checked THEN it is refused with a usage error", (_what, url) => {

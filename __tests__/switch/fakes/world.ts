@@ -1,3 +1,4 @@
+import type { CertificateStatus } from "../../../core/tls";
 import { ExternalError } from "../../../core/errors";
 import { configFingerprint } from "../../../core/app";
 import { releaseOf } from "../../../switch/release";
@@ -375,6 +376,8 @@ export class FakeWorld {
   onServersPoll?: () => void;
   /** HAProxy's maintenance map: whether visitors get the 503 page, and its message (plain text). */
   maintenance: { on: boolean; message?: string } = { on: false };
+  /** TLS=auto: what the balancer's certificate status file says. */
+  certificate: CertificateStatus = { state: "unknown" };
   /**
    * haproxy.cfg on the balancer: its text (null: none), whether the running worker loaded it, and that worker's pid.
    * It starts as the stack renders it for the test configuration, so `status` finds it up to date.
@@ -510,6 +513,10 @@ export class FakeWorld {
       this.log(`haproxy maintenance ${state.on ? "on" : "off"}`);
       this.fail(`haproxy maintenance ${state.on ? "on" : "off"}`);
       this.maintenance = state.on ? { on: true, message: state.message } : { on: false };
+    },
+    certificate: async () => {
+      this.log("haproxy certificate read");
+      return this.certificate;
     },
   };
 

@@ -1,0 +1,63 @@
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import type { Config } from "../../core/config";
+import { httpsRedirectPath } from "../../core/haproxy";
+import { certificateStatusPath, deployHookScript, obtainScript, parseCertificateStatus, placeholderCertificateScript } from "../../core/tls";
+import { LabPlan } from "../plan";
+
+/**
+ * TLS=auto on the lab's balancer: the very scripts cloud-init installs on a droplet (core/tls), written under the lab's
+ * state directory. The obtain loop runs in the balancer's namespace, as the droplet's systemd unit would, so certbot's
+ * standalone server listens on that namespace's loopback where HAProxy's challenge route points; Pebble validates
+ * through the balancer's public address, port 80, through real HAProxy.
+ */
+export function labTlsPaths(plan: LabPlan) {
+  const dir = `${plan.paths.stateDir}/tls`;
+  return {
+    dir,
+    /** HAPROXY_TLS_CERT_PATH in the lab's switch environment. */
+    pem: `${plan.paths.stateDir}/haproxy/site.pem`,
+    /** CERTBOT_CONFIG_DIR: certbot's configuration, work and logs, away from the machine's /etc/letsencrypt. */
+    certbotDir: `${dir}/letsencrypt`,
+    obtain: `${dir}/obtain-certificate.sh`,
+    deployHook: `${dir}/certificate-installed.sh`,
+  };
+}
+
+/** The lab retries sooner than a droplet (60 s doubling to an hour): Pebble has no rate limit, and a test waits. */
+export const LAB_RETRY = { firstSeconds: 2, maxSeconds: 10 } as const;
+
+/** Before HAProxy starts: the placeholder PEM (as cloud-init makes it) and the empty redirect flag (its tmpfiles line). */
+export function prepareCertificateFiles(config: Config): string[] {
+  writeFileSync(httpsRedirectPath(config.stateDir), "", { flag: "a" });
+  return ["sh", "-c", placeholderCertificateScript(config.haproxy.tlsCertificatePath, config.tls.names[0])];
+}
+
+export function writeCertificateScripts(plan: LabPlan, config: Config): void {
+  const paths = labTlsPaths(plan);
+  writeFileSync(paths.obtain, obtainScript(config, paths, LAB_RETRY));
+  writeFileSync(paths.deployHook, deployHookScript(config));
+  for (const file of [paths.obtain, paths.deployHook]) chmodSync(file, 0o755);
+}
+
+export function obtainArgv(plan: LabPlan): string[] {
+  return ["nsenter", `--net=/var/run/netns/${plan.balancer.namespace}`, "sh", labTlsPaths(plan).obtain];
+}
+
+/** certbot talks to Pebble's listener, whose certificate the lab's own CA signed. */
+export function obtainEnv(plan: LabPlan): NodeJS.ProcessEnv {
+  return { ...process.env, REQUESTS_CA_BUNDLE: plan.paths.acmeListenerCa };
+}
+
+/** certbot as the droplet's certbot.timer runs it, for the lineage the obtain loop created (tests force a renewal with it). */
+export function renewArgv(plan: LabPlan, extra: readonly string[] = []): string[] {
+  const dir = labTlsPaths(plan).certbotDir;
+  return ["env", `REQUESTS_CA_BUNDLE=${plan.paths.acmeListenerCa}`, "nsenter", `--net=/var/run/netns/${plan.balancer.namespace}`, "certbot", "renew", "--non-interactive", "--config-dir", dir, "--work-dir", `${dir}/work`, "--logs-dir", `${dir}/logs`, ...extra];
+}
+
+export function certificateStatus(config: Config) {
+  try {
+    return parseCertificateStatus(readFileSync(certificateStatusPath(config.stateDir), "utf8"));
+  } catch {
+    return parseCertificateStatus("");
+  }
+}
