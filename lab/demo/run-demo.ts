@@ -56,6 +56,8 @@ export interface DemoSummary {
   readonly sessionsClosedAtDrainDeadline: Record<string, number>;
   /** The lab simulator's reserved-IP action time: the rollback's duration is judged against it. */
   readonly simulatedActionMs: number;
+  /** From HAProxy's start (the balancer's boot) until the certificate from the lab's Pebble was served; the load ran over HTTPS. */
+  readonly certificateServedMs?: number;
   readonly publicVersionAtEnd: string | undefined;
   /** Answers by kind across the maintenance window: HAProxy's 503 page there is expected, not a failure. */
   readonly maintenance?: MaintenanceCounts;
@@ -260,6 +262,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     );
     const perPhase = ctx.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s / ${p.apiCalls} calls / exit ${p.run.code}`).join("; ");
     out(`   per switch run: ${perPhase}\n`);
+    if (ctx.certificateServedMs !== undefined) out(`   HTTPS: every request above went over TLS to https://${ctx.lab?.plan.domain}/ (chain checked against the lab Pebble's root); certificate served ${ctx.certificateServedMs} ms after HAProxy started\n`);
     const ms = (v: number | null | undefined) => (v === null || v === undefined ? "never" : `${v} ms`);
     if (flips.cutover)
       out(`   cutover: ${flips.cutover.mixedVersionAnswers} mixed-version answers; all on v2 ${ms(flips.cutover.msToAllTarget)} after the start, ${ms(flips.cutover.msFromGateToAllNew)} after the health gate\n`);
@@ -285,6 +288,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     longLived,
     sessionsClosedAtDrainDeadline,
     simulatedActionMs: LAB_ACTION_DELAY_MS,
+    certificateServedMs: ctx.certificateServedMs,
     publicVersionAtEnd: ctx.finalVersion,
     maintenance,
     svg: options.svgPath,
