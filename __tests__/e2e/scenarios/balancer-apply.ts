@@ -81,7 +81,7 @@ export function describeBalancerApply(ctx: SuiteContext): void {
       const dry = await switchCli(ctx, ["balancer", "apply", "--dry-run", "--json"], { env: CHANGED });
       expect({ code: dry.code, diff: (dry.json?.config as { diff?: string[] })?.diff }).toEqual({
         code: ExitCode.ok,
-        diff: expect.arrayContaining(["-  http-check send meth GET uri /health ver HTTP/1.1 hdr Host example.com", "+  http-check send meth GET uri / ver HTTP/1.1 hdr Host example.com"]),
+        diff: expect.arrayContaining([`-  http-check send meth GET uri /health ver HTTP/1.1 hdr Host ${lab().plan.domain}`, `+  http-check send meth GET uri / ver HTTP/1.1 hdr Host ${lab().plan.domain}`]),
       });
       expect(file()).toBe(before.file);
 
