@@ -1,5 +1,5 @@
 import { Agent, fetch } from "undici";
-import { publicEntry, PublicEntry } from "../lab/public-entry";
+import { entryDispatcher, publicEntry, PublicEntry } from "../lab/public-entry";
 /**
  * The bench's handle on one running lab: the droplets' docker CLIs, the DigitalOcean API simulator,
  * the balancer's admin socket, and the resting state every method starts from
@@ -95,7 +95,7 @@ export class BenchLab {
   /** Polls `target` (a URL, or the public entry over HTTPS) until `times` answers in a row came from `version`. */
   async waitServes(target: string | PublicEntry, version: string, times = 5, timeoutMs = 30_000, pollMs = 100): Promise<void> {
     const url = typeof target === "string" ? target : target.url;
-    const dispatcher = typeof target === "string" ? undefined : new Agent({ connect: { ca: target.tls.ca, servername: target.tls.servername } });
+    const dispatcher = typeof target === "string" ? undefined : entryDispatcher(target);
     try {
       await this.pollServes(url, dispatcher, version, times, timeoutMs, pollMs);
     } finally {

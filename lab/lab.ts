@@ -15,7 +15,7 @@ import { htpasswdCommand, registryArgv, registryConfig, registryPaths } from "./
 import { keygenCommand, knownHostsLine, sshdArgv, sshdConfig, sshPaths } from "./services/sshd";
 import { listenerCertificateCommands, pebbleArgv, pebbleConfig, pebbleEnv, pebblePaths } from "./services/pebble";
 import { fetchPebbleRoot } from "./services/pebble-client";
-import { certificateStatus, labTlsPaths, obtainArgv, obtainEnv, prepareCertificateFiles, writeCertificateScripts } from "./services/certbot";
+import { certificateStatus, labTlsPaths, obtainArgv, prepareCertificateFiles, writeCertificateScripts } from "./services/certbot";
 import { buildAndPushDemoImages } from "./images/build-demo-images";
 import { RegistryClient } from "./images/registry-client";
 import { httpOverUnixSocket, httpStatus, sshBanner, unixSocketAccepts } from "./readiness";
@@ -155,7 +155,7 @@ export class Lab {
       ]);
       // As the droplet's systemd unit starts the obtain loop once HAProxy runs; `up` returns once the CA's certificate
       // is served, so everything after it (the demo, the tests) sees the site as users will: HTTPS, HTTP redirected.
-      start("certificate", obtainArgv(plan), obtainEnv(plan));
+      start("certificate", obtainArgv(plan));
       await this.waitCertificate(labConfig, pids);
       // Its work is done (it exits): the droplet's unit is a one-shot too. Renewals are `certbot renew`.
       delete pids["certificate"];

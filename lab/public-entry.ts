@@ -17,12 +17,17 @@ export function publicEntry(plan: LabPlan): PublicEntry {
   return { url: `https://${plan.balancer.publicIp}/`, tls: { ca: readFileSync(plan.paths.acmeRootCa, "utf8"), servername: plan.domain } };
 }
 
+/** An undici Agent that checks the entry's certificate against its CA, for its name. The caller closes it. */
+export function entryDispatcher(entry: PublicEntry): Agent {
+  return new Agent({ connect: { ca: entry.tls.ca, servername: entry.tls.servername } });
+}
+
 /** One request to the public entry over HTTPS, the certificate checked against Pebble's root for the app's domain. */
 export async function publicFetch(plan: LabPlan, path: string, init: { headers?: Record<string, string>; timeoutMs?: number; redirect?: "manual" | "follow" } = {}) {
-  const { url, tls } = publicEntry(plan);
-  const dispatcher = new Agent({ connect: { ca: tls.ca, servername: tls.servername } });
+  const entry = publicEntry(plan);
+  const dispatcher = entryDispatcher(entry);
   try {
-    const res = await fetch(new URL(path, url), { headers: init.headers, redirect: init.redirect ?? "manual", signal: AbortSignal.timeout(init.timeoutMs ?? 5000), dispatcher });
+    const res = await fetch(new URL(path, entry.url), { headers: init.headers, redirect: init.redirect ?? "manual", signal: AbortSignal.timeout(init.timeoutMs ?? 5000), dispatcher });
     return { status: res.status, headers: res.headers, body: await res.text() };
   } finally {
     await dispatcher.close();

@@ -8,8 +8,7 @@ export const CERT_NAME = "do-bluegreen";
 export type CertbotConfig = Pick<Config, "tls">;
 
 /** `--config-dir …` only off Debian's default, so the package's certbot.timer (`certbot -q renew`) renews what we issue. */
-export function certbotDirArgs(config: CertbotConfig): string[] {
-  const dir = config.tls.certbotConfigDir;
+export function certbotDirArgs(dir: string): string[] {
   if (dir === DEBIAN_CERTBOT_DIR) return [];
   return ["--config-dir", dir, "--work-dir", `${dir}/work`, "--logs-dir", `${dir}/logs`];
 }
@@ -49,6 +48,6 @@ export function certonlyArgv(config: CertbotConfig, deployHookPath: string): str
     ...tls.names.flatMap((name) => ["-d", name]),
     "--deploy-hook",
     deployHookPath,
-    ...certbotDirArgs(config),
+    ...certbotDirArgs(tls.certbotConfigDir),
   ];
 }

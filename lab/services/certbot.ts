@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import type { Config } from "../../core/config";
 import { httpsRedirectPath } from "../../core/haproxy";
-import { certificateStatusPath, deployHookScript, obtainScript, parseCertificateStatus, placeholderCertificateScript } from "../../core/tls";
+import { certbotDirArgs, certificateStatusPath, deployHookScript, obtainScript, parseCertificateStatus, placeholderCertificateScript } from "../../core/tls";
 import { LabPlan } from "../plan";
 
 /**
@@ -39,21 +39,19 @@ export function writeCertificateScripts(plan: LabPlan, config: Config): void {
   for (const file of [paths.obtain, paths.deployHook]) chmodSync(file, 0o755);
 }
 
-export function obtainArgv(plan: LabPlan): string[] {
-  return ["nsenter", `--net=/var/run/netns/${plan.balancer.namespace}`, "sh", labTlsPaths(plan).obtain];
+/** In the balancer's namespace, trusting the lab CA that signed Pebble's listener (certbot reads REQUESTS_CA_BUNDLE). */
+function onBalancer(plan: LabPlan, argv: readonly string[]): string[] {
+  return ["env", `REQUESTS_CA_BUNDLE=${plan.paths.acmeListenerCa}`, "nsenter", `--net=/var/run/netns/${plan.balancer.namespace}`, ...argv];
 }
 
-/** certbot talks to Pebble's listener, whose certificate the lab's own CA signed. */
-export function obtainEnv(plan: LabPlan): NodeJS.ProcessEnv {
-  return { ...process.env, REQUESTS_CA_BUNDLE: plan.paths.acmeListenerCa };
+export function obtainArgv(plan: LabPlan): string[] {
+  return onBalancer(plan, ["sh", labTlsPaths(plan).obtain]);
 }
 
 /** certbot as the droplet's certbot.timer runs it, for the lineage the obtain loop created (tests force a renewal with it). */
 export function renewArgv(plan: LabPlan, extra: readonly string[] = []): string[] {
-  const dir = labTlsPaths(plan).certbotDir;
-  return ["env", `REQUESTS_CA_BUNDLE=${plan.paths.acmeListenerCa}`, "nsenter", `--net=/var/run/netns/${plan.balancer.namespace}`, "certbot", "renew", "--non-interactive",
-    // Non-interactive renewals otherwise wait a random 0–8 min (spreading load on Let's Encrypt); a test asks now.
-    "--no-random-sleep-on-renew", "--config-dir", dir, "--work-dir", `${dir}/work`, "--logs-dir", `${dir}/logs`, ...extra];
+  // Non-interactive renewals otherwise wait a random 0–8 min (spreading load on Let's Encrypt); a test asks now.
+  return onBalancer(plan, ["certbot", "renew", "--non-interactive", "--no-random-sleep-on-renew", ...certbotDirArgs(labTlsPaths(plan).certbotDir), ...extra]);
 }
 
 export function certificateStatus(config: Config) {

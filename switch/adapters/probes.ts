@@ -72,9 +72,8 @@ export class HttpPublicProbe implements PublicProbe {
     try {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
       const dispatcher = url.startsWith("https:") && isIP(host) ? addressDispatcher : undefined;
-      const init = { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), headers: { "cache-control": "no-cache" } };
-      // undici's own fetch for its own Agent: Node 20's built-in fetch bundles another undici.
-      const response = dispatcher ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
+      // undici's own fetch, which takes its own Agent (Node 20's built-in fetch bundles another undici).
+      const response = await undiciFetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), headers: { "cache-control": "no-cache" }, dispatcher });
       const body = await response.text();
       return { status: response.status, version: versionOf(response.headers, body), body };
     } catch (error) {
