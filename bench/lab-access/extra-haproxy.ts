@@ -39,7 +39,8 @@ export function naiveHaproxyConfig(o: { bindAddress: string; port: number; float
 
 /** The project's haproxy.cfg with its `floating` server aimed at `target` and its own admin socket. */
 export function projectHaproxyConfigFor(config: Config, o: { bindAddress: string; port: number; target: string; adminSocket: string }): string {
-  const own: Config = { ...config, haproxy: { ...config.haproxy, adminSocket: o.adminSocket } };
+  // A plain-HTTP side entrance on its own port: the lab's TLS front end (443, the redirect) stays the lab HAProxy's.
+  const own: Config = { ...config, haproxy: { ...config.haproxy, adminSocket: o.adminSocket }, tls: { ...config.tls, mode: "off" } };
   return renderHaproxyConfig(own, { floatingIp: o.target, bindAddress: o.bindAddress, httpPort: o.port, runAsUser: null, logTarget: null });
 }
 
