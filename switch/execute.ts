@@ -6,7 +6,7 @@ import type { RunContext } from "./execute/context";
 import { HaproxyFlip } from "./execute/haproxy-flip";
 import { assignIp } from "./execute/assign-ip";
 import { workerDroplet } from "./execute/context";
-import { moveIp } from "./execute/move-ip";
+import { IpWhereabouts, moveIp } from "./execute/move-ip";
 import { retag } from "./execute/retag";
 import { verifyPublicEntry } from "./execute/verify";
 import { Watchdog } from "./execute/watchdog";
@@ -29,8 +29,7 @@ export class Executor {
   private watchdog: Watchdog | undefined;
   /** When the new release started to serve: the bake window runs from here. */
   private handedOverAt: number | undefined;
-  /** Where the reserved IP is known to be; undefined after a move whose outcome is unknown. */
-  private ipHolder: number | null | undefined;
+  private readonly ip: IpWhereabouts;
 
   /** The watchdog's signal joined with the lock's, made once per watch. */
   private joined: { readonly watchdog: Watchdog | undefined; readonly signal: AbortSignal | undefined } | undefined;
@@ -43,7 +42,7 @@ export class Executor {
         return self.signal();
       },
     };
-    this.ipHolder = base.observed.reservedIp.dropletId;
+    this.ip = new IpWhereabouts(base.observed.reservedIp.dropletId);
     this.containers = new Containers(this.ctx);
     this.flip = new HaproxyFlip(this.ctx);
   }
@@ -121,13 +120,8 @@ export class Executor {
         return;
       case "drain":
         return this.flip.drain();
-      case "move-ip": {
-        const known = this.ipHolder;
-        this.ipHolder = undefined;
-        await moveIp(this.ctx, step.ip, step.toDropletId, known);
-        this.ipHolder = step.toDropletId;
-        return;
-      }
+      case "move-ip":
+        return moveIp(this.ctx, step.ip, step.toDropletId, this.ip);
       case "restore-floating":
         return this.flip.restoreFloating();
       case "retag":
@@ -143,7 +137,7 @@ export class Executor {
       case "restore-fallback":
         return this.containers.restoreFallback(step.dropletId);
       case "hand-back":
-        return this.flip.handBack(step.address, step.port);
+        return this.flip.handBack(step.address, step.port, this.ip.dropletId === step.dropletId);
       default:
         return assertNever(step);
     }
@@ -160,10 +154,7 @@ export class Executor {
       case "arm-spare":
         return this.flip.armSpare(action.fallbackAddress, action.port, false);
       case "assign-ip": {
-        const known = this.ipHolder;
-        this.ipHolder = undefined;
-        await assignIp(this.ctx, action.ip, action.dropletId, known);
-        this.ipHolder = action.dropletId;
+        await assignIp(this.ctx, action.ip, action.dropletId, this.ip);
         return this.flip.floatingPasses();
       }
       case "start-previous":

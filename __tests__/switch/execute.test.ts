@@ -233,6 +233,22 @@ describe("a bad image never reaches users", () => {
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
+  it("GIVEN DigitalOcean refuses the assign WHEN traffic is handed back THEN some slot serves after every single change of the hand-back (no 503 window) and the floating slot carries it", async () => {
+    const world = new FakeWorld();
+    world.failOn = "assign";
+    const answers: number[] = [];
+    let handingBack = false;
+    world.onHaproxyChange = () => handingBack && answers.push(world.publicAnswer().status);
+    const assign = world.digitalocean.assignReservedIp;
+    world.digitalocean.assignReservedIp = async (ip, id) => {
+      handingBack = true;
+      return assign(ip, id);
+    };
+    await cutover(world);
+    expect(world.haproxyCommands).toContainEqual(["floating ready health up", "spare maint", "spare addr 198.18.2.11 ready health up", "floating drain"]);
+    expect(answers.filter((status) => status !== 200)).toEqual([]);
+  });
+
   it("GIVEN the assign was accepted but polling it fails WHEN the IP may still move THEN traffic is handed back to PROD's own address and FALLBACK's new container is left running", async () => {
     const world = new FakeWorld();
     world.failOn = "action";

@@ -148,14 +148,20 @@ export class HaproxyFlip {
       );
   }
 
-  /** One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the previous version. */
-  handBack(address: string, port: number): Promise<void> {
-    // maint first drops the spare's idle connections to the failing release, so none carries a request there again.
+  /**
+   * One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the
+   * previous version. `floatingLeadsThere`: the reserved IP is known to point there, so the floating slot serves while
+   * the spare is bounced; otherwise a request arriving between the spare's maint and ready would find no server (503).
+   */
+  handBack(address: string, port: number, floatingLeadsThere: boolean): Promise<void> {
+    const { spareServer, floatingServer } = this.slots;
     return this.apply(
       [
-        { server: this.slots.spareServer, state: "maint" },
-        { server: this.slots.spareServer, address: { ip: address, port }, state: "ready", health: "up" },
-        { server: this.slots.floatingServer, state: "drain" },
+        ...(floatingLeadsThere ? [{ server: floatingServer, state: "ready" as const, health: "up" as const }] : []),
+        // maint drops the spare's idle connections to the failing release, so none carries a request there again.
+        { server: spareServer, state: "maint" },
+        { server: spareServer, address: { ip: address, port }, state: "ready", health: "up" },
+        { server: floatingServer, state: "drain" },
       ],
       false,
     );

@@ -1,18 +1,35 @@
 import { ExternalError } from "../../core/errors";
+import { DigitalOceanAuthError, DigitalOceanError } from "../errors";
 import { waitFor } from "../wait";
 import { RunContext, workerDroplet } from "./context";
 
 /**
- * Assigns the reserved IP and waits for DigitalOcean's action. `holder`: where the IP is known to be (this run's
- * observation or its last completed move); undefined after an uncertain move, and then the IP is read first.
- * Polls start late and back off: an assign takes seconds, and every poll counts against the rate limit.
+ * Where the reserved IP is known to be during a run: a droplet id, null when unassigned, undefined while a move's
+ * outcome is unknown. The hand-back reads it: while the IP still leads to the previous release, the floating slot can
+ * serve through the hand-back's commands.
  */
-export async function moveIp(ctx: RunContext, ip: string, toDropletId: number, holder: number | null | undefined): Promise<void> {
+export class IpWhereabouts {
+  constructor(public dropletId: number | null | undefined) {}
+}
+
+/** DigitalOcean answered the assign with a refusal (4xx): the IP did not move. A lost answer or a 5xx proves nothing. */
+const refused = (error: unknown) => error instanceof DigitalOceanError || error instanceof DigitalOceanAuthError;
+
+/**
+ * Assigns the reserved IP and waits for DigitalOcean's action. `where` is read first (undefined: the IP is asked for)
+ * and kept up to date. Polls start late and back off: an assign takes seconds, and every poll counts against the rate limit.
+ */
+export async function moveIp(ctx: RunContext, ip: string, toDropletId: number, where: IpWhereabouts): Promise<void> {
   const { digitalocean, clock } = ctx.ports;
-  const current = holder !== undefined ? holder : (await digitalocean.getReservedIp(ip)).dropletId;
+  const current = where.dropletId !== undefined ? where.dropletId : (await digitalocean.getReservedIp(ip)).dropletId;
+  where.dropletId = current;
   if (current === toDropletId) return ctx.reporter.info(`${ip} already points to ${workerDroplet(ctx, toDropletId).name}`);
   ctx.signal?.throwIfAborted();
-  const actionId = await digitalocean.assignReservedIp(ip, toDropletId);
+  where.dropletId = undefined;
+  const actionId = await digitalocean.assignReservedIp(ip, toDropletId).catch((error: unknown) => {
+    if (refused(error)) where.dropletId = current;
+    throw error;
+  });
   const { actionTimeoutMs } = ctx.config.timing;
   const completed = await waitFor(clock, { timeoutMs: actionTimeoutMs, firstDelayMs: 1000, factor: 1.5, maxDelayMs: 2000, pollAtOnce: false }, async () => {
     const { status } = await digitalocean.getAction(ip, actionId);
@@ -21,4 +38,5 @@ export async function moveIp(ctx: RunContext, ip: string, toDropletId: number, h
     return status === "completed";
   });
   if (!completed) throw new ExternalError(`assigning ${ip} did not complete within ${actionTimeoutMs / 1000} s (action ${actionId})`, "re-run once the action completes");
+  where.dropletId = toDropletId;
 }

@@ -4,9 +4,10 @@ import { keyType, scanHostKey } from "../../../infra/host-keys/scan";
 
 jest.setTimeout(20_000);
 
-// Generated at run time; none is committed.
+// Generated at run time; none is committed. The public half is parsed from its one-line form:
+// ssh2 intermittently fails to re-parse the private half it just generated.
 const hostKey = utils.generateKeyPairSync("ed25519");
-const hostPublic = (utils.parseKey(hostKey.private) as { getPublicSSH(): Buffer }).getPublicSSH();
+const hostPublic = (utils.parseKey(hostKey.public) as { getPublicSSH(): Buffer }).getPublicSSH();
 
 function listen(server: { listen: (port: number, host: string, cb: () => void) => unknown; address: () => unknown; close: () => unknown }): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));

@@ -5,7 +5,7 @@ import { releaseOf } from "../../../switch/release";
 import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
 import { testConfig } from "./config";
 import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
-import { DockerError, RegistryError } from "../../../switch/errors";
+import { DigitalOceanError, DockerError, RegistryError } from "../../../switch/errors";
 import { AppContainer, Droplet, HaproxyServer, LABEL, LockClaim, LockHolder, LockReading, ReservedIp } from "../../../switch/model";
 import type {
   AuditEntry,
@@ -370,6 +370,8 @@ export class FakeWorld {
   spareUnreachable = false;
   /** Each runtime-API socket command, as HAProxy would receive it (a list of changes is one transaction). */
   readonly haproxyCommands: string[][] = [];
+  /** Called after each single change of a runtime command: HAProxy runs them one by one, and requests arrive in between. */
+  onHaproxyChange?: () => void;
   /** Per-slot traffic counters HAProxy reports (the bake window's error rate), when a test sets them. */
   traffic: Record<string, { responses: number; serverErrors: number; connectionErrors: number; responseTimeMs: number }> = {};
   /** Runs after every poll of HAProxy's servers: lets a test change the world mid-step (a container dies...). */
@@ -457,7 +459,7 @@ export class FakeWorld {
     listReservedIps: async () => [{ ...this.ip }],
     assignReservedIp: async (ip, dropletId) => {
       this.log(`do assign ${ip} ${dropletId}`);
-      this.fail("assign");
+      if (this.failOn === "assign") throw new DigitalOceanError(422, "DigitalOcean refused assigning the IP (422: injected)", "wait and re-run");
       this.ip = { ...this.ip, dropletId };
       return 77;
     },
@@ -499,7 +501,10 @@ export class FakeWorld {
     },
     apply: async (changes) => {
       this.haproxyCommands.push(changes.map((c) => [c.server, c.address && `addr ${c.address.ip}`, c.state, c.health && `health ${c.health}`].filter(Boolean).join(" ")));
-      for (const c of changes) this.change(c);
+      for (const c of changes) {
+        this.change(c);
+        this.onHaproxyChange?.();
+      }
     },
     shutdownSessions: async (server) => {
       this.log(`haproxy ${server} shutdown sessions`);
