@@ -17,9 +17,10 @@ async function main(): Promise<void> {
   const plan = planLab(Number(process.argv[2]));
   const token = readFileSync(`${plan.paths.secretsDir}/${SECRET_FILES.DIGITALOCEAN_TOKEN}`, "utf8").trim();
   const domains = simulatedDomains(plan);
-  // Bound before the API listens, so the lab's readiness probe (the API) also means DNS answers.
-  // The simulator's domain records are read-only (routes/domains.ts), so the seed is what its store serves.
-  const dns = await startDnsServer({ domains: () => domains, host: plan.dns.host, port: plan.dns.port });
+  // Bound before the API listens, so the lab's readiness probe (the API) also means DNS answers; from then on it
+  // answers from the simulator's live records, so a record created or changed through the API is what Pebble resolves.
+  let liveDomains = () => domains;
+  const dns = await startDnsServer({ domains: () => liveDomains(), host: plan.dns.host, port: plan.dns.port });
   const simulator = await startSimulator({
     token,
     droplets: simulatedDroplets(plan),
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     port: plan.simulator.port,
     requestLogFile: `${plan.paths.logDir}/simulator-requests.jsonl`,
   });
+  liveDomains = () => simulator.domains();
   console.log(`simulator for lab ${plan.index} listening on ${simulator.url}, DNS for ${plan.domain} on ${dns.host}:${dns.port}/udp`);
   const stop = (signal: string) => {
     console.log(`simulator: ${signal}, stopping`);

@@ -116,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     clearRequests: () => log.clear(),
     injectFaults: (f: FaultSpec) => faults.add(f),
     state,
+    domains: () => store.listDomains(),
   };
 }
 

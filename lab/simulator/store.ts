@@ -4,7 +4,8 @@
  * The action runner decides *when* an action completes; the store only records that it did.
  */
 import { ApiProblem } from "./api-problem";
-import type { ActionStatus, ActionType, SimulatedDomain, SimulatedDroplet, SimulatedReservedIp, SimulatorState } from "./types";
+import { recordToCreate, recordUpdated } from "./domain-records";
+import type { ActionStatus, ActionType, SimulatedDomain, SimulatedDomainRecord, SimulatedDroplet, SimulatedReservedIp, SimulatorState } from "./types";
 
 export interface ActionRecord {
   id: number;
@@ -50,6 +51,7 @@ export class SimulatorStore {
   private readonly actions = new Map<number, ActionRecord>();
   private readonly domains: SimulatedDomain[];
   private nextActionId: number;
+  private nextRecordId: number;
 
   constructor(
     seed: StoreSeed,
@@ -63,6 +65,7 @@ export class SimulatorStore {
     for (const r of seed.reservedIps) this.reservedIps.set(r.ip, { ...r, pendingActionId: null });
     this.domains = (seed.domains ?? []).map((d) => ({ name: d.name, records: d.records.map((r) => ({ ...r })) }));
     this.nextActionId = firstActionId;
+    this.nextRecordId = Math.max(0, ...this.domains.flatMap((d) => d.records.map((r) => r.id))) + 1;
   }
 
   // ---- droplets -------------------------------------------------------------------------------
@@ -246,9 +249,43 @@ export class SimulatorStore {
   }
 
   getDomain(name: string): SimulatedDomain {
+    return copyDomain(this.domain(name));
+  }
+
+  getDomainRecord(domainName: string, id: number): SimulatedDomainRecord {
+    return { ...this.record(domainName, id) };
+  }
+
+  createDomainRecord(domainName: string, body: unknown): SimulatedDomainRecord {
+    const domain = this.domain(domainName);
+    const created = { id: this.nextRecordId++, ...recordToCreate(body) };
+    domain.records.push(created);
+    return { ...created };
+  }
+
+  updateDomainRecord(domainName: string, id: number, body: unknown): SimulatedDomainRecord {
+    const record = this.record(domainName, id);
+    Object.assign(record, recordUpdated(record, body));
+    return { ...record };
+  }
+
+  deleteDomainRecord(domainName: string, id: number): void {
+    const domain = this.domain(domainName);
+    const index = domain.records.findIndex((r) => r.id === id);
+    if (index < 0) throw ApiProblem.notFound();
+    domain.records.splice(index, 1);
+  }
+
+  private domain(name: string): SimulatedDomain {
     const domain = this.domains.find((d) => d.name === name.toLowerCase());
     if (!domain) throw ApiProblem.notFound();
-    return copyDomain(domain);
+    return domain;
+  }
+
+  private record(domainName: string, id: number): SimulatedDomainRecord {
+    const record = this.domain(domainName).records.find((r) => r.id === id);
+    if (!record) throw ApiProblem.notFound();
+    return record;
   }
 
   // ---- snapshot ---------------------------------------------------------------------------------

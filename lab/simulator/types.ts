@@ -133,4 +133,6 @@ export interface RunningSimulator {
   clearRequests(): void;
   injectFaults(f: FaultSpec): void;
   state(): SimulatorState;
+  /** The domains with their records as they are now (the lab's DNS server answers from them). */
+  domains(): SimulatedDomain[];
 }

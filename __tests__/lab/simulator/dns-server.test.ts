@@ -5,7 +5,21 @@ import type { SimulatedDomain } from "../../../lab/simulator/types";
 import { resolveOptions } from "../../../lab/simulator/options";
 import { planLab } from "../../../lab/plan";
 import { simulatedDomains } from "../../../lab/simulated-cloud";
-import { baseOptions, FakeMover } from "./fixtures";
+import { startSimulator, type RunningSimulator } from "../../../lab/simulator";
+import { baseOptions, call, FakeMover } from "./fixtures";
+
+/** One A query over UDP to the server on 127.0.0.1:`port`. */
+const askOn = (port: number, name: string) =>
+  new Promise<dnsPacket.DecodedPacket & { rcode?: string }>((resolve, reject) => {
+    const client = createSocket("udp4");
+    const timer = setTimeout(() => (client.close(), reject(new Error("no DNS reply within 2 s"))), 2000);
+    client.once("message", (msg) => {
+      clearTimeout(timer);
+      client.close();
+      resolve(dnsPacket.decode(msg));
+    });
+    client.send(query(name, "A"), port, "127.0.0.1");
+  });
 
 const record = (id: number, type: string, name: string, data: string) => ({ id, type, name, data, ttl: 300 });
 const DOMAINS: SimulatedDomain[] = [
@@ -110,17 +124,7 @@ describe("the lab DNS server on a socket", () => {
   });
   afterEach(() => server.stop());
 
-  const ask = (name: string) =>
-    new Promise<dnsPacket.DecodedPacket>((resolve, reject) => {
-      const client = createSocket("udp4");
-      const timer = setTimeout(() => (client.close(), reject(new Error("no DNS reply within 2 s"))), 2000);
-      client.once("message", (msg) => {
-        clearTimeout(timer);
-        client.close();
-        resolve(dnsPacket.decode(msg));
-      });
-      client.send(query(name, "A"), server.port, "127.0.0.1");
-    });
+  const ask = (name: string) => askOn(server.port, name);
 
   it("GIVEN a UDP query to 127.0.0.1 WHEN sent THEN the reply carries the domain's A record", async () => {
     expect((await ask("lab7.bluegreen.test")).answers).toEqual([expect.objectContaining({ type: "A", data: "198.18.7.2" })]);
@@ -133,5 +137,31 @@ describe("the lab DNS server on a socket", () => {
 
   it.each(["0.0.0.0", "::"])("GIVEN the host %s WHEN starting THEN it is refused (lab addresses only)", async (host) => {
     await expect(startDnsServer({ domains: () => [], host, port: 0 })).rejects.toThrow(/198\.18\.0\.0\/15/);
+  });
+});
+
+describe("the lab DNS server answering from the simulator's live records", () => {
+  let sim: RunningSimulator;
+  let server: RunningDnsServer;
+  beforeAll(async () => {
+    sim = await startSimulator(baseOptions(new FakeMover()));
+    // As lab/processes/simulator-main.ts wires them: DNS reads the simulator's records per query.
+    server = await startDnsServer({ domains: () => sim.domains(), host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    server.stop();
+    await sim.stop();
+  });
+
+  const ask = (name: string) => askOn(server.port, name);
+
+  it("GIVEN no record for a name WHEN one is created, changed, then deleted through the API THEN DNS answers NXDOMAIN, the address, the new address, NXDOMAIN", async () => {
+    expect((await ask("shop.example.test")).rcode).toBe("NXDOMAIN");
+    const id = (await call(sim, "POST", "/v2/domains/example.test/records", { body: { type: "A", name: "shop", data: "198.18.7.2" } })).json.domain_record.id;
+    expect((await ask("shop.example.test")).answers).toEqual([expect.objectContaining({ type: "A", data: "198.18.7.2" })]);
+    await call(sim, "PUT", `/v2/domains/example.test/records/${id}`, { body: { data: "198.18.7.3" } });
+    expect((await ask("shop.example.test")).answers).toEqual([expect.objectContaining({ type: "A", data: "198.18.7.3" })]);
+    await call(sim, "DELETE", `/v2/domains/example.test/records/${id}`);
+    expect((await ask("shop.example.test")).rcode).toBe("NXDOMAIN");
   });
 });

@@ -1,7 +1,7 @@
 import { startSimulator, type RunningSimulator } from "../../../../lab/simulator";
 import { baseOptions, call, FakeMover, FLOATING_IP } from "../fixtures";
 
-describe("domain routes (read only)", () => {
+describe("domain routes", () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await startSimulator(baseOptions(new FakeMover()));
@@ -39,7 +39,50 @@ describe("domain routes (read only)", () => {
     expect(res.json.domain_records[0]).toEqual({ id: 3, type: "A", name: "www", data: FLOATING_IP, priority: null, port: null, ttl: 300, weight: null, flags: null, tag: null });
   });
 
-  it.each([["POST"], ["DELETE"], ["PUT"]])("GIVEN domains are read only WHEN %s /v2/domains/example.test/records THEN 404", async (method) => {
-    expect((await call(sim, method, "/v2/domains/example.test/records", { body: {} })).status).toBe(404);
+  it("GIVEN a valid A record WHEN POSTed THEN 201 with a new id, and listing by name finds it", async () => {
+    const created = await call(sim, "POST", "/v2/domains/example.test/records", { body: { type: "a", name: "api", data: "198.18.7.2" } });
+    expect(created.status).toBe(201);
+    expect(created.json.domain_record).toEqual(expect.objectContaining({ type: "A", name: "api", data: "198.18.7.2", ttl: 1800 }));
+    const listed = await call(sim, "GET", "/v2/domains/example.test/records?type=A&name=api.example.test");
+    expect(listed.json.domain_records.map((r: { id: number }) => r.id)).toEqual([created.json.domain_record.id]);
+    await call(sim, "DELETE", `/v2/domains/example.test/records/${created.json.domain_record.id}`);
+  });
+
+  it.each([
+    ["an unknown type", { type: "SRV", name: "x", data: "198.18.7.2" }, /type must be/],
+    ["an A record with a host name", { type: "A", name: "x", data: "balancer.example.test" }, /data is not a valid A/],
+    ["an AAAA record with an IPv4 address", { type: "AAAA", name: "x", data: "198.18.7.2" }, /data is not a valid AAAA/],
+    ["a name with a space", { type: "A", name: "a b", data: "198.18.7.2" }, /name must be/],
+    ["a TTL below 30", { type: "A", name: "x", data: "198.18.7.2", ttl: 5 }, /ttl must be/],
+    ["no body", undefined, /JSON object/],
+  ])("GIVEN %s WHEN POSTed THEN 422 naming the field, and nothing is created", async (_, body, message) => {
+    const res = await call(sim, "POST", "/v2/domains/example.test/records", { body });
+    expect(res.status).toBe(422);
+    expect(res.json.message).toMatch(message);
+    expect((await call(sim, "GET", "/v2/domains/example.test/records")).json.meta).toEqual({ total: 3 });
+  });
+
+  it("GIVEN a created record WHEN PUT with new data, read, then DELETEd THEN each answer follows, and a second DELETE is 404", async () => {
+    const id = (await call(sim, "POST", "/v2/domains/example.test/records", { body: { type: "A", name: "tmp", data: "198.18.7.2", ttl: 60 } })).json.domain_record.id;
+    const updated = await call(sim, "PUT", `/v2/domains/example.test/records/${id}`, { body: { data: "198.18.7.3" } });
+    expect(updated.json.domain_record).toEqual(expect.objectContaining({ id, name: "tmp", data: "198.18.7.3", ttl: 60 }));
+    expect((await call(sim, "GET", `/v2/domains/example.test/records/${id}`)).json.domain_record.data).toBe("198.18.7.3");
+    expect((await call(sim, "DELETE", `/v2/domains/example.test/records/${id}`)).status).toBe(204);
+    expect((await call(sim, "DELETE", `/v2/domains/example.test/records/${id}`)).status).toBe(404);
+  });
+
+  it("GIVEN an A record WHEN PATCHed to type CNAME THEN 422 (a record's type is fixed) and it is unchanged", async () => {
+    const res = await call(sim, "PATCH", "/v2/domains/example.test/records/3", { body: { type: "CNAME", data: "example.test." } });
+    expect(res.status).toBe(422);
+    expect((await call(sim, "GET", "/v2/domains/example.test/records/3")).json.domain_record).toEqual(expect.objectContaining({ type: "A", data: FLOATING_IP }));
+  });
+
+  it.each([
+    ["POST", "/v2/domains/other.test/records"],
+    ["GET", "/v2/domains/example.test/records/999"],
+    ["PUT", "/v2/domains/example.test/records/abc"],
+  ])("GIVEN no such domain or record WHEN %s %s THEN 404", async (method, path) => {
+    const body = method === "GET" ? undefined : { type: "A", name: "x", data: "198.18.7.2" };
+    expect((await call(sim, method, path, { body })).status).toBe(404);
   });
 });
