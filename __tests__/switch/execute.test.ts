@@ -101,6 +101,17 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(ipMoves).toEqual(["assign while floating is maint"]);
   });
 
+  it("GIVEN streams still open on the spare after the flip WHEN it is re-armed on the previous version THEN it is re-pointed at once and none is closed (the slot never pools)", async () => {
+    const world = new FakeWorld();
+    const restore = world.digitalocean.assignReservedIp;
+    world.digitalocean.assignReservedIp = async (ip, id) => ((world.spareStreams = 3), restore(ip, id));
+    const { result } = await cutover(world);
+    expect(result.ok).toBe(true);
+    expect(world.snapshot()).toEqual(LIVE_V2);
+    expect(world.calls.filter((c) => c.includes("shutdown sessions"))).toEqual([]);
+    expect(world.haproxyCommands.at(-1)).toEqual(["spare maint", "spare addr 198.18.2.11 drain health down"]);
+  });
+
   it("GIVEN a cutover WHEN sampling the public entry at every HAProxy poll THEN it answers v1 until the hand-over and v2 after it: never both", async () => {
     const world = new FakeWorld();
     const versions: string[] = [];

@@ -123,7 +123,10 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     "  default-server inter 500ms fastinter 100ms downinter 250ms fall 3 rise 2",
     `  server ${floatingServer} ${options.floatingIp}:${port} check`,
     // A placeholder: the switch sets FALLBACK's address (`set server ... addr`) when it arms the slot, and a reload keeps it.
-    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS}`,
+    // pool-max-conn 0: the spare's connections are never pooled. The switch re-points it while streams may still be open
+    // on it, and once one ended HAProxy would pool its connection and reuse it for a later request: to the old address.
+    // The spare serves only for seconds around a flip, so the cost is one connect per request then.
+    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS} pool-max-conn 0`,
   ];
 
   const acme = acmeBackendSection(config);

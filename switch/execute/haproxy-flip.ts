@@ -69,12 +69,11 @@ export class HaproxyFlip {
   async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
     const spare = await this.server(this.slots.spareServer);
     const moved = spare.address !== address || spare.port !== port;
-    // Sessions still open on the slot (streams) lead to the old address, and once they end HAProxy would pool their
-    // connections and reuse them for the slot's next requests: they must end (or be closed at the drain deadline) first.
-    if (moved && spare.currentSessions > 0) await this.emptied(this.slots.spareServer);
+    // Sessions still open on the slot (streams) keep their connections to the old address until they end; the slot never
+    // pools a connection (haproxy.cfg: pool-max-conn 0), so none of them carries a later request there.
     const unchanged = !moved && !fresh && spare.admin === "drain";
-    // Through maint first when the address changes: HAProxy drops the slot's idle keep-alive connections, which still lead
-    // to the old address and would otherwise carry the next requests there.
+    // Through maint first when the address changes: HAProxy drops any idle connection the slot still has (one from a
+    // configuration older than pool-max-conn 0), which would otherwise carry the next requests to the old address.
     if (!unchanged)
       await this.apply([
         ...(moved ? [{ server: this.slots.spareServer, state: "maint" as const }] : []),

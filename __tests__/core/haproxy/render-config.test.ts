@@ -119,9 +119,17 @@ describe("renderHaproxyConfig", () => {
       expect(sectionOf(text, "defaults")).toEqual(expect.arrayContaining(["  load-server-state-from-file global", "  option idle-close-on-response"]));
     });
 
+    it("GIVEN the configuration WHEN rendered THEN only the spare never pools a connection (it is re-pointed while streams are open)", () => {
+      const servers = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app").filter((l) => l.startsWith("  server "));
+      expect(servers.map((l) => [l.split(" ")[3], l.includes("pool-max-conn 0")])).toEqual([
+        ["floating", false],
+        ["spare", true],
+      ]);
+    });
+
     it("GIVEN the configuration WHEN rendered THEN the spare is declared by a placeholder name that init-addr resolves from the state file first, else to 127.0.0.1", () => {
       const backend = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app");
-      expect(backend).toContain("  server spare spare.invalid:8080 check disabled init-addr last,127.0.0.1");
+      expect(backend).toContain("  server spare spare.invalid:8080 check disabled init-addr last,127.0.0.1 pool-max-conn 0");
       // The floating slot is an address: the configuration's reserved IP always wins over a saved one.
       expect(backend).toContain(`  server floating ${FLOATING_IP}:8080 check`);
     });

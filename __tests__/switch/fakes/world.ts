@@ -356,6 +356,8 @@ export class FakeWorld {
   servers: HaproxyServer[];
   /** Sessions the floating slot reports until drained (decremented per poll). */
   floatingSessions = 2;
+  /** Streams open on the spare slot that never end by themselves (until maint or a shutdown). */
+  spareStreams = 0;
   lockHolder: LockHolder | null = null;
   lockDirWithoutHolder = false;
   /** The balancer's clock minus this world's (the runners'): every lock time is the balancer's. */
@@ -442,6 +444,7 @@ export class FakeWorld {
     const status = !healthy ? "DOWN" : s.admin === "drain" ? "DRAIN" : "UP";
     let sessions = 0;
     if (s.name === "floating" && s.admin !== "ready" && this.floatingSessions > 0) sessions = this.floatingSessions--;
+    if (s.name === "spare") sessions = this.spareStreams;
     const traffic = this.traffic[s.name];
     return { ...s, status, currentSessions: sessions, checkStatus: healthy ? "L7OK" : "L4CON", lastCheck: healthy ? undefined : "Connection refused", ...(traffic ? { traffic } : {}) };
   }
