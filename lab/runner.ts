@@ -14,6 +14,11 @@ export interface Command {
   readonly input?: string;
   /** Values on argv that must never reach an error message (e.g. a password given to htpasswd). */
   readonly secrets?: readonly string[];
+  /**
+   * Started and not waited for: its effect is immediate but its exit is not (arping sends its one packet, then waits out
+   * a 1 s interval). runAll ignores its failure, so only a command nothing depends on may be detached.
+   */
+  readonly detach?: boolean;
 }
 
 export interface CommandResult {
@@ -54,7 +59,10 @@ export class ExecRunner implements CommandRunner {
   }
 }
 
-/** Runs commands one after another; order matters for network setup. */
+/** Runs commands one after another; order matters for network setup. A detached command is only started. */
 export async function runAll(runner: CommandRunner, commands: readonly Command[]): Promise<void> {
-  for (const command of commands) await runner.run(command);
+  for (const command of commands) {
+    if (command.detach) void runner.run(command).catch(() => undefined);
+    else await runner.run(command);
+  }
 }

@@ -38,9 +38,14 @@ export const ipCommands = {
     argv: inNamespace(namespace, ["neigh", "del", ip, "dev", link]),
     tolerate: MISSING,
   }),
-  /** Unsolicited (gratuitous) ARP from the namespace that now holds `ip`, as a cloud's network would announce it. */
+  /**
+   * Unsolicited (gratuitous) ARP from the namespace that now holds `ip`, as a cloud's network would announce it.
+   * Detached: arping sends at once but exits a second later, which would stretch every simulated IP move by 1 s; the
+   * movers replace the neighbour entries that matter themselves.
+   */
   announce: (namespace: string, link: string, ip: string): Command => ({
     argv: ["nsenter", `--net=/var/run/netns/${namespace}`, "arping", "-U", "-c", "1", "-I", link, "-s", ip, ip],
+    detach: true,
   }),
   /** The lab speaks IPv4 only: no link-local IPv6 chatter (router solicitations, MLD) on its links. */
   disableIpv6: (namespace: string | null, link: string): Command => ({

@@ -22,6 +22,7 @@ describe("moving the reserved IP between droplet namespaces", () => {
       "ip -n dbg4-wb addr add 198.18.4.100/32 dev eth0",
       "nsenter --net=/var/run/netns/dbg4-wb arping -U -c 1 -I eth0 -s 198.18.4.100 198.18.4.100",
     ]);
+    expect(moveAddressCommands(plan, plan.floatingIp, a, b).filter((c) => c.detach).map((c) => c.argv[2])).toEqual(["arping"]);
     expect(cmds).toContain(`ip neigh replace 198.18.4.100 lladdr ${b.mac} dev dbg4 nud reachable`);
     expect(cmds).toContain(`ip -n dbg4-lb neigh replace 198.18.4.100 lladdr ${b.mac} dev eth0 nud reachable`);
   });
