@@ -73,6 +73,11 @@ export interface MethodResult {
    * --json last line; counted apart from failures. null when the run did not report it.
    */
   readonly sessionsClosedAtDrainDeadline?: { readonly cutover: number | null; readonly rollback: number | null };
+  /**
+   * Only for (a): how long the rollback's `drain` step took (its step lines): the wait for the requests still on the slot
+   * the reserved IP leaves, which streams hold until SWITCH_DRAIN_TIMEOUT_SECONDS. null when it did not run.
+   */
+  readonly rollbackDrainMs?: number | null;
   /** Peak resident memory of the switch process (VmHWM), only for (a). */
   readonly peakRssKiB?: { readonly cutover: number | null; readonly rollback: number | null };
   /** Repository-relative paths of the method's timeline charts. */
@@ -119,6 +124,42 @@ export interface SwarmFindings {
   readonly cleanedUp: boolean;
 }
 
+/** One latency run of the short GETs and POSTs (no long-lived requests). */
+export interface LatencyRun {
+  readonly sent: number;
+  readonly failed: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+/** bench/measure/https.ts: measured in the same lab as the methods, after (a). */
+export interface HttpsFigures {
+  /** From HAProxy's start (the balancer's boot) until the certificate from the lab's Pebble was served. */
+  readonly certificateServedMs: number;
+  /** The same load over plain HTTP (a side entrance, TLS off) and over HTTPS, to the same PROD, one after the other. */
+  readonly latency: {
+    readonly http: LatencyRun;
+    readonly https: LatencyRun;
+    readonly p99Ratio: number | null;
+    /** What ran: each run counted over runMs after warmUpMs; the side entrance's port. */
+    readonly runMs: number;
+    readonly warmUpMs: number;
+    readonly plainHttpPort: number;
+  };
+  /** `certbot renew --force-renewal` under the bench's load (long-lived requests included). */
+  readonly renewal: {
+    readonly renewed: boolean;
+    readonly certbotExit: number;
+    readonly ms: number;
+    /** Requests started between the renewal's start and its end (the hook's hitless reload inside). */
+    readonly sentInWindow: number;
+    readonly failedInWindow: number;
+    /** The whole load run around it. */
+    readonly sent: number;
+    readonly failed: number;
+  };
+}
+
 export interface BenchReport {
   readonly schema: typeof BENCH_SCHEMA;
   readonly date: string;
@@ -133,5 +174,7 @@ export interface BenchReport {
   readonly unitTests: TimedCommand | null;
   readonly synth: TimedCommand | null;
   readonly swarm: SwarmFindings | null;
+  /** null when (a) did not run, or with the reason when the measurement failed. */
+  readonly https: HttpsFigures | { readonly error: string } | null;
   readonly benchSeconds: number;
 }

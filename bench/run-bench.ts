@@ -30,6 +30,7 @@ import { KAMAL_TITLE, kamalProxyNotRun, runKamalProxyMethod } from "./methods/e-
 import { METHODS, type MethodChoice } from "./options";
 import { installKamalProxy, type KamalProxyInstall } from "./tools/kamal-proxy-install";
 import { comparable } from "./report/figures";
+import { measureHttps } from "./measure/https";
 import { renderMarkdown } from "./report/markdown";
 
 export class BenchInterruptedError extends UsageError {}
@@ -65,7 +66,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const kamalProxy = options.methods.includes("e") ? await buildKamalProxy(log) : null;
   const lab = await runInLab(options, kamalProxy, log);
   const results = kamalProxy && !kamalProxy.ok ? [...lab.results, kamalProxyNotRun(kamalProxy)] : lab.results;
-  const { charts, swarm, redactor } = lab;
+  const { charts, swarm, https, redactor } = lab;
 
   const baseline = results.find((r) => r.id === "a" && r.outcome === "measured");
   const ratios: Partial<Record<MethodId, MethodRatios>> = {};
@@ -85,6 +86,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     unitTests,
     synth,
     swarm,
+    https,
     benchSeconds: round((Date.now() - started) / 1000, 1),
   };
   const report = JSON.parse(redactor.redact(JSON.stringify(unredacted))) as BenchReport;
@@ -110,6 +112,7 @@ interface LabOutcome {
   readonly results: MethodResult[];
   readonly charts: Map<string, string>;
   readonly swarm: SwarmFindings | null;
+  readonly https: BenchReport["https"];
   /** Masks the lab's token and registry password, which must not reach the report, even inside an error text. */
   readonly redactor: Redactor;
   /** An interrupted run must not overwrite the committed report with the errors its teardown causes. */
@@ -122,9 +125,10 @@ async function runInLab(options: BenchOptions, kamalProxy: KamalProxyInstall | n
   const results: MethodResult[] = [];
   const charts = new Map<string, string>();
   let swarm: SwarmFindings | null = null;
+  let https: BenchReport["https"] = null;
   let redactor = Redactor.fromEnv();
   let interrupted = false;
-  if (!METHODS.some(selected)) return { results, charts, swarm, redactor, interrupted };
+  if (!METHODS.some(selected)) return { results, charts, swarm, https, redactor, interrupted };
 
   assertLabPrerequisites();
   const lab = await Lab.claimFree({ runner: new ExecRunner(), report: (m) => log(`  ${m}`) });
@@ -136,7 +140,7 @@ async function runInLab(options: BenchOptions, kamalProxy: KamalProxyInstall | n
   });
   try {
     log(`starting lab ${lab.plan.index}`);
-    await lab.up();
+    const { certificateServedMs } = await lab.up();
     bench = new BenchLab(lab);
     redactor = Redactor.fromEnv({ ...process.env, ...bench.env });
     await bench.login();
@@ -149,7 +153,14 @@ async function runInLab(options: BenchOptions, kamalProxy: KamalProxyInstall | n
         results.push(notMeasured(id, title, error));
       }
     };
-    if (selected("a")) await guarded("a", "(a) do-bluegreen switch", () => runSwitchMethod(ctx));
+    if (selected("a")) {
+      await guarded("a", "(a) do-bluegreen switch", () => runSwitchMethod(ctx));
+      // While the switch's own release serves (v1 after (a)'s rollback), before the other methods take the droplets.
+      https = await measureHttps(ctx, certificateServedMs).catch((error: unknown) => {
+        log(`(https) failed: ${errorText(error)}`);
+        return { error: errorText(error) };
+      });
+    }
     if (selected("b")) await guarded("b", "(b) seed design: naive HAProxy, floating IP reassigned", () => runNaiveFloatingIpMethod(ctx));
     if (selected("c")) await guarded("c", "(c) in place: docker rm -f, docker run", () => runInPlaceMethod(ctx));
     if (selected("d")) {
@@ -169,7 +180,7 @@ async function runInLab(options: BenchOptions, kamalProxy: KamalProxyInstall | n
     await lab.down();
     release();
   }
-  return { results, charts, swarm, redactor, interrupted };
+  return { results, charts, swarm, https, redactor, interrupted };
 }
 
 function notMeasured(id: MethodId, title: string, error: unknown): MethodResult {

@@ -55,6 +55,13 @@ export function stepDurations(steps: readonly StepEvent[]): string {
   return parts.join(", ");
 }
 
+/** How long step `name` took, from its started line to its done or failed line; null when it has no such pair. */
+export function stepMs(steps: readonly StepEvent[], name: string): number | null {
+  const started = steps.find((s) => s.name === name && s.event === "started");
+  const ended = started && steps.find((s) => s.name === name && s.event !== "started" && s.atMs >= started.atMs);
+  return started && ended ? ended.atMs - started.atMs : null;
+}
+
 /** What the flip figures need of one switch run. */
 export type SwitchPhase = { readonly run: Pick<SwitchRun, "code" | "steps" | "json">; readonly apiCalls: number };
 
@@ -149,6 +156,7 @@ export async function runSwitchMethod(ctx: MethodContext): Promise<MethodResult>
     flips: { cutover: switchFlip(result, value.cutover.phase, cutoverSpan, "v1", "v2"), rollback: switchFlip(result, rollbackPhase, rollbackSpan, "v2", "v1") },
     simulatedActionMs: simulatedActionMs(),
     sessionsClosedAtDrainDeadline: { cutover: closedAtDrainDeadline(value.cutover.phase), rollback: closedAtDrainDeadline(rollbackPhase) },
+    rollbackDrainMs: rollbackPhase ? stepMs(rollbackPhase.run.steps, "drain") : null,
     peakRssKiB: { cutover: value.cutover.peakKiB, rollback: value.rollback?.peakKiB ?? null },
     charts: [writeChart(ctx, "a-switch.svg", TITLE, result)],
   };

@@ -149,5 +149,10 @@ export function rollbackBesideAction(a: MethodResult | undefined): string | null
   if (command === null) return `(a) has no rollback command time in this run; the lab simulator's reserved-IP action takes ${num(action)} ms (${goalText}).`;
   const beyond = command - action;
   const relation = beyond >= 0 ? `${num(beyond)} ms more than the action` : `${num(-beyond)} ms less than the action`;
-  return `(a)'s rollback command took ${num(command)} ms; the lab simulator's reserved-IP action, which the rollback's IP move waits for, takes ${num(action)} ms: the command took ${relation} (${goalText}).`;
+  const drain = a.rollbackDrainMs;
+  const drained =
+    drain === null || drain === undefined
+      ? ""
+      : ` Of that, the \`drain\` step took ${num(drain)} ms: the wait for the requests still on the slot the reserved IP leaves (moving the IP breaks their connections), which the long-lived streams hold until SWITCH_DRAIN_TIMEOUT_SECONDS; the rest of the command took ${num(command - drain)} ms.`;
+  return `(a)'s rollback command took ${num(command)} ms; the lab simulator's reserved-IP action, which the rollback's IP move waits for, takes ${num(action)} ms: the command took ${relation} (${goalText}).${drained}`;
 }

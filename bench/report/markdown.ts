@@ -5,6 +5,7 @@
 import type { Ratio } from "../measure/ratios";
 import type { BenchReport, MethodResult } from "../model";
 import { flipTable, rollbackBesideAction } from "./flip-table";
+import { httpsSection } from "./https-section";
 import { escapeCell, markdownTable, ms, num, seconds } from "./format";
 
 function ratioCell(r: Ratio | undefined): string {
@@ -160,6 +161,7 @@ export function renderMarkdown(report: BenchReport): string {
       ],
     ),
   );
+  out.push(...httpsSection(report));
   if (report.swarm) {
     const s = report.swarm;
     out.push("## (d) Docker Swarm start-first: what this run observed", "", s.reason || "The bench could not observe the attempts in this run; see the notes of (d) below.", "");

@@ -1,6 +1,7 @@
 import { renderTable } from "../../lab/report";
 import type { BenchReport, MethodResult } from "../model";
 import { rollbackCommandMs } from "./flip-table";
+import { httpsSummary } from "./https-section";
 
 /** (a)'s flip figures on one line; null when (a) has none. */
 export function flipSummary(a: MethodResult | undefined): string | null {
@@ -36,6 +37,7 @@ export function renderBenchSummary(report: BenchReport): string {
     "\n" +
     renderTable(["method", "outcome", "sent", "failed", "failed in window", "p99 ms", "max ms", "s to v2", "mixed", "rollback s", "failed ÷ (a)"], rows) +
     (flipSummary(report.methods.find((m) => m.id === "a")) ?? "") +
+    httpsSummary(report) +
     `DO API calls per cutover: ${report.apiCallsPerCutover ?? "-"}; npm run test:unit ${report.unitTests ? `${report.unitTests.seconds} s` : "-"}; npm run synth ${report.synth ? `${report.synth.seconds} s` : "-"}\n`
   );
 }

@@ -1,4 +1,4 @@
-import { chartMarkFor, closedAtDrainDeadline, simulatedActionMs, stepDurations, switchFlip, type SwitchPhase } from "../../../bench/methods/a-switch";
+import { chartMarkFor, closedAtDrainDeadline, simulatedActionMs, stepDurations, stepMs, switchFlip, type SwitchPhase } from "../../../bench/methods/a-switch";
 import { LAB_ACTION_DELAY_MS } from "../../../lab/simulated-cloud";
 import type { StepEvent } from "../../../lab/switch-process";
 import { longLived, ok } from "../fixtures";
@@ -45,6 +45,23 @@ describe("stepDurations", () => {
       { name: "drain", event: "failed", atMs: 11_450 },
     ];
     expect(stepDurations(steps)).toBe("gate 0.4 s, hand-over 0.1 s, drain 10.0 s (failed)");
+  });
+});
+
+describe("stepMs", () => {
+  const steps: StepEvent[] = [
+    { name: "hand-over", event: "started", atMs: 1400 },
+    done("hand-over", 1450),
+    { name: "drain", event: "started", atMs: 1450 },
+    done("drain", 11_700),
+    { name: "move-ip", event: "started", atMs: 11_700 },
+  ];
+  it.each([
+    ["a finished step", "drain", 10_250],
+    ["a step that never ended", "move-ip", null],
+    ["a step that never started", "verify", null],
+  ])("GIVEN %s WHEN timed THEN %s took %p ms", (_case, name, expected) => {
+    expect(stepMs(steps, name)).toBe(expected);
   });
 });
 

@@ -124,6 +124,12 @@ describe("rollbackBesideAction", () => {
     expect(rollbackBesideAction(m)).toContain(text);
   });
 
+  it("GIVEN the rollback's drain step time WHEN set beside the action time THEN the drain's share and the rest are reported", () => {
+    expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 10_300 })).toContain("Of that, the `drain` step took 10,300 ms");
+    expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 10_300 })).toContain("the rest of the command took 3,700 ms.");
+    expect(rollbackBesideAction(a(14_000))).not.toContain("drain` step");
+  });
+
   it.each([
     { name: "no (a) in the run", m: undefined },
     { name: "(a) without an action time (not measured)", m: method({ id: "a" }) },

@@ -14,7 +14,7 @@ describe("the --json report", () => {
 
   it("GIVEN a report WHEN serialised THEN it has every top-level figure the issue asks for", () => {
     expect(Object.keys(parsed).sort()).toEqual(
-      ["apiCallsPerCutover", "benchSeconds", "command", "date", "load", "machine", "methods", "ratios", "schema", "swarm", "synth", "unitTests"].sort(),
+      ["apiCallsPerCutover", "benchSeconds", "command", "date", "https", "load", "machine", "methods", "ratios", "schema", "swarm", "synth", "unitTests"].sort(),
     );
     expect(parsed.schema).toBe(BENCH_SCHEMA);
   });
