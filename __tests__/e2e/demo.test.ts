@@ -58,6 +58,8 @@ describe("npm run demo -- --json", () => {
       failedLongLived: [summary.longLived.slow.failed, summary.longLived.upload.failed, summary.longLived.stream.failed],
       slowAndUploadsSent: summary.longLived.slow.sent > 0 && summary.longLived.upload.sent > 0,
     }).toEqual({ mixedVersionAnswers: [0, 0], failedLongLived: [0, 0, 0], slowAndUploadsSent: true });
+    // The forced renewal ran under the load: a new certificate served, and none of its window's requests failed.
+    expect({ renewed: summary.renewal?.renewed, failed: summary.renewal?.failed, sent: (summary.renewal?.sent ?? 0) > 0 }).toEqual({ renewed: true, failed: 0, sent: true });
     expect(run.stdout).toMatch(/p50 ms\s+p99 ms\s+max ms/);
     expect(existsSync(svg) && readFileSync(svg, "utf8").startsWith("<svg")).toBe(true);
     // Other labs (other runs on this machine) may come and go; the demo's own must be gone.

@@ -25,6 +25,7 @@ import {
   windowOf,
 } from "../load";
 import { LAB_ACTION_DELAY_MS } from "../simulated-cloud";
+import { forceRenewal, type Renewal } from "../certificate-renewal";
 import { flipFigures, type FlipFigures } from "./flip-report";
 import { renderRunTable, renderTimelineSvg } from "../report";
 import { PhaseResult, publicVersion, runPhase } from "./scenario";
@@ -58,6 +59,8 @@ export interface DemoSummary {
   readonly simulatedActionMs: number;
   /** From HAProxy's start (the balancer's boot) until the certificate from the lab's Pebble was served; the load ran over HTTPS. */
   readonly certificateServedMs?: number;
+  /** A certificate renewal forced under the load (certbot renew --force-renewal): the requests of its window, and its outcome. */
+  readonly renewal?: { readonly ms: number; readonly renewed: boolean; readonly sent: number; readonly failed: number };
   readonly publicVersionAtEnd: string | undefined;
   /** Answers by kind across the maintenance window: HAProxy's 503 page there is expected, not a failure. */
   readonly maintenance?: MaintenanceCounts;
@@ -70,6 +73,7 @@ interface Ctx {
   starting?: Promise<LabUpResult>;
   /** From HAProxy's start until the CA's certificate was served (lab up). */
   certificateServedMs?: number;
+  renewal?: Renewal;
   load?: StartedLoadRun;
   result?: LoadResult;
   phases: PhaseResult[];
@@ -175,6 +179,21 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
       { title: "   ...maintenance for 2 s", task: () => new Promise((r) => setTimeout(r, 2000)) },
       phase("maintenance-off", "12. Maintenance off", () => ["maintenance", "off", "--json"], exitIs(0)),
       {
+        title: "13. Renew the certificate under load (certbot renew --force-renewal, as certbot.timer would; its hook reloads HAProxy hitlessly)",
+        skip: (c) => (c.certificateServedMs === undefined ? "TLS is off in this lab" : false),
+        task: async (c, task) => {
+          c.load?.mark("renew-start");
+          c.renewal = await forceRenewal(c.lab!.plan);
+          c.load?.mark("renew-done");
+          task.title = `13. Certificate renewed under load: ${c.renewal.renewed ? "a new certificate is served" : "NOT renewed"}, certbot exit ${c.renewal.certbot.code}, ${(c.renewal.ms / 1000).toFixed(1)} s`;
+          if (!c.renewal.renewed) {
+            c.problems.push(`renewal: certbot exit ${c.renewal.certbot.code}, the served certificate did not change`);
+            throw new DemoExpectationError(`the forced renewal did not serve a new certificate: ${lastLines(c.renewal.certbot.stderr || c.renewal.certbot.stdout)}`, "read logs/ in the lab's directory (the lab stays up with --keep)");
+          }
+        },
+        rendererOptions: { persistentOutput: true },
+      },
+      {
         title: "Stop the load",
         task: async (c) => {
           await new Promise((r) => setTimeout(r, 1500));
@@ -203,7 +222,7 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
 
   const summary = summarise(ctx, options, out);
   if (ctx.lab && !options.keepLab) {
-    out("15. Tearing down the lab\n");
+    out("16. Tearing down the lab\n");
     await ctx.lab.down();
     out(`   lab ${ctx.lab.plan.index} removed (namespaces, processes, mounts, files)\n`);
   } else if (ctx.lab) {
@@ -244,11 +263,14 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
   };
   const flips = { cutover: flipOf("cutover", "v1", "v2", "broken"), rollback: flipOf("rollback", "v2", "v1", "config-release") };
   for (const [name, f] of Object.entries(flips)) if (f && f.mixedVersionAnswers > 0) problems.push(`${name}: ${f.mixedVersionAnswers} answers from the old version after the first from the new`);
+  const renewalWindow = result && ctx.renewal && result.marks.some((m) => m.label === "renew-done") ? windowOf(result.marks, "renew-start", "renew-done") : undefined;
+  const renewalRequests = renewalWindow ? summarize(result!.samples, renewalWindow) : undefined;
+  const renewal = ctx.renewal && renewalRequests ? { ms: ctx.renewal.ms, renewed: ctx.renewal.renewed, sent: renewalRequests.sent, failed: renewalRequests.failed } : undefined;
   const longLived = result ? longLivedCounts(result.samples.filter((x) => !isMaintenancePage(x))) : longLivedCounts([]);
   const sessionsClosedAtDrainDeadline = Object.fromEntries(ctx.phases.map((p) => [p.name, Number(p.run.json?.sessionsClosedAtDrainDeadline ?? 0)]));
   if (ctx.finalVersion !== undefined && byName.rollback?.run.code === 0 && ctx.finalVersion !== "v1") problems.push(`after the rollback the public entry serves ${ctx.finalVersion}, not v1`);
   if (result && result.samples.length > 0) {
-    out("13. Summary\n");
+    out("14. Summary\n");
     out(
       renderRunTable([
         {
@@ -263,6 +285,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     const perPhase = ctx.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s / ${p.apiCalls} calls / exit ${p.run.code}`).join("; ");
     out(`   per switch run: ${perPhase}\n`);
     if (ctx.certificateServedMs !== undefined) out(`   HTTPS: every request above went over TLS to https://${ctx.lab?.plan.domain}/ (chain checked against the lab Pebble's root); certificate served ${ctx.certificateServedMs} ms after HAProxy started\n`);
+    if (renewal) out(`   renewal: ${renewal.failed} of ${renewal.sent} requests failed while certbot renewed the certificate (${renewal.ms} ms) and HAProxy reloaded; ${renewal.renewed ? "the new certificate is served" : "the old certificate is still served"}\n`);
     const ms = (v: number | null | undefined) => (v === null || v === undefined ? "never" : `${v} ms`);
     if (flips.cutover)
       out(`   cutover: ${flips.cutover.mixedVersionAnswers} mixed-version answers; all on v2 ${ms(flips.cutover.msToAllTarget)} after the start, ${ms(flips.cutover.msFromGateToAllNew)} after the health gate\n`);
@@ -276,7 +299,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     );
     const svg = renderTimelineSvg({ title: "do-bluegreen lab: cutover v1 → v2, broken image refused, rollback, config release, secret rotation, refused migration, maintenance", buckets: bucketize(result.samples, 100), marks: result.marks, bucketMs: 100 });
     writeFileSync(options.svgPath, svg);
-    out(`14. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
+    out(`15. Timeline chart (requests per 100 ms by version, errors in red): ${options.svgPath}\n`);
   }
   return {
     ok: problems.length === 0 && ctx.phases.length === DEMO_PHASES,
@@ -289,6 +312,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     sessionsClosedAtDrainDeadline,
     simulatedActionMs: LAB_ACTION_DELAY_MS,
     certificateServedMs: ctx.certificateServedMs,
+    renewal,
     publicVersionAtEnd: ctx.finalVersion,
     maintenance,
     svg: options.svgPath,
