@@ -146,18 +146,22 @@ export interface HttpsFigures {
     readonly warmUpMs: number;
     readonly plainHttpPort: number;
   };
-  /** `certbot renew --force-renewal` under the bench's load (long-lived requests included). */
-  readonly renewal: {
-    readonly renewed: boolean;
-    readonly certbotExit: number;
-    readonly ms: number;
-    /** Requests started between the renewal's start and its end (the hook's hitless reload inside). */
-    readonly sentInWindow: number;
-    readonly failedInWindow: number;
-    /** The whole load run around it. */
-    readonly sent: number;
-    readonly failed: number;
-  };
+  /** `certbot renew --force-renewal` under the bench's load (long-lived requests included), or why it could not run. */
+  readonly renewal: RenewalFigures | { readonly error: string };
+}
+
+export interface RenewalFigures {
+  readonly renewed: boolean;
+  readonly certbotExit: number;
+  readonly ms: number;
+  /** How long after certbot returned the window still ran (the old HAProxy worker's keep-alive connections closing). */
+  readonly settleMs: number;
+  /** Requests started between the renewal's start and settleMs after its end (the hook's hitless reload inside). */
+  readonly sentInWindow: number;
+  readonly failedInWindow: number;
+  /** The whole load run around it. */
+  readonly sent: number;
+  readonly failed: number;
 }
 
 export interface BenchReport {

@@ -5,7 +5,7 @@
 import { connect, type PeerCertificate } from "node:tls";
 import { publicEntry } from "./public-entry";
 import { renewArgv } from "./services/certbot";
-import { ExecRunner, type CommandResult } from "./runner";
+import { CommandFailedError, ExecRunner, type CommandResult } from "./runner";
 import type { LabPlan } from "./plan";
 
 export interface Handshake {
@@ -35,6 +35,13 @@ export function handshake(plan: LabPlan, options: { alpn?: string[]; maxVersion?
   });
 }
 
+/**
+ * After the deploy hook saw HAProxy's new worker, the old one still answers on the keep-alive connections it holds, each
+ * closed after its next request (haproxy.cfg: `timeout http-keep-alive 5s`, `idle-close-on-response`): a renewal's
+ * effect on users is counted until then, with a second to spare.
+ */
+export const RENEWAL_SETTLE_MS = 6000;
+
 export interface Renewal {
   /** certbot's exit and, when it failed, the tail of its output. */
   readonly certbot: CommandResult;
@@ -47,8 +54,12 @@ export interface Renewal {
 export async function forceRenewal(plan: LabPlan): Promise<Renewal> {
   const before = await handshake(plan);
   const started = Date.now();
-  const certbot = await new ExecRunner().run({ argv: renewArgv(plan, ["--force-renewal"]), tolerate: /./ });
+  // Any exit is an outcome to report, not an exception: a failed renewal is `renewed: false` with certbot's words.
+  const certbot = await new ExecRunner().run({ argv: renewArgv(plan, ["--force-renewal"]) }).catch((error: unknown) => {
+    if (error instanceof CommandFailedError) return error.result;
+    throw error;
+  });
   const ms = Date.now() - started;
-  const after = await handshake(plan);
-  return { certbot, renewed: certbot.code === 0 && after.authorized && after.serial !== before.serial, ms };
+  const after = await handshake(plan).catch(() => null);
+  return { certbot, renewed: certbot.code === 0 && !!after?.authorized && after.serial !== before.serial, ms };
 }

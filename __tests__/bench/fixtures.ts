@@ -95,7 +95,7 @@ export function report(over: Partial<BenchReport> = {}): BenchReport {
     https: {
       certificateServedMs: 4210,
       latency: { http: { sent: 10000, failed: 0, p50Ms: 1.2, p99Ms: 4.5 }, https: { sent: 10000, failed: 0, p50Ms: 1.6, p99Ms: 6.3 }, p99Ratio: 1.4, runMs: 10000, warmUpMs: 2000, plainHttpPort: 8083 },
-      renewal: { renewed: true, certbotExit: 0, ms: 2400, sentInWindow: 2500, failedInWindow: 0, sent: 6000, failed: 0 },
+      renewal: { renewed: true, certbotExit: 0, ms: 2400, settleMs: 6000, sentInWindow: 2500, failedInWindow: 0, sent: 6000, failed: 0 },
     },
     benchSeconds: 240.5,
     ...over,

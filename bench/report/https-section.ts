@@ -11,6 +11,13 @@ export function httpsSection(report: BenchReport): string[] {
   if (!measured(h)) return [...head, `Not measured in this run: ${h.error}.`, ""];
   const { http, https, p99Ratio } = h.latency;
   const r = h.renewal;
+  const renewalRows: string[][] =
+    "error" in r
+      ? [["Failed requests across the renewal (goal 0)", `not measured: ${r.error}`]]
+      : [
+          ["Failed requests across the renewal (goal 0)", `${num(r.failedInWindow)} of ${num(r.sentInWindow)} in its window (until ${num(r.settleMs)} ms after certbot returned); ${num(r.failed)} of ${num(r.sent)} in the whole load run`],
+          ["Renewal", `${r.renewed ? "a new certificate is served" : "NOT renewed"} (certbot exit ${r.certbotExit}, ${num(r.ms)} ms)`],
+        ];
   return [
     ...head,
     "Measured after (a), in the same lab, while the switch's release serves. *Latency*: the same open-model load of short GETs and POSTs (no long-lived requests), " +
@@ -24,8 +31,7 @@ export function httpsSection(report: BenchReport): string[] {
         ["p50 / p99 latency, plain HTTP", `${ms(http.p50Ms)} / ${ms(http.p99Ms)} ms (${num(http.failed)} of ${num(http.sent)} failed)`],
         ["p50 / p99 latency, HTTPS", `${ms(https.p50Ms)} / ${ms(https.p99Ms)} ms (${num(https.failed)} of ${num(https.sent)} failed)`],
         ["p99 HTTPS ÷ p99 plain HTTP", p99Ratio === null ? "-" : `${num(p99Ratio, 2)}×`],
-        ["Failed requests across the renewal (goal 0)", `${num(r.failedInWindow)} of ${num(r.sentInWindow)} in its window; ${num(r.failed)} of ${num(r.sent)} in the whole load run`],
-        ["Renewal", `${r.renewed ? "a new certificate is served" : "NOT renewed"} (certbot exit ${r.certbotExit}, ${num(r.ms)} ms)`],
+        ...renewalRows,
       ],
     ),
   ];
@@ -36,8 +42,7 @@ export function httpsSummary(report: BenchReport): string {
   if (!h) return "";
   if (!measured(h)) return `HTTPS: not measured (${h.error})\n`;
   const { http, https, p99Ratio } = h.latency;
-  return (
-    `HTTPS: certificate served ${h.certificateServedMs} ms after boot; p99 ${ms(https.p99Ms)} ms over HTTPS vs ${ms(http.p99Ms)} ms plain (${p99Ratio ?? "-"}×); ` +
-    `renewal: ${h.renewal.failedInWindow} of ${h.renewal.sentInWindow} failed in its window, ${h.renewal.renewed ? "renewed" : "NOT renewed"}\n`
-  );
+  const r = h.renewal;
+  const renewal = "error" in r ? `renewal not measured (${r.error})` : `renewal: ${r.failedInWindow} of ${r.sentInWindow} failed in its window, ${r.renewed ? "renewed" : "NOT renewed"}`;
+  return `HTTPS: certificate served ${h.certificateServedMs} ms after boot; p99 ${ms(https.p99Ms)} ms over HTTPS vs ${ms(http.p99Ms)} ms plain (${p99Ratio ?? "-"}×); ${renewal}\n`;
 }

@@ -25,7 +25,7 @@ import {
   windowOf,
 } from "../load";
 import { LAB_ACTION_DELAY_MS } from "../simulated-cloud";
-import { forceRenewal, type Renewal } from "../certificate-renewal";
+import { forceRenewal, RENEWAL_SETTLE_MS, type Renewal } from "../certificate-renewal";
 import { flipFigures, type FlipFigures } from "./flip-report";
 import { renderRunTable, renderTimelineSvg } from "../report";
 import { PhaseResult, publicVersion, runPhase } from "./scenario";
@@ -184,7 +184,9 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
         task: async (c, task) => {
           c.load?.mark("renew-start");
           c.renewal = await forceRenewal(c.lab!.plan);
-          c.load?.mark("renew-done");
+          // The old HAProxy worker still closes its keep-alive connections after the hook returned: counted too.
+          await new Promise((r) => setTimeout(r, RENEWAL_SETTLE_MS));
+          c.load?.mark("renew-settled");
           task.title = `13. Certificate renewed under load: ${c.renewal.renewed ? "a new certificate is served" : "NOT renewed"}, certbot exit ${c.renewal.certbot.code}, ${(c.renewal.ms / 1000).toFixed(1)} s`;
           if (!c.renewal.renewed) {
             c.problems.push(`renewal: certbot exit ${c.renewal.certbot.code}, the served certificate did not change`);
@@ -263,7 +265,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
   };
   const flips = { cutover: flipOf("cutover", "v1", "v2", "broken"), rollback: flipOf("rollback", "v2", "v1", "config-release") };
   for (const [name, f] of Object.entries(flips)) if (f && f.mixedVersionAnswers > 0) problems.push(`${name}: ${f.mixedVersionAnswers} answers from the old version after the first from the new`);
-  const renewalWindow = result && ctx.renewal && result.marks.some((m) => m.label === "renew-done") ? windowOf(result.marks, "renew-start", "renew-done") : undefined;
+  const renewalWindow = result && ctx.renewal && result.marks.some((m) => m.label === "renew-settled") ? windowOf(result.marks, "renew-start", "renew-settled") : undefined;
   const renewalRequests = renewalWindow ? summarize(result!.samples, renewalWindow) : undefined;
   const renewal = ctx.renewal && renewalRequests ? { ms: ctx.renewal.ms, renewed: ctx.renewal.renewed, sent: renewalRequests.sent, failed: renewalRequests.failed } : undefined;
   const longLived = result ? longLivedCounts(result.samples.filter((x) => !isMaintenancePage(x))) : longLivedCounts([]);
@@ -285,7 +287,7 @@ function summarise(ctx: Ctx, options: DemoOptions, out: (text: string) => void):
     const perPhase = ctx.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s / ${p.apiCalls} calls / exit ${p.run.code}`).join("; ");
     out(`   per switch run: ${perPhase}\n`);
     if (ctx.certificateServedMs !== undefined) out(`   HTTPS: every request above went over TLS to https://${ctx.lab?.plan.domain}/ (chain checked against the lab Pebble's root); certificate served ${ctx.certificateServedMs} ms after HAProxy started\n`);
-    if (renewal) out(`   renewal: ${renewal.failed} of ${renewal.sent} requests failed while certbot renewed the certificate (${renewal.ms} ms) and HAProxy reloaded; ${renewal.renewed ? "the new certificate is served" : "the old certificate is still served"}\n`);
+    if (renewal) out(`   renewal: ${renewal.failed} of ${renewal.sent} requests failed while certbot renewed the certificate (${renewal.ms} ms) and HAProxy reloaded (counted until ${RENEWAL_SETTLE_MS} ms after); ${renewal.renewed ? "the new certificate is served" : "the old certificate is still served"}\n`);
     const ms = (v: number | null | undefined) => (v === null || v === undefined ? "never" : `${v} ms`);
     if (flips.cutover)
       out(`   cutover: ${flips.cutover.mixedVersionAnswers} mixed-version answers; all on v2 ${ms(flips.cutover.msToAllTarget)} after the start, ${ms(flips.cutover.msFromGateToAllNew)} after the health gate\n`);
