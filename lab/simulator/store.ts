@@ -258,14 +258,14 @@ export class SimulatorStore {
 
   createDomainRecord(domainName: string, body: unknown): SimulatedDomainRecord {
     const domain = this.domain(domainName);
-    const created = { id: this.nextRecordId++, ...recordToCreate(body) };
+    const created = { id: this.nextRecordId++, ...recordToCreate(body, domain.records) };
     domain.records.push(created);
     return { ...created };
   }
 
   updateDomainRecord(domainName: string, id: number, body: unknown): SimulatedDomainRecord {
     const record = this.record(domainName, id);
-    Object.assign(record, recordUpdated(record, body));
+    Object.assign(record, recordUpdated(record, body, this.domain(domainName).records));
     return { ...record };
   }
 

@@ -55,11 +55,22 @@ describe("domain routes", () => {
     ["a name with a space", { type: "A", name: "a b", data: "198.18.7.2" }, /name must be/],
     ["a TTL below 30", { type: "A", name: "x", data: "198.18.7.2", ttl: 5 }, /ttl must be/],
     ["no body", undefined, /JSON object/],
+    ["a wildcard name (the lab's DNS matches names literally)", { type: "A", name: "*", data: "198.18.7.2" }, /name must be/],
+    ["a CNAME at the apex", { type: "CNAME", name: "@", data: "elsewhere.test." }, /not allowed at the apex/],
+    ["a CNAME beside the A record of www", { type: "CNAME", name: "www", data: "example.test." }, /cannot share the name www/],
   ])("GIVEN %s WHEN POSTed THEN 422 naming the field, and nothing is created", async (_, body, message) => {
     const res = await call(sim, "POST", "/v2/domains/example.test/records", { body });
     expect(res.status).toBe(422);
     expect(res.json.message).toMatch(message);
     expect((await call(sim, "GET", "/v2/domains/example.test/records")).json.meta).toEqual({ total: 3 });
+  });
+
+  it("GIVEN a CNAME at a name WHEN an A record is added at that name THEN 422, and the CNAME stays the only record there", async () => {
+    const cname = (await call(sim, "POST", "/v2/domains/example.test/records", { body: { type: "CNAME", name: "alias", data: "www" } })).json.domain_record.id;
+    const res = await call(sim, "POST", "/v2/domains/example.test/records", { body: { type: "A", name: "alias", data: "198.18.7.2" } });
+    expect({ status: res.status, message: res.json.message }).toEqual({ status: 422, message: "alias has a CNAME record, which must be the only record at its name." });
+    expect((await call(sim, "GET", "/v2/domains/example.test/records?name=alias.example.test")).json.domain_records.map((r: { type: string }) => r.type)).toEqual(["CNAME"]);
+    await call(sim, "DELETE", `/v2/domains/example.test/records/${cname}`);
   });
 
   it("GIVEN a created record WHEN PUT with new data, read, then DELETEd THEN each answer follows, and a second DELETE is 404", async () => {
