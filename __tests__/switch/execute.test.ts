@@ -5,7 +5,7 @@ import { acquireLock } from "../../switch/lock";
 import { LABEL } from "../../switch/model";
 import { SECRETS } from "./fakes/config";
 import { CrashingReporter, HOST, captureReporter, deps, identity, manualLockTimer, reporterActingAt, stepNames } from "./fakes/harness";
-import { FakeWorld } from "./fakes/world";
+import { FakeWorld, STACK_HAPROXY_CONFIG } from "./fakes/world";
 import type { Reporter } from "../../switch/progress";
 
 const V2 = "registry.test/web:v2";
@@ -110,6 +110,18 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.snapshot()).toEqual(LIVE_V2);
     expect(world.calls.filter((c) => c.includes("shutdown sessions"))).toEqual([]);
     expect(world.haproxyCommands.at(-1)).toEqual(["spare maint", "spare addr 198.18.2.11 drain health down"]);
+  });
+
+  it("GIVEN a balancer still running a haproxy.cfg whose spare pools connections WHEN re-armed with streams open THEN they are closed at the drain deadline first, counted, before the spare is re-pointed", async () => {
+    const world = new FakeWorld();
+    world.haproxyConfig = { ...world.haproxyConfig, text: STACK_HAPROXY_CONFIG().replace(" pool-max-conn 0", "") };
+    const restore = world.digitalocean.assignReservedIp;
+    world.digitalocean.assignReservedIp = async (ip, id) => ((world.spareStreams = 3), restore(ip, id));
+    const { result } = await cutover(world);
+    expect(result.ok && result.r.sessionsClosedAtDrainDeadline).toBe(3);
+    const shutdown = world.calls.indexOf("haproxy spare shutdown sessions");
+    expect(shutdown).toBeGreaterThan(-1);
+    expect(world.snapshot()).toEqual(LIVE_V2);
   });
 
   it("GIVEN a cutover WHEN sampling the public entry at every HAProxy poll THEN it answers v1 until the hand-over and v2 after it: never both", async () => {

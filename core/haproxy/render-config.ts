@@ -125,12 +125,27 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     // A placeholder: the switch sets FALLBACK's address (`set server ... addr`) when it arms the slot, and a reload keeps it.
     // pool-max-conn 0: the spare's connections are never pooled. The switch re-points it while streams may still be open
     // on it, and once one ended HAProxy would pool its connection and reuse it for a later request: to the old address.
-    // The spare serves only for seconds around a flip, so the cost is one connect per request then.
-    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS} pool-max-conn 0`,
+    // The cost is one connect per request while the spare serves (from a hand-over through the drain and the IP move):
+    // the balancer's sysctls (core/cloud-init/balancer-sysctl.ts) keep their TIME_WAITs from exhausting its ports.
+    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS} ${SPARE_NEVER_POOLS}`,
   ];
 
   const acme = acmeBackendSection(config);
   return [global, defaults, frontend, backendLines, ...(acme.length ? [acme] : [])].map((section) => section.join("\n")).join("\n\n") + "\n";
+}
+
+/** The option that keeps the spare from pooling connections (see the spare's line in renderHaproxyConfig). */
+export const SPARE_NEVER_POOLS = "pool-max-conn 0";
+
+/**
+ * Whether a haproxy.cfg declares the spare so that it never pools a connection. A balancer still running a file from
+ * before that option pools, so the switch must let the spare's streams end before it re-points the slot.
+ */
+export function spareNeverPools(configText: string, spareServer: string): boolean {
+  return configText.split("\n").some((line) => {
+    const words = line.trim().split(/\s+/);
+    return words[0] === "server" && words[1] === spareServer && line.includes(` ${SPARE_NEVER_POOLS}`);
+  });
 }
 
 /**

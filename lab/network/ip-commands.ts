@@ -52,6 +52,10 @@ export const ipCommands = {
     argv: [...(namespace ? ["nsenter", `--net=/var/run/netns/${namespace}`] : []), "sysctl", "-q", "-w", `net.ipv6.conf.${link}.disable_ipv6=1`],
     tolerate: /No such file|cannot stat/i,
   }),
+  /** A per-namespace kernel setting, as a droplet's /etc/sysctl.d would set it. */
+  setSysctl: (namespace: string, key: string, value: string): Command => ({
+    argv: ["nsenter", `--net=/var/run/netns/${namespace}`, "sysctl", "-q", "-w", `${key}=${value}`],
+  }),
   listNamespaces: (): Command => ({ argv: ["ip", "-j", "netns", "list"] }),
   listLinks: (): Command => ({ argv: ["ip", "-j", "link", "show"] }),
   namespacePids: (namespace: string): Command => ({ argv: ["ip", "netns", "pids", namespace], tolerate: MISSING }),

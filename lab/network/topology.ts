@@ -1,5 +1,6 @@
 import { allHosts, LabPlan } from "../plan";
 import { Command } from "../runner";
+import { BALANCER_SYSCTLS } from "../../core/cloud-init/balancer-sysctl";
 import { ipCommands as ip } from "./ip-commands";
 
 /**
@@ -29,6 +30,8 @@ export function networkUpCommands(plan: LabPlan): Command[] {
       ip.linkUp(host.namespace, "eth0"),
     );
   }
+  // The balancer's kernel settings, as its cloud-init sets them (net.ipv4 sysctls are per network namespace).
+  for (const [key, value] of Object.entries(BALANCER_SYSCTLS)) commands.push(ip.setSysctl(plan.balancer.namespace, key, value));
   // The reserved IP starts on the PROD worker, as the stack creates it.
   commands.push(ip.addAddress(plan.workers[0].namespace, "eth0", `${plan.floatingIp}/32`));
   return commands;

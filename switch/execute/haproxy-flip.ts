@@ -1,3 +1,4 @@
+import { spareNeverPools } from "../../core/haproxy";
 import { HaproxyError } from "../errors";
 import type { HaproxyServer } from "../model";
 import { isServing } from "../plan";
@@ -69,8 +70,10 @@ export class HaproxyFlip {
   async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
     const spare = await this.server(this.slots.spareServer);
     const moved = spare.address !== address || spare.port !== port;
-    // Sessions still open on the slot (streams) keep their connections to the old address until they end; the slot never
-    // pools a connection (haproxy.cfg: pool-max-conn 0), so none of them carries a later request there.
+    // Sessions still open on the slot (streams) keep their connections to the old address until they end. When the slot
+    // never pools a connection (haproxy.cfg: pool-max-conn 0) none of them carries a later request there; a balancer
+    // still running an older haproxy.cfg would pool them, so there they must end (or be closed at the drain deadline) first.
+    if (moved && spare.currentSessions > 0 && !(await this.spareNeverPools())) await this.emptied(this.slots.spareServer);
     const unchanged = !moved && !fresh && spare.admin === "drain";
     // Through maint first when the address changes: HAProxy drops any idle connection the slot still has (one from a
     // configuration older than pool-max-conn 0), which would otherwise carry the next requests to the old address.
@@ -85,6 +88,12 @@ export class HaproxyFlip {
       this.ctx.reporter.warn(
         `HAProxy's checks of ${address}:${port} do not pass yet (${checkDetail(await this.server(this.slots.spareServer))}): rollback is not ready until they do`,
       );
+  }
+
+  /** Whether the haproxy.cfg HAProxy runs keeps the spare from pooling connections (unknown counts as no). */
+  private async spareNeverPools(): Promise<boolean> {
+    const installed = await this.ctx.ports.balancerConfig(this.ctx.observed.balancer).read();
+    return installed.loaded && installed.text !== null && spareNeverPools(installed.text, this.slots.spareServer);
   }
 
   /** Once HAProxy's own checks pass on the armed spare, every new request goes there; in-flight ones finish on floating. */

@@ -42,12 +42,18 @@ describe("renderBalancerUserData", () => {
   it("GIVEN the defaults WHEN rendered THEN HAProxy and socat are installed, checked, enabled and restarted", () => {
     const { doc } = render();
     expect(doc.packages).toEqual(["haproxy", "socat"]);
-    expect(doc.runcmd.slice(0, 4)).toEqual([
+    expect(doc.runcmd.slice(0, 5)).toEqual([
       ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/do-bluegreen.conf"],
+      ["sysctl", "-q", "-p", "/etc/sysctl.d/60-do-bluegreen-balancer.conf"],
       ["haproxy", "-c", "-f", HAPROXY_CONFIG_PATH],
       ["systemctl", "enable", "haproxy"],
       ["systemctl", "restart", "haproxy"],
     ]);
+  });
+
+  it("GIVEN the defaults WHEN rendered THEN the balancer reuses TIME_WAIT ports and has a wide port range (the spare opens a connection per request while it serves)", () => {
+    const file = render().doc.write_files.find((f: { path: string }) => f.path === "/etc/sysctl.d/60-do-bluegreen-balancer.conf");
+    expect(file.content.split("\n").filter((l: string) => l && !l.startsWith("#"))).toEqual(["net.ipv4.tcp_tw_reuse = 1", "net.ipv4.ip_local_port_range = 10240 65535"]);
   });
 
   it("GIVEN the defaults WHEN rendered THEN the deploy user joins the haproxy group (the admin socket is root:haproxy 0660), gets the keys, and sshd refuses root and passwords", () => {
@@ -55,7 +61,7 @@ describe("renderBalancerUserData", () => {
     expect(doc.users).toEqual([{ name: "deploy", shell: "/bin/bash", lock_passwd: true, sudo: "ALL=(ALL) NOPASSWD:ALL" }]);
     expect(doc.disable_root).toBe(false);
     expect(doc.ssh_pwauth).toBe(false);
-    expect(doc.runcmd.slice(4)).toEqual([
+    expect(doc.runcmd.slice(5)).toEqual([
       ["usermod", "-aG", "haproxy", "deploy"],
       ["sh", "-c", expect.stringContaining("install -m 0600 -o 'deploy' -g 'deploy' /root/.ssh/authorized_keys '/home/deploy/.ssh/authorized_keys'")],
       ["systemctl", "restart", "ssh"],
@@ -84,7 +90,7 @@ describe("renderBalancerUserData", () => {
   it("GIVEN a TLS certificate path WHEN rendered THEN openssl is installed and a placeholder certificate is made only if none exists", () => {
     const { doc } = render({ HAPROXY_TLS_CERT_PATH: "/etc/haproxy/certs/site.pem", APP_DOMAIN: "shop.example.org" });
     expect(doc.packages).toContain("openssl");
-    const [sh, flag, script] = doc.runcmd[1];
+    const [sh, flag, script] = doc.runcmd[2];
     expect([sh, flag]).toEqual(["sh", "-c"]);
     expect(script).toMatch(/^test -s '\/etc\/haproxy\/certs\/site.pem' \|\| \{ /);
     expect(script).toContain("-subj '/CN=shop.example.org'");

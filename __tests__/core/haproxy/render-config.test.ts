@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
-import { EMPTY_SERVER_STATE, maintenanceMapValue, renderBalancerHaproxyConfig, renderHaproxyConfig } from "../../../core/haproxy";
+import { EMPTY_SERVER_STATE, maintenanceMapValue, renderBalancerHaproxyConfig, renderHaproxyConfig, spareNeverPools } from "../../../core/haproxy";
 import { checkHaproxyConfig, withTempDir, writeSelfSignedPem } from "../debian-validators";
 
 // A lab address: validation never sends traffic, but the network rule keeps even literals in the lab's range.
@@ -117,6 +117,15 @@ describe("renderHaproxyConfig", () => {
       const text = renderHaproxyConfig(loadConfig(env, "stack"), { floatingIp: FLOATING_IP });
       expect(sectionOf(text, "global")).toContain(`  server-state-file ${path}`);
       expect(sectionOf(text, "defaults")).toEqual(expect.arrayContaining(["  load-server-state-from-file global", "  option idle-close-on-response"]));
+    });
+
+    it.each([
+      ["the rendered file", (t: string) => t, true],
+      ["a file from before the option", (t: string) => t.replace(" pool-max-conn 0", ""), false],
+      ["the option on another server only", (t: string) => t.replace(" pool-max-conn 0", "").replace(`${FLOATING_IP}:8080 check`, `${FLOATING_IP}:8080 check pool-max-conn 0`), false],
+      ["the spare's line commented out", (t: string) => t.replace("  server spare ", "  # server spare "), false],
+    ])("GIVEN %s WHEN asked whether the spare never pools THEN %s", (_case, edit, expected) => {
+      expect(spareNeverPools(edit(renderHaproxyConfig(config, { floatingIp: FLOATING_IP })), "spare")).toBe(expected);
     });
 
     it("GIVEN the configuration WHEN rendered THEN only the spare never pools a connection (it is re-pointed while streams are open)", () => {

@@ -27,6 +27,13 @@ describe("networkUpCommands", () => {
     expect(up.indexOf("sysctl -q -w net.ipv6.conf.dbg9.disable_ipv6=1")).toBeLessThan(up.indexOf("ip link set dbg9 up"));
   });
 
+  it("GIVEN a plan THEN only the balancer's namespace reuses TIME_WAIT ports and has the wide port range, as its cloud-init sets them", () => {
+    expect(up.filter((c) => /tcp_tw_reuse|ip_local_port_range/.test(c))).toEqual([
+      "nsenter --net=/var/run/netns/dbg9-lb sysctl -q -w net.ipv4.tcp_tw_reuse=1",
+      "nsenter --net=/var/run/netns/dbg9-lb sysctl -q -w net.ipv4.ip_local_port_range=10240 65535",
+    ]);
+  });
+
   it("GIVEN a plan THEN no namespace gets a default route (droplets reach only the lab)", () => {
     expect(up.filter((c) => / route /.test(c))).toEqual([]);
   });

@@ -511,6 +511,7 @@ export class FakeWorld {
     },
     shutdownSessions: async (server) => {
       this.log(`haproxy ${server} shutdown sessions`);
+      if (server === "spare") this.spareStreams = 0;
     },
     maintenance: async () => {
       this.log("haproxy maintenance read");
