@@ -141,6 +141,12 @@ export function flipTable(report: BenchReport): string {
 }
 
 /** One sentence: (a)'s rollback command time beside the simulated reserved-IP action time it waits for; both reported. */
+function streamsClosed(a: MethodResult): string {
+  const closed = a.sessionsClosedAtDrainDeadline?.rollback;
+  if (closed === null || closed === undefined) return "the run did not say how many were";
+  return closed === 0 ? "none was in this rollback" : `${num(closed)} were in this rollback`;
+}
+
 export function rollbackBesideAction(a: MethodResult | undefined): string | null {
   if (!a || a.simulatedActionMs === undefined) return null;
   const action = a.simulatedActionMs;
@@ -153,6 +159,6 @@ export function rollbackBesideAction(a: MethodResult | undefined): string | null
   const drained =
     drain === null || drain === undefined
       ? ""
-      : ` Of that, the \`drain\` step took ${num(drain)} ms: the wait for the requests still on the slot the reserved IP leaves (moving the IP breaks their connections), which the long-lived streams hold until SWITCH_DRAIN_TIMEOUT_SECONDS; the rest of the command took ${num(command - drain)} ms.`;
+      : ` Of that, the \`drain\` step took ${num(drain)} ms: the wait for the requests still in flight on the slot the reserved IP leaves (moving the IP breaks their connections), the 5 s slow requests, the uploads and the streams, which are closed only at SWITCH_DRAIN_TIMEOUT_SECONDS (${streamsClosed(a)}); the rest of the command took ${num(command - drain)} ms.`;
   return `(a)'s rollback command took ${num(command)} ms; the lab simulator's reserved-IP action, which the rollback's IP move waits for, takes ${num(action)} ms: the command took ${relation} (${goalText}).${drained}`;
 }

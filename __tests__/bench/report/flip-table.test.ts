@@ -127,6 +127,8 @@ describe("rollbackBesideAction", () => {
   it("GIVEN the rollback's drain step time WHEN set beside the action time THEN the drain's share and the rest are reported", () => {
     expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 10_300 })).toContain("Of that, the `drain` step took 10,300 ms");
     expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 10_300 })).toContain("the rest of the command took 3,700 ms.");
+    expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 10_300, sessionsClosedAtDrainDeadline: { cutover: 4, rollback: 2 } })).toContain("(2 were in this rollback)");
+    expect(rollbackBesideAction({ ...a(14_000), rollbackDrainMs: 4_500, sessionsClosedAtDrainDeadline: { cutover: 4, rollback: 0 } })).toContain("(none was in this rollback)");
     expect(rollbackBesideAction(a(14_000))).not.toContain("drain` step");
   });
 
