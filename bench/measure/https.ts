@@ -11,7 +11,7 @@ import { forceRenewal, RENEWAL_SETTLE_MS } from "../../lab/certificate-renewal";
 import { startLoad, summarize, windowOf } from "../../lab/load";
 import { publicEntry, publicFetch, type PublicEntry } from "../../lab/public-entry";
 import { errorText, type MethodContext } from "../methods/context";
-import { underLoad, WARM_UP_MS, type LoadProfile } from "../methods/load-phase";
+import { loadTarget, underLoad, WARM_UP_MS, type LoadProfile } from "../methods/load-phase";
 import { ExtraHaproxy, projectHaproxyConfigFor } from "../lab-access/extra-haproxy";
 import type { HttpsFigures, LatencyRun, RenewalFigures } from "../model";
 import { round } from "./analysis";
@@ -26,7 +26,7 @@ export const LATENCY_RUN_MS = 10_000;
  * keep-alive connections exist (their handshakes are a start-up cost, not the steady state's latency).
  */
 async function latencyRun(target: string | PublicEntry, profile: LoadProfile): Promise<LatencyRun> {
-  const run = startLoad({ ...(typeof target === "string" ? { url: target } : target), ...profile, maxDurationMs: WARM_UP_MS + LATENCY_RUN_MS + 5000 });
+  const run = startLoad({ ...loadTarget(target), ...profile, maxDurationMs: WARM_UP_MS + LATENCY_RUN_MS + 5000 });
   await run.ready;
   await sleep(WARM_UP_MS);
   run.mark("measure-start");
@@ -85,7 +85,6 @@ async function renewalUnderLoad(ctx: MethodContext): Promise<RenewalFigures> {
   const { result, value: renewal } = await underLoad(publicEntry(plan), ctx.profile, async (load) => {
     load.mark("renew-start");
     const r = await forceRenewal(plan);
-    await sleep(RENEWAL_SETTLE_MS);
     load.mark("renew-settled");
     return r;
   });

@@ -48,8 +48,11 @@ export const TAIL_MS = 2000;
 const MAX_LOAD_MS = 3 * 60_000;
 
 /** `target`: a URL, or the public entry over HTTPS (its URL and the CA and name to check its certificate with). */
+export const loadTarget = (target: string | PublicEntry) => (typeof target === "string" ? { url: target } : target);
+
+/** Runs `steps` under the bench's load, long-lived requests included, after the warm-up. */
 export async function underLoad<T>(target: string | PublicEntry, profile: LoadProfile, steps: (load: StartedLoadRun) => Promise<T>): Promise<{ result: LoadResult; value: T }> {
-  const load = startLoad({ ...(typeof target === "string" ? { url: target } : target), ...profile, maxDurationMs: MAX_LOAD_MS, longLived: BENCH_LONG_LIVED });
+  const load = startLoad({ ...loadTarget(target), ...profile, maxDurationMs: MAX_LOAD_MS, longLived: BENCH_LONG_LIVED });
   let value: T;
   try {
     await load.ready;

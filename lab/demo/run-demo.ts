@@ -184,8 +184,6 @@ export async function runDemo(options: DemoOptions, out: (text: string) => void)
         task: async (c, task) => {
           c.load?.mark("renew-start");
           c.renewal = await forceRenewal(c.lab!.plan);
-          // The old HAProxy worker still closes its keep-alive connections after the hook returned: counted too.
-          await new Promise((r) => setTimeout(r, RENEWAL_SETTLE_MS));
           c.load?.mark("renew-settled");
           task.title = `13. Certificate renewed under load: ${c.renewal.renewed ? "a new certificate is served" : "NOT renewed"}, certbot exit ${c.renewal.certbot.code}, ${(c.renewal.ms / 1000).toFixed(1)} s`;
           if (!c.renewal.renewed) {

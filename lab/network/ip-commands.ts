@@ -8,6 +8,9 @@ const EXISTS = /File exists|already exists/;
 const MISSING = /Cannot find device|does not exist|No such file|Cannot assign requested address|not found|No such process/i;
 
 const inNamespace = (namespace: string | null, argv: string[]): string[] => (namespace ? ["ip", "-n", namespace, ...argv] : ["ip", ...argv]);
+/** Any other program in a namespace's network (null: the host's). */
+const inNetwork = (namespace: string | null, argv: string[]): string[] => (namespace ? ["nsenter", `--net=/var/run/netns/${namespace}`, ...argv] : argv);
+const sysctl = (namespace: string | null, key: string, value: string): string[] => inNetwork(namespace, ["sysctl", "-q", "-w", `${key}=${value}`]);
 
 export const ipCommands = {
   addNamespace: (name: string): Command => ({ argv: ["ip", "netns", "add", name], tolerate: EXISTS }),
@@ -44,17 +47,17 @@ export const ipCommands = {
    * movers replace the neighbour entries that matter themselves.
    */
   announce: (namespace: string, link: string, ip: string): Command => ({
-    argv: ["nsenter", `--net=/var/run/netns/${namespace}`, "arping", "-U", "-c", "1", "-I", link, "-s", ip, ip],
+    argv: inNetwork(namespace, ["arping", "-U", "-c", "1", "-I", link, "-s", ip, ip]),
     detach: true,
   }),
   /** The lab speaks IPv4 only: no link-local IPv6 chatter (router solicitations, MLD) on its links. */
   disableIpv6: (namespace: string | null, link: string): Command => ({
-    argv: [...(namespace ? ["nsenter", `--net=/var/run/netns/${namespace}`] : []), "sysctl", "-q", "-w", `net.ipv6.conf.${link}.disable_ipv6=1`],
+    argv: sysctl(namespace, `net.ipv6.conf.${link}.disable_ipv6`, "1"),
     tolerate: /No such file|cannot stat/i,
   }),
   /** A per-namespace kernel setting, as a droplet's /etc/sysctl.d would set it. */
   setSysctl: (namespace: string, key: string, value: string): Command => ({
-    argv: ["nsenter", `--net=/var/run/netns/${namespace}`, "sysctl", "-q", "-w", `${key}=${value}`],
+    argv: sysctl(namespace, key, value),
   }),
   listNamespaces: (): Command => ({ argv: ["ip", "-j", "netns", "list"] }),
   listLinks: (): Command => ({ argv: ["ip", "-j", "link", "show"] }),

@@ -4,6 +4,7 @@
  */
 import { isIP } from "node:net";
 import { ApiProblem } from "./api-problem";
+import { isRecord } from "./http";
 import type { SimulatedDomainRecord } from "./types";
 
 export type RecordFields = Omit<SimulatedDomainRecord, "id">;
@@ -16,8 +17,6 @@ const MIN_TTL = 30;
 const RECORD_NAME = /^(@|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/;
 /** A host name, absolute (trailing dot) or relative to the zone, or the apex. */
 const HOST = /^(@|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?)$/;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A new record's fields from a POST body; `others` are the zone's records, which a CNAME may not share a name with. */
 export function recordToCreate(body: unknown, others: readonly SimulatedDomainRecord[]): RecordFields {

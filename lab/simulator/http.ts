@@ -4,6 +4,11 @@ import { ApiProblem } from "./api-problem";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A JSON object (not an array, not null): what a request body must be for the routes that read fields from it. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;

@@ -73,7 +73,7 @@ export class HaproxyFlip {
     // Sessions still open on the slot (streams) keep their connections to the old address until they end. When the slot
     // never pools a connection (haproxy.cfg: pool-max-conn 0) none of them carries a later request there; a balancer
     // still running an older haproxy.cfg would pool them, so there they must end (or be closed at the drain deadline) first.
-    if (moved && spare.currentSessions > 0 && !(await this.spareNeverPools())) await this.emptied(this.slots.spareServer);
+    if (moved && spare.currentSessions > 0 && !(await this.runningConfigNeverPoolsSpare())) await this.emptied(this.slots.spareServer);
     const unchanged = !moved && !fresh && spare.admin === "drain";
     // Through maint first when the address changes: HAProxy drops any idle connection the slot still has (one from a
     // configuration older than pool-max-conn 0), which would otherwise carry the next requests to the old address.
@@ -91,7 +91,7 @@ export class HaproxyFlip {
   }
 
   /** Whether the haproxy.cfg HAProxy runs keeps the spare from pooling connections (unknown counts as no). */
-  private async spareNeverPools(): Promise<boolean> {
+  private async runningConfigNeverPoolsSpare(): Promise<boolean> {
     const installed = await this.ctx.ports.balancerConfig(this.ctx.observed.balancer).read();
     return installed.loaded && installed.text !== null && spareNeverPools(installed.text, this.slots.spareServer);
   }

@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { ExitCode } from "../../../core/errors";
 import { publicFetch } from "../../../lab/public-entry";
-import { forceRenewal, handshake as labHandshake, RENEWAL_SETTLE_MS } from "../../../lab/certificate-renewal";
+import { forceRenewal, handshake as labHandshake } from "../../../lab/certificate-renewal";
 import { SuiteContext, switchCli } from "../support/context";
 import { underLoad, verdict } from "../support/load";
 import { CUTOVER_LOAD_RATE } from "./switch-cutover";
@@ -49,7 +49,6 @@ export function describeHttps(ctx: SuiteContext): void {
       const { value: renewal, result } = await underLoad(ctx.lab(), CUTOVER_LOAD_RATE, async (mark) => {
         mark("renew-start");
         const r = await forceRenewal(ctx.lab().plan);
-        await new Promise((settled) => setTimeout(settled, RENEWAL_SETTLE_MS));
         mark("renew-settled");
         return r;
       });

@@ -7,7 +7,7 @@ import { paginate } from "../pagination";
 import { actionJson, reservedIpJson } from "../render";
 import { route, type Route, type RouteContext } from "../router";
 import type { ActionRequest, ReservedIpView } from "../store";
-import { isRecord } from "./tags";
+import { isRecord } from "../http";
 
 interface Flavor {
   prefix: string;

@@ -1,3 +1,4 @@
+import { isRecord } from "../http";
 import { route, type Route, type RouteContext } from "../router";
 import type { SimulatorStore } from "../store";
 
@@ -36,8 +37,4 @@ function tagJson(store: SimulatorStore, name: string): Record<string, unknown> {
       databases: none,
     },
   };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
