@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { balancerSysctlFile } from "../core/cloud-init/balancer-sysctl";
 import { Config, loadConfig } from "../core/config";
 import { describeCertificate } from "../core/tls";
 import { ExternalError, UsageError } from "../core/errors";
@@ -110,6 +111,9 @@ export class Lab {
       writeFileSync(plan.paths.haproxyConfig, labHaproxyConfig(plan, labConfig));
       ensureMaintenanceMap(labMaintenanceMap(labConfig));
       ensureServerStateFile(labServerStateFile(labConfig));
+      // The file the balancer's cloud-init writes (the namespace already runs its values: networkUpCommands).
+      mkdirSync(dirname(plan.paths.balancerSysctl), { recursive: true });
+      writeFileSync(plan.paths.balancerSysctl, balancerSysctlFile());
       await this.deps.runner.run({ argv: prepareCertificateFiles(labConfig) });
       writeCertificateScripts(plan, labConfig);
 

@@ -74,6 +74,8 @@ export interface LabPaths {
   readonly haproxyAdminSocket: string;
   /** HAProxy's master writes its pid here (`-p`); the lab's reload command signals it. */
   readonly haproxyPidFile: string;
+  /** The balancer's kernel settings file (BALANCER_SYSCTL_FILE): the lab's namespaces share the host's /etc. */
+  readonly balancerSysctl: string;
   readonly switchStateDir: string;
   /** Pebble's config, its listener's key and certificate, and the lab CA that signed them. */
   readonly acmeDir: string;
@@ -159,6 +161,7 @@ export function planLab(index: number): LabPlan {
       haproxyConfig: `${stateDir}/haproxy/haproxy.cfg`,
       haproxyAdminSocket: `${stateDir}/haproxy/admin.sock`,
       haproxyPidFile: `${stateDir}/haproxy/haproxy.pid`,
+      balancerSysctl: `${stateDir}/balancer/60-do-bluegreen-balancer.conf`,
       switchStateDir: `${stateDir}/switch-state`,
       acmeDir: `${stateDir}/acme`,
       acmeListenerCa: `${stateDir}/acme/listener-ca.pem`,

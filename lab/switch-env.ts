@@ -59,6 +59,7 @@ export function labSwitchEnv(plan: LabPlan, secrets: LabSecrets): Record<string,
     // What the lab's HAProxy differs in from a droplet's: where its files are, how it reloads, how it binds, logs and runs.
     HAPROXY_CONFIG_FILE: plan.paths.haproxyConfig,
     HAPROXY_RELOAD_COMMAND: labReloadCommand(plan),
+    BALANCER_SYSCTL_FILE: plan.paths.balancerSysctl,
     HAPROXY_BIND_ADDRESS: plan.balancer.publicIp,
     HAPROXY_USER: "none",
     HAPROXY_LOG_TARGET: "none",

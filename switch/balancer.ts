@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../core/config";
+import { BALANCER_SYSCTLS, balancerSysctlFile, kernelDrift, KernelSettingChange } from "../core/cloud-init/balancer-sysctl";
 import { renderBalancerHaproxyConfig } from "../core/haproxy";
-import { BalancerConfigRefusedError } from "./errors";
+import { BalancerConfigRefusedError, HaproxyError } from "./errors";
 import { assertKeepsSwitchKey, keysChange, switchPublicKey } from "./authorized-keys";
 import { HostIdentity, acquireLock } from "./lock";
 import type { Droplet } from "./model";
@@ -50,6 +51,15 @@ export interface KeysReport {
   readonly droplets: readonly { readonly droplet: string; readonly changed: boolean; readonly added: number; readonly removed: number }[];
 }
 
+export interface KernelReport {
+  /** BALANCER_SYSCTL_FILE on the balancer. */
+  readonly file: string;
+  /** The live settings that differed from BALANCER_SYSCTLS before this run (none: the kernel already ran them). */
+  readonly changes: readonly KernelSettingChange[];
+  /** Whether the file was missing or different before this run (written now, unless a dry run). */
+  readonly fileChanged: boolean;
+}
+
 export interface BalancerApplyResult {
   readonly command: "balancer apply";
   /** applied: something was installed; up-to-date: nothing needed to change; planned: a dry run. */
@@ -58,6 +68,7 @@ export interface BalancerApplyResult {
   /** The reserved IP haproxy.cfg's floating slot targets. */
   readonly floatingIp: string;
   readonly config: ConfigReport;
+  readonly kernel: KernelReport;
   readonly authorizedKeys: KeysReport;
   readonly durationMs: number;
 }
@@ -139,6 +150,8 @@ export async function runBalancerApply(deps: BalancerDeps, request: BalancerAppl
     const t = target;
     const port = ports.balancerConfig(t.balancer);
     installed = await reporter.step("read", `read ${config.haproxy.configFile} on ${t.balancer.name}`, () => port.read());
+    // Before the reload: the file installed next makes the spare open a connection per request, which these settings carry.
+    const kernel = await reporter.step("kernel", `set the balancer's kernel settings (${config.haproxy.sysctlFile})`, () => applyKernel(ports, config, t.balancer, false));
     const drift = configDrift(installed, t.rendered);
     let configReport = reportOf(config, installed, t.rendered, drift.upToDate);
     if (drift.upToDate) reporter.info(`haproxy.cfg on ${t.balancer.name} is up to date (${drift.detail}): nothing to reload`);
@@ -154,13 +167,14 @@ export async function runBalancerApply(deps: BalancerDeps, request: BalancerAppl
     const keysReport = await reporter.step("keys", keys ? "install SSH_AUTHORIZED_KEYS on the three droplets" : "SSH_AUTHORIZED_KEYS is empty: keys left as they are", () =>
       applyKeys(ports, [t.balancer, ...t.workers], keys, false),
     );
-    const changed = !configReport.upToDate || keysReport.droplets.some((d) => d.changed);
+    const changed = !configReport.upToDate || kernelChanged(kernel) || keysReport.droplets.some((d) => d.changed);
     result = {
       command: "balancer apply",
       outcome: changed ? "applied" : "up-to-date",
       balancer: t.balancer.name,
       floatingIp: t.floatingIp,
       config: configReport,
+      kernel,
       authorizedKeys: keysReport,
       durationMs: ports.clock.now() - started,
     };
@@ -194,8 +208,18 @@ async function planBalancerApply(deps: BalancerDeps, keys: readonly string[] | n
     for (const w of check.warnings) reporter.warn(`HAProxy: ${w}`);
     for (const line of configReport.diff) reporter.info(line);
   }
+  const kernel = await reporter.step("kernel", `compare the balancer's kernel settings with ${config.haproxy.sysctlFile}`, () => applyKernel(ports, config, t.balancer, true));
   const keysReport = await reporter.step("keys", "compare SSH_AUTHORIZED_KEYS with the droplets' files", () => applyKeys(ports, [t.balancer, ...t.workers], keys, true));
-  return { command: "balancer apply", outcome: "planned", balancer: t.balancer.name, floatingIp: t.floatingIp, config: configReport, authorizedKeys: keysReport, durationMs: ports.clock.now() - started };
+  return {
+    command: "balancer apply",
+    outcome: "planned",
+    balancer: t.balancer.name,
+    floatingIp: t.floatingIp,
+    config: configReport,
+    kernel,
+    authorizedKeys: keysReport,
+    durationMs: ports.clock.now() - started,
+  };
 }
 
 function reportOf(config: Config, installed: InstalledConfig, rendered: string, upToDate: boolean): ConfigReport {
@@ -208,6 +232,24 @@ function reportOf(config: Config, installed: InstalledConfig, rendered: string, 
     diff: unifiedDiff(installed.text ?? "", rendered, { before: `${file} (running)`, after: `${file} (rendered)` }),
     warnings: [],
   };
+}
+
+const kernelChanged = (k: KernelReport) => k.fileChanged || k.changes.length > 0;
+
+/** Writes and loads the settings file when it or a live value differs (never in a dry run); an install that leaves a value unset fails. */
+async function applyKernel(ports: Ports, config: Config, balancer: Droplet, dryRun: boolean): Promise<KernelReport> {
+  const port = ports.balancerKernel(balancer);
+  const keys = Object.keys(BALANCER_SYSCTLS);
+  const before = kernelDrift(await port.read(keys));
+  const report = { file: config.haproxy.sysctlFile, changes: before.changes, fileChanged: !before.fileCurrent };
+  if (dryRun || !kernelChanged(report)) return report;
+  const after = kernelDrift(await port.install(balancerSysctlFile(), keys));
+  if (after.changes.length > 0)
+    throw new HaproxyError(
+      `the kernel on ${balancer.name} kept ${after.changes.map((c) => `${c.key} = ${c.live}`).join(", ")} after \`sysctl -p ${config.haproxy.sysctlFile}\` (wanted ${after.changes.map((c) => c.wanted).join(", ")})`,
+      "check that no later file in /etc/sysctl.d overrides them and that the balancer's kernel allows them, then apply again",
+    );
+  return report;
 }
 
 /** Reads each droplet's file and replaces it where it differs (never in a dry run); null keys: nothing is touched. */
@@ -224,11 +266,12 @@ async function applyKeys(ports: Ports, droplets: readonly Droplet[], keys: reado
 }
 
 /** One line for the audit log and the CLI: what happened to haproxy.cfg and to the keys. */
-export function describeApply(r: Pick<BalancerApplyResult, "config" | "authorizedKeys" | "outcome">): string {
+export function describeApply(r: Pick<BalancerApplyResult, "config" | "kernel" | "authorizedKeys" | "outcome">): string {
   const c = r.config;
   const planned = r.outcome === "planned";
   const change = c.reload ? `, reloaded (worker ${c.reload.before} → ${c.reload.after})` : planned ? ` (${changedLines(c.diff)} line(s) change)` : "";
   const cfg = c.upToDate ? `haproxy.cfg up to date (${c.rendered})` : `haproxy.cfg ${c.running ?? "none"} → ${c.rendered}${change}`;
+  const kernel = describeKernel(r.kernel, planned);
   const k = r.authorizedKeys;
   const changed = k.droplets.filter((d) => d.changed);
   const keys = !k.managed
@@ -236,7 +279,14 @@ export function describeApply(r: Pick<BalancerApplyResult, "config" | "authorize
     : changed.length === 0
       ? `authorized_keys up to date on ${k.droplets.length} droplet(s) (${k.keys} key(s))`
       : `authorized_keys ${planned ? "would be replaced" : "replaced"} on ${changed.map((d) => `${d.droplet} (+${d.added} −${d.removed})`).join(", ")} (${k.keys} key(s))`;
-  return `${cfg}; ${keys}`;
+  return `${cfg}; ${kernel}; ${keys}`;
+}
+
+function describeKernel(k: KernelReport, planned: boolean): string {
+  if (!kernelChanged(k)) return "kernel settings up to date";
+  const values = k.changes.map((c) => `${c.key} ${c.live} → ${c.wanted}`);
+  const what = [...values, ...(k.fileChanged ? [`${k.file} ${planned ? "to write" : "written"}`] : [])].join(", ");
+  return `kernel settings ${planned ? "would change" : "set"} (${what})`;
 }
 
 const changedLines = (diff: readonly string[]) => diff.filter((l) => /^[-+](?![-+]{2} )/.test(l)).length;

@@ -199,6 +199,21 @@ export type InstallResult =
       readonly worker: { readonly before: number; readonly after: number };
     });
 
+/** What the balancer's kernel runs with, and the settings file that makes it survive a reboot (BALANCER_SYSCTL_FILE). */
+export interface KernelSettings {
+  /** The file's text; null when there is none. */
+  readonly file: string | null;
+  /** `sysctl -n` of each asked key, whitespace collapsed to one space. */
+  readonly live: Readonly<Record<string, string>>;
+}
+
+/** The balancer's kernel settings (as root: see rootShell). */
+export interface BalancerKernelPort {
+  read(keys: readonly string[]): Promise<KernelSettings>;
+  /** Replaces the file atomically (a temp file beside it, renamed over it), loads it with `sysctl -p`, then reads as `read` does. */
+  install(text: string, keys: readonly string[]): Promise<KernelSettings>;
+}
+
 /** The SSH user's authorized_keys on one droplet (SSH_AUTHORIZED_KEYS_FILE). */
 export interface AuthorizedKeysPort {
   /** The file's text; null when there is none. */
@@ -276,6 +291,7 @@ export interface Ports {
   haproxy(balancer: Droplet): HaproxyPort;
   lock(balancer: Droplet): LockPort;
   balancerConfig(balancer: Droplet): BalancerConfigPort;
+  balancerKernel(balancer: Droplet): BalancerKernelPort;
   authorizedKeys(droplet: Droplet): AuthorizedKeysPort;
   audit(balancer: Droplet): AuditPort;
   readonly deployments: DeploymentRecorder;

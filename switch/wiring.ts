@@ -2,6 +2,7 @@ import type { Config } from "../core/config";
 import { AuditLog } from "./adapters/audit-log";
 import { AuthorizedKeysFile } from "./adapters/authorized-keys";
 import { BalancerConfigFile } from "./adapters/balancer-config";
+import { BalancerKernel } from "./adapters/balancer-kernel";
 import { DigitalOceanClient } from "./adapters/do-api";
 import { DockerEngine } from "./adapters/docker";
 import { GithubDeployments, noDeploymentRecorder } from "./adapters/github-deployments";
@@ -58,6 +59,7 @@ export function realPorts(config: Config, context: RunMetadata, warn: (line: str
     haproxy: (balancer) => new HaproxyRuntime(shellOn(pool, balancer), config),
     lock: (balancer) => new LockDir(shellOn(pool, balancer), config.stateDir),
     balancerConfig: (balancer) => new BalancerConfigFile(shellOn(pool, balancer), config),
+    balancerKernel: (balancer) => new BalancerKernel(shellOn(pool, balancer), { file: config.haproxy.sysctlFile, user: config.ssh.user }),
     authorizedKeys: (droplet) => new AuthorizedKeysFile(shellOn(pool, droplet), config.ssh.authorizedKeysFile),
     audit: (balancer) => new AuditLog(shellOn(pool, balancer), config.stateDir, context.redactData),
     deployments: github,

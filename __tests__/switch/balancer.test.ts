@@ -1,5 +1,6 @@
 import { utils } from "ssh2";
 import { ConfigError, ExitCode } from "../../core/errors";
+import { BALANCER_SYSCTLS, balancerSysctlFile } from "../../core/cloud-init/balancer-sysctl";
 import { renderBalancerHaproxyConfig } from "../../core/haproxy";
 import { MANAGED_HEADER } from "../../switch/authorized-keys";
 import { BalancerApplyRequest, runBalancerApply } from "../../switch/balancer";
@@ -31,7 +32,7 @@ describe("balancer apply: haproxy.cfg", () => {
     const { world, apply, lines } = setup();
     const result = await apply();
     expect(result).toMatchObject({ command: "balancer apply", outcome: "up-to-date", balancer: "web-lb", floatingIp: "198.18.1.100", config: { upToDate: true, diff: [] } });
-    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "lock release"]);
+    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer kernel read", "lock release"]);
     expect(world.haproxyConfig.worker).toBe(4242);
     expect(lines).toContain(`haproxy.cfg on web-lb is up to date (${result.config.rendered}): nothing to reload`);
     expect(world.audit).toEqual([expect.objectContaining({ command: "balancer apply", outcome: "up-to-date", detail: expect.stringMatching(/^haproxy.cfg up to date/) })]);
@@ -44,7 +45,7 @@ describe("balancer apply: haproxy.cfg", () => {
     expect(result.outcome).toBe("applied");
     expect(result.config).toMatchObject({ upToDate: false, reload: { before: 4242, after: 4243 } });
     expect(world.haproxyConfig).toEqual({ text: changedText(), loaded: true, worker: 4243 });
-    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer config install", "lock release"]);
+    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer kernel read", "balancer config install", "lock release"]);
     expect(world.snapshot().haproxy).toEqual(slots);
     expect(world.lockHolder).toBeNull();
     expect(world.audit).toEqual([
@@ -55,7 +56,7 @@ describe("balancer apply: haproxy.cfg", () => {
         outcome: "applied",
         durationMs: expect.any(Number),
         message: "health path",
-        detail: expect.stringMatching(/^haproxy.cfg [0-9a-f]{12} → [0-9a-f]{12}, reloaded \(worker 4242 → 4243\); authorized_keys untouched \(SSH_AUTHORIZED_KEYS is empty\)$/),
+        detail: expect.stringMatching(/^haproxy.cfg [0-9a-f]{12} → [0-9a-f]{12}, reloaded \(worker 4242 → 4243\); kernel settings up to date; authorized_keys untouched \(SSH_AUTHORIZED_KEYS is empty\)$/),
       },
     ]);
   });
@@ -120,6 +121,70 @@ describe("balancer apply: haproxy.cfg", () => {
   });
 });
 
+describe("balancer apply: the balancer's kernel settings", () => {
+  /** A balancer created before BALANCER_SYSCTL_FILE existed: no file, Linux's defaults. */
+  const olderBalancer = () => {
+    const world = new FakeWorld();
+    world.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768 60999" }, pinned: [] };
+    return world;
+  };
+
+  it("GIVEN a balancer from before the settings file WHEN applying THEN the file is written and loaded before the reload, and the result and audit line name each change", async () => {
+    const { world, apply } = setup(CHANGED, olderBalancer());
+    const result = await apply();
+    expect(world.kernel.live).toEqual(BALANCER_SYSCTLS);
+    expect(world.kernel.file).toBe(balancerSysctlFile());
+    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer kernel read", "balancer kernel install", "balancer config install", "lock release"]);
+    expect(result.kernel).toEqual({
+      file: "/etc/sysctl.d/60-do-bluegreen-balancer.conf",
+      fileChanged: true,
+      changes: [
+        { key: "net.ipv4.tcp_tw_reuse", live: "2", wanted: "1" },
+        { key: "net.ipv4.ip_local_port_range", live: "32768 60999", wanted: "10240 65535" },
+      ],
+    });
+    expect(world.audit[0].detail).toContain(
+      "kernel settings set (net.ipv4.tcp_tw_reuse 2 → 1, net.ipv4.ip_local_port_range 32768 60999 → 10240 65535, /etc/sysctl.d/60-do-bluegreen-balancer.conf written)",
+    );
+  });
+
+  it("GIVEN only the kernel settings differ WHEN applying THEN the outcome is applied and HAProxy is not reloaded", async () => {
+    const { world, apply } = setup({}, olderBalancer());
+    const result = await apply();
+    expect({ outcome: result.outcome, reload: result.config.reload, worker: world.haproxyConfig.worker }).toEqual({ outcome: "applied", reload: undefined, worker: 4242 });
+  });
+
+  it("GIVEN the live values are right but the file is missing WHEN applying THEN only the file is written, so a reboot keeps them", async () => {
+    const world = new FakeWorld();
+    world.kernel = { ...world.kernel, file: null };
+    const { apply } = setup({}, world);
+    const result = await apply();
+    expect(result.kernel).toMatchObject({ fileChanged: true, changes: [] });
+    expect(world.kernel.file).toBe(balancerSysctlFile());
+  });
+
+  it("GIVEN a dry run WHEN the settings differ THEN it says what would change and writes nothing", async () => {
+    const { world, apply } = setup({}, olderBalancer());
+    const result = await apply({ dryRun: true });
+    expect(world.kernel.file).toBeNull();
+    expect(world.calls).not.toContain("balancer kernel install");
+    expect(result.kernel.changes).toHaveLength(2);
+  });
+
+  it("GIVEN another settings file wins over ours WHEN applying THEN exit 3 naming the value the kernel kept, HAProxy keeps its configuration, and the audit line says failed", async () => {
+    const world = olderBalancer();
+    world.kernel = { ...world.kernel, pinned: ["net.ipv4.tcp_tw_reuse"] };
+    const { apply } = setup(CHANGED, world);
+    const error = await apply().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      exitCode: ExitCode.external,
+      message: "the kernel on web-lb kept net.ipv4.tcp_tw_reuse = 2 after `sysctl -p /etc/sysctl.d/60-do-bluegreen-balancer.conf` (wanted 1)",
+    });
+    expect(world.haproxyConfig.worker).toBe(4242);
+    expect(world.audit).toEqual([expect.objectContaining({ outcome: "failed" })]);
+  });
+});
+
 describe("balancer apply --dry-run", () => {
   it("GIVEN a changed setting WHEN dry-running THEN it prints the diff and HAProxy's verdict, and changes nothing: no lock, no install, no audit line", async () => {
     const { world, apply, lines } = setup(CHANGED);
@@ -136,7 +201,7 @@ describe("balancer apply --dry-run", () => {
     );
     for (const line of result.config.diff) expect(lines).toContain(line);
     expect(lines).toContain(`haproxy.cfg on web-lb: running ${result.config.running}, rendered ${result.config.rendered}; HAProxy accepts the rendered file`);
-    expect(world.calls.filter((c) => /^(lock|balancer|keys)/.test(c))).toEqual(["balancer config read", "balancer config check"]);
+    expect(world.calls.filter((c) => /^(lock|balancer|keys)/.test(c))).toEqual(["balancer config read", "balancer config check", "balancer kernel read"]);
     expect({ config: world.haproxyConfig, snapshot: world.snapshot(), audit: world.audit }).toEqual({ ...before, audit: [] });
   });
 

@@ -26,13 +26,13 @@ describe("switch CLI: balancer apply", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toEqual(expect.arrayContaining(["step lock started", "step reload started", "step unlock started"]));
     expect(lastJson(r)).toMatchObject({ ok: true, command: "balancer apply", outcome: "applied", balancer: "web-lb", config: { reload: { before: 4242, after: 4243 } } });
-    expect(lastJson(r).steps.map((s: { name: string }) => s.name)).toEqual(["lock", "observe", "read", "reload", "keys", "record", "unlock"]);
+    expect(lastJson(r).steps.map((s: { name: string }) => s.name)).toEqual(["lock", "observe", "read", "kernel", "reload", "keys", "record", "unlock"]);
   });
 
   it("GIVEN nothing changed WHEN `balancer apply` runs THEN the last line says the balancer is up to date and the keys are untouched", async () => {
     const r = await cli(["balancer", "apply"]);
     expect(r.code).toBe(0);
-    expect(r.stdout[r.stdout.length - 1]).toMatch(/^balancer web-lb is up to date: haproxy.cfg up to date \([0-9a-f]{12}\); authorized_keys untouched \(SSH_AUTHORIZED_KEYS is empty\) \(reserved IP 198\.18\.1\.100, \d+ ms\)$/);
+    expect(r.stdout[r.stdout.length - 1]).toMatch(/^balancer web-lb is up to date: haproxy.cfg up to date \([0-9a-f]{12}\); kernel settings up to date; authorized_keys untouched \(SSH_AUTHORIZED_KEYS is empty\) \(reserved IP 198\.18\.1\.100, \d+ ms\)$/);
   });
 
   it("GIVEN --dry-run WHEN run THEN the diff is printed, the last line says nothing changed, and the world is as it was", async () => {
@@ -41,7 +41,7 @@ describe("switch CLI: balancer apply", () => {
     expect(r.code).toBe(0);
     // The health check and the maintenance rule's exception both follow APP_HEALTH_PATH: two lines out, two in.
     expect(r.stdout).toContain("+  http-check send meth GET uri / ver HTTP/1.1 hdr Host example.com");
-    expect(r.stdout[r.stdout.length - 1]).toMatch(/^dry run, nothing changed: haproxy.cfg [0-9a-f]{12} → [0-9a-f]{12} \(4 line\(s\) change\); authorized_keys untouched/);
+    expect(r.stdout[r.stdout.length - 1]).toMatch(/^dry run, nothing changed: haproxy.cfg [0-9a-f]{12} → [0-9a-f]{12} \(4 line\(s\) change\); kernel settings up to date; authorized_keys untouched/);
     expect({ text: world.haproxyConfig.text, audit: world.audit, locked: world.lockHolder }).toEqual({ text: STACK_HAPROXY_CONFIG(), audit: [], locked: null });
   });
 

@@ -53,6 +53,8 @@ export interface Config {
     readonly configFile: string;
     /** How the balancer's HAProxy reloads hitlessly (HAPROXY_RELOAD_COMMAND). */
     readonly reloadCommand: string;
+    /** The balancer's kernel settings file, which `balancer apply` keeps (BALANCER_SYSCTL_FILE). */
+    readonly sysctlFile: string;
     /** The render options a balancer's haproxy.cfg takes from the configuration (renderBalancerHaproxyConfig). */
     readonly bindAddress: string;
     /** null: no privilege drop. */
@@ -312,6 +314,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
       spareServer: "spare",
       configFile: c.haproxyConfigFile,
       reloadCommand: c.haproxyReloadCommand,
+      sysctlFile: c.balancerSysctlFile,
       bindAddress: c.haproxyBindAddress,
       user: c.haproxyUser,
       logTarget: c.haproxyLogTarget,

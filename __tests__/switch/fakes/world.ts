@@ -3,6 +3,7 @@ import { ExternalError } from "../../../core/errors";
 import { configFingerprint } from "../../../core/app";
 import { releaseOf } from "../../../switch/release";
 import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
+import { BALANCER_SYSCTLS, balancerSysctlFile } from "../../../core/cloud-init/balancer-sysctl";
 import { testConfig } from "./config";
 import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
 import { DigitalOceanError, DockerError, RegistryError } from "../../../switch/errors";
@@ -12,6 +13,7 @@ import type {
   AuditPort,
   AuthorizedKeysPort,
   BalancerConfigPort,
+  BalancerKernelPort,
   Clock,
   ContainerSpec,
   DeploymentRecorder,
@@ -387,6 +389,8 @@ export class FakeWorld {
    * It starts as the stack renders it for the test configuration, so `status` finds it up to date.
    */
   haproxyConfig: { text: string | null; loaded: boolean; worker: number } = { text: STACK_HAPROXY_CONFIG(), loaded: true, worker: 4242 };
+  /** The balancer's kernel settings: as cloud-init leaves them. `pinned` keys keep their value through a `sysctl -p` (another file wins). */
+  kernel: { file: string | null; live: Record<string, string>; pinned: readonly string[] } = { file: balancerSysctlFile(), live: { ...BALANCER_SYSCTLS }, pinned: [] };
   /** `haproxy -c` refuses a text this matches, with HAProxy's reason. */
   refuseConfig?: { readonly when: RegExp; readonly reason: string };
   /** Each droplet's authorized_keys by droplet id; absent: no file. */
@@ -618,6 +622,27 @@ export class FakeWorld {
     },
   };
 
+  readonly balancerKernelPort: BalancerKernelPort = {
+    read: async (keys) => {
+      this.log("balancer kernel read");
+      return this.kernelReading(keys);
+    },
+    install: async (text, keys) => {
+      this.log("balancer kernel install");
+      this.fail("balancer kernel install");
+      const written = text
+        .split("\n")
+        .map((line) => /^([a-z0-9_.]+) = (.+)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null && !this.kernel.pinned.includes(m[1]));
+      this.kernel = { ...this.kernel, file: text, live: { ...this.kernel.live, ...Object.fromEntries(written.map((m) => [m[1], m[2]])) } };
+      return this.kernelReading(keys);
+    },
+  };
+
+  private kernelReading(keys: readonly string[]) {
+    return { file: this.kernel.file, live: Object.fromEntries(keys.map((k) => [k, this.kernel.live[k] ?? "?"])) };
+  }
+
   authorizedKeysPort(droplet: Droplet): AuthorizedKeysPort {
     return {
       read: async () => this.authorizedKeyFiles.get(droplet.id) ?? null,
@@ -657,6 +682,7 @@ export class FakeWorld {
       haproxy: () => this.haproxyPort,
       lock: () => this.lockPort,
       balancerConfig: () => this.balancerConfigPort,
+      balancerKernel: () => this.balancerKernelPort,
       authorizedKeys: (d) => this.authorizedKeysPort(d),
       audit: () => this.auditPort,
       deployments: this.recorder,
