@@ -327,7 +327,12 @@ async function record(
     .catch((e: Error) => reporter.warn(`could not append the audit line: ${e.message}`));
 }
 
-/** For `status`: whether the balancer runs the haproxy.cfg `balancer apply` would install. */
+/** For `status`: whether the balancer runs the haproxy.cfg and the kernel settings `balancer apply` would install. */
 export async function balancerConfigStatus(ports: Ports, config: Config, balancer: Droplet, floatingIp: string): Promise<{ readonly upToDate: boolean; readonly detail: string }> {
-  return configDrift(await ports.balancerConfig(balancer).read(), renderBalancerHaproxyConfig(config, floatingIp));
+  const [installed, kernel] = await Promise.all([ports.balancerConfig(balancer).read(), ports.balancerKernel(balancer).read(Object.keys(BALANCER_SYSCTLS))]);
+  const cfg = configDrift(installed, renderBalancerHaproxyConfig(config, floatingIp));
+  const { changes, fileCurrent } = kernelDrift(kernel);
+  if (changes.length === 0 && fileCurrent) return cfg;
+  const differs = [...changes.map((c) => `${c.key} is ${c.live}, not ${c.wanted}`), ...(fileCurrent ? [] : [`${config.haproxy.sysctlFile} is ${kernel.file === null ? "missing" : "different"}`])];
+  return { upToDate: false, detail: `${cfg.upToDate ? `haproxy.cfg up to date (${cfg.detail})` : cfg.detail}; kernel settings differ: ${differs.join(", ")}` };
 }

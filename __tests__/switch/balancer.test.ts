@@ -303,6 +303,13 @@ describe("status: the balancer's configuration", () => {
     ["another text", () => undefined, CHANGED, false, /^balancer config: DIFFERS \(running [0-9a-f]{12}, rendered [0-9a-f]{12}\) — run `npm run switch -- balancer apply`$/],
     ["the rendered file, not loaded yet", (w) => (w.haproxyConfig.loaded = false), {}, false, /^balancer config: DIFFERS \(.*a reload is pending\) — run `npm run switch -- balancer apply`$/],
     ["no file", (w) => (w.haproxyConfig.text = null), {}, false, /^balancer config: DIFFERS \(no haproxy.cfg on the balancer\)/],
+    [
+      "the rendered file, but Linux's default kernel settings and no settings file",
+      (w) => (w.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768 60999" }, pinned: [] }),
+      {},
+      false,
+      /^balancer config: DIFFERS \(haproxy.cfg up to date \([0-9a-f]{12}\); kernel settings differ: net.ipv4.tcp_tw_reuse is 2, not 1, net.ipv4.ip_local_port_range is 32768 60999, not 10240 65535, \/etc\/sysctl.d\/60-do-bluegreen-balancer.conf is missing\) — run `npm run switch -- balancer apply`$/,
+    ],
   ])("GIVEN the balancer holds %s WHEN status runs THEN it says so, and the pair's consistency is not affected", async (_, arrange, env, upToDate, expected) => {
     const world = new FakeWorld();
     arrange(world);
@@ -310,7 +317,7 @@ describe("status: the balancer's configuration", () => {
     expect(report.balancerConfig.upToDate).toBe(upToDate);
     expect(line(formatStatus(report))).toMatch(expected);
     expect(report.consistent).toBe(true);
-    expect(world.calls.filter((c) => c.startsWith("balancer"))).toEqual(["balancer config read"]);
+    expect(world.calls.filter((c) => c.startsWith("balancer"))).toEqual(["balancer config read", "balancer kernel read"]);
   });
 
   it("GIVEN an apply was recorded WHEN status prints the audit tail THEN its line carries what the apply did", async () => {
