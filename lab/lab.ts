@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { balancerSysctlFile } from "../core/cloud-init/balancer-sysctl";
+import { balancerSysctlText } from "../core/cloud-init/balancer-sysctl";
 import { Config, loadConfig } from "../core/config";
 import { describeCertificate } from "../core/tls";
 import { ExternalError, UsageError } from "../core/errors";
@@ -113,7 +113,7 @@ export class Lab {
       ensureServerStateFile(labServerStateFile(labConfig));
       // The file the balancer's cloud-init writes (the namespace already runs its values: networkUpCommands).
       mkdirSync(dirname(plan.paths.balancerSysctl), { recursive: true });
-      writeFileSync(plan.paths.balancerSysctl, balancerSysctlFile());
+      writeFileSync(plan.paths.balancerSysctl, balancerSysctlText());
       await this.deps.runner.run({ argv: prepareCertificateFiles(labConfig) });
       writeCertificateScripts(plan, labConfig);
 

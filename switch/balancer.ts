@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../core/config";
-import { BALANCER_SYSCTLS, balancerSysctlFile, kernelDrift, KernelSettingChange } from "../core/cloud-init/balancer-sysctl";
+import { BALANCER_SYSCTLS, balancerSysctlText, kernelDrift, KernelSettingChange } from "../core/cloud-init/balancer-sysctl";
 import { renderBalancerHaproxyConfig } from "../core/haproxy";
-import { BalancerConfigRefusedError, HaproxyError } from "./errors";
+import { BlueGreenError } from "../core/errors";
+import { BalancerConfigRefusedError } from "./errors";
 import { assertKeepsSwitchKey, keysChange, switchPublicKey } from "./authorized-keys";
 import { HostIdentity, acquireLock } from "./lock";
 import type { Droplet } from "./model";
@@ -145,13 +146,12 @@ export async function runBalancerApply(deps: BalancerDeps, request: BalancerAppl
   let result: BalancerApplyResult | undefined;
   let installed: InstalledConfig | undefined;
   let failure: unknown;
+  const done: CompletedParts = {};
   try {
     target = await reporter.step("observe", "read the reserved IP and render haproxy.cfg", () => findTarget(ports, config, droplets));
     const t = target;
     const port = ports.balancerConfig(t.balancer);
     installed = await reporter.step("read", `read ${config.haproxy.configFile} on ${t.balancer.name}`, () => port.read());
-    // Before the reload: the file installed next makes the spare open a connection per request, which these settings carry.
-    const kernel = await reporter.step("kernel", `set the balancer's kernel settings (${config.haproxy.sysctlFile})`, () => applyKernel(ports, config, t.balancer, false));
     const drift = configDrift(installed, t.rendered);
     let configReport = reportOf(config, installed, t.rendered, drift.upToDate);
     if (drift.upToDate) reporter.info(`haproxy.cfg on ${t.balancer.name} is up to date (${drift.detail}): nothing to reload`);
@@ -164,26 +164,22 @@ export async function runBalancerApply(deps: BalancerDeps, request: BalancerAppl
       configReport = { ...configReport, warnings: outcome.warnings, reload: outcome.worker };
       for (const w of outcome.warnings) reporter.warn(`HAProxy: ${w}`);
     }
+    done.config = configReport;
+    // After the reload is as safe as before it: the settings matter once the spare serves, and no flip can run while this
+    // run holds the deploy lock. A file HAProxy refuses thus leaves the kernel as it was, too.
+    const kernel = await reporter.step("kernel", `keep the balancer's kernel settings (${config.haproxy.sysctlFile})`, () => applyKernel(ports, config, t.balancer, false));
+    done.kernel = kernel;
     const keysReport = await reporter.step("keys", keys ? "install SSH_AUTHORIZED_KEYS on the three droplets" : "SSH_AUTHORIZED_KEYS is empty: keys left as they are", () =>
       applyKeys(ports, [t.balancer, ...t.workers], keys, false),
     );
     const changed = !configReport.upToDate || kernelChanged(kernel) || keysReport.droplets.some((d) => d.changed);
-    result = {
-      command: "balancer apply",
-      outcome: changed ? "applied" : "up-to-date",
-      balancer: t.balancer.name,
-      floatingIp: t.floatingIp,
-      config: configReport,
-      kernel,
-      authorizedKeys: keysReport,
-      durationMs: ports.clock.now() - started,
-    };
+    result = resultOf(changed ? "applied" : "up-to-date", t, { config: configReport, kernel, authorizedKeys: keysReport }, ports.clock.now() - started);
     return result;
   } catch (error) {
     failure = error;
     throw error;
   } finally {
-    await record(deps, balancer!, { started, request, result, failure, installed, rendered: target?.rendered });
+    await record(deps, balancer!, { started, request, result, failure, installed, rendered: target?.rendered, done });
     await reporter
       .step("unlock", "release the deploy lock", async () => void (await ports.lock(balancer!).release(holder.id, false)))
       .catch((e: Error) => reporter.warn(`could not release the deploy lock (it expires at ${holder.expiresAt}): ${e.message}`));
@@ -210,16 +206,16 @@ async function planBalancerApply(deps: BalancerDeps, keys: readonly string[] | n
   }
   const kernel = await reporter.step("kernel", `compare the balancer's kernel settings with ${config.haproxy.sysctlFile}`, () => applyKernel(ports, config, t.balancer, true));
   const keysReport = await reporter.step("keys", "compare SSH_AUTHORIZED_KEYS with the droplets' files", () => applyKeys(ports, [t.balancer, ...t.workers], keys, true));
-  return {
-    command: "balancer apply",
-    outcome: "planned",
-    balancer: t.balancer.name,
-    floatingIp: t.floatingIp,
-    config: configReport,
-    kernel,
-    authorizedKeys: keysReport,
-    durationMs: ports.clock.now() - started,
-  };
+  return resultOf("planned", t, { config: configReport, kernel, authorizedKeys: keysReport }, ports.clock.now() - started);
+}
+
+function resultOf(
+  outcome: BalancerApplyResult["outcome"],
+  t: Target,
+  parts: Pick<BalancerApplyResult, "config" | "kernel" | "authorizedKeys">,
+  durationMs: number,
+): BalancerApplyResult {
+  return { command: "balancer apply", outcome, balancer: t.balancer.name, floatingIp: t.floatingIp, ...parts, durationMs };
 }
 
 function reportOf(config: Config, installed: InstalledConfig, rendered: string, upToDate: boolean): ConfigReport {
@@ -236,19 +232,14 @@ function reportOf(config: Config, installed: InstalledConfig, rendered: string, 
 
 const kernelChanged = (k: KernelReport) => k.fileChanged || k.changes.length > 0;
 
-/** Writes and loads the settings file when it or a live value differs (never in a dry run); an install that leaves a value unset fails. */
+/** Writes and loads the settings file when it or a live value differs (never in a dry run). */
 async function applyKernel(ports: Ports, config: Config, balancer: Droplet, dryRun: boolean): Promise<KernelReport> {
   const port = ports.balancerKernel(balancer);
   const keys = Object.keys(BALANCER_SYSCTLS);
   const before = kernelDrift(await port.read(keys));
   const report = { file: config.haproxy.sysctlFile, changes: before.changes, fileChanged: !before.fileCurrent };
   if (dryRun || !kernelChanged(report)) return report;
-  const after = kernelDrift(await port.install(balancerSysctlFile(), keys));
-  if (after.changes.length > 0)
-    throw new HaproxyError(
-      `the kernel on ${balancer.name} kept ${after.changes.map((c) => `${c.key} = ${c.live}`).join(", ")} after \`sysctl -p ${config.haproxy.sysctlFile}\` (wanted ${after.changes.map((c) => c.wanted).join(", ")})`,
-      "check that no later file in /etc/sysctl.d overrides them and that the balancer's kernel allows them, then apply again",
-    );
+  await port.install(balancerSysctlText());
   return report;
 }
 
@@ -301,10 +292,26 @@ export function formatBalancerApply(r: BalancerApplyResult): string {
   return `${head} (reserved IP ${r.floatingIp}, ${r.durationMs} ms)`;
 }
 
+/** What a failed run finished before it failed: the audit line says it, so a later step's failure hides no change. */
+interface CompletedParts {
+  config?: ConfigReport;
+  kernel?: KernelReport;
+}
+
+function describePartial(done: CompletedParts, installed: InstalledConfig | undefined, rendered: string): string {
+  const c = done.config;
+  const cfg = !c
+    ? `haproxy.cfg ${installed?.text == null ? "none" : sha12(installed.text)} → ${sha12(rendered)} not installed`
+    : c.upToDate
+      ? `haproxy.cfg up to date (${c.rendered})`
+      : `haproxy.cfg ${c.running ?? "none"} → ${c.rendered}${c.reload ? `, reloaded (worker ${c.reload.before} → ${c.reload.after})` : ""}`;
+  return [cfg, ...(done.kernel ? [describeKernel(done.kernel, false)] : [])].join("; ");
+}
+
 async function record(
   deps: BalancerDeps,
   balancer: Droplet,
-  run: { started: number; request: BalancerApplyRequest; result?: BalancerApplyResult; failure: unknown; installed?: InstalledConfig; rendered?: string },
+  run: { started: number; request: BalancerApplyRequest; result?: BalancerApplyResult; failure: unknown; installed?: InstalledConfig; rendered?: string; done: CompletedParts },
 ): Promise<void> {
   const { ports, reporter } = deps;
   const refused = run.failure instanceof BalancerConfigRefusedError;
@@ -315,11 +322,7 @@ async function record(
     outcome: run.result?.outcome ?? (refused ? "refused" : "failed"),
     durationMs: ports.clock.now() - run.started,
     message: run.request.message,
-    ...(run.result
-      ? { detail: describeApply(run.result) }
-      : run.rendered
-        ? { detail: `haproxy.cfg ${run.installed?.text == null ? "none" : sha12(run.installed.text)} → ${sha12(run.rendered)} not installed` }
-        : {}),
+    ...(run.result ? { detail: describeApply(run.result) } : run.rendered ? { detail: describePartial(run.done, run.installed, run.rendered) } : {}),
     ...(run.failure === undefined ? {} : { error: run.failure instanceof Error ? run.failure.message : String(run.failure) }),
   };
   await reporter
@@ -327,12 +330,23 @@ async function record(
     .catch((e: Error) => reporter.warn(`could not append the audit line: ${e.message}`));
 }
 
-/** For `status`: whether the balancer runs the haproxy.cfg and the kernel settings `balancer apply` would install. */
+/**
+ * For `status`: whether the balancer runs the haproxy.cfg and the kernel settings `balancer apply` would install. A
+ * haproxy.cfg that cannot be read fails the whole verdict; kernel settings that cannot be read are said so beside it.
+ */
 export async function balancerConfigStatus(ports: Ports, config: Config, balancer: Droplet, floatingIp: string): Promise<{ readonly upToDate: boolean; readonly detail: string }> {
-  const [installed, kernel] = await Promise.all([ports.balancerConfig(balancer).read(), ports.balancerKernel(balancer).read(Object.keys(BALANCER_SYSCTLS))]);
+  const [installed, kernel] = await Promise.all([
+    ports.balancerConfig(balancer).read(),
+    ports
+      .balancerKernel(balancer)
+      .read(Object.keys(BALANCER_SYSCTLS))
+      .catch((e: Error) => e),
+  ]);
   const cfg = configDrift(installed, renderBalancerHaproxyConfig(config, floatingIp));
+  const withCfg = (kernelPart: string) => ({ upToDate: false, detail: `${cfg.upToDate ? `haproxy.cfg up to date (${cfg.detail})` : cfg.detail}; ${kernelPart}` });
+  if (kernel instanceof Error) return withCfg(`kernel settings unknown (${kernel instanceof BlueGreenError ? kernel.oneLine() : kernel.message})`);
   const { changes, fileCurrent } = kernelDrift(kernel);
   if (changes.length === 0 && fileCurrent) return cfg;
   const differs = [...changes.map((c) => `${c.key} is ${c.live}, not ${c.wanted}`), ...(fileCurrent ? [] : [`${config.haproxy.sysctlFile} is ${kernel.file === null ? "missing" : "different"}`])];
-  return { upToDate: false, detail: `${cfg.upToDate ? `haproxy.cfg up to date (${cfg.detail})` : cfg.detail}; kernel settings differ: ${differs.join(", ")}` };
+  return withCfg(`kernel settings differ: ${differs.join(", ")}`);
 }

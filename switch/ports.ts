@@ -203,15 +203,15 @@ export type InstallResult =
 export interface KernelSettings {
   /** The file's text; null when there is none. */
   readonly file: string | null;
-  /** `sysctl -n` of each asked key, whitespace collapsed to one space. */
+  /** Each asked key's value as `sysctl -n` prints it (a range with a tab); `?` when this kernel has no such key. */
   readonly live: Readonly<Record<string, string>>;
 }
 
 /** The balancer's kernel settings (as root: see rootShell). */
 export interface BalancerKernelPort {
   read(keys: readonly string[]): Promise<KernelSettings>;
-  /** Replaces the file atomically (a temp file beside it, renamed over it), loads it with `sysctl -p`, then reads as `read` does. */
-  install(text: string, keys: readonly string[]): Promise<KernelSettings>;
+  /** Replaces the file atomically (a temp file beside it, renamed over it) and loads it with `sysctl -p`; a refusal puts the previous file back. */
+  install(text: string): Promise<void>;
 }
 
 /** The SSH user's authorized_keys on one droplet (SSH_AUTHORIZED_KEYS_FILE). */

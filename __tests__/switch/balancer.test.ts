@@ -1,6 +1,6 @@
 import { utils } from "ssh2";
 import { ConfigError, ExitCode } from "../../core/errors";
-import { BALANCER_SYSCTLS, balancerSysctlFile } from "../../core/cloud-init/balancer-sysctl";
+import { BALANCER_SYSCTLS, balancerSysctlText } from "../../core/cloud-init/balancer-sysctl";
 import { renderBalancerHaproxyConfig } from "../../core/haproxy";
 import { MANAGED_HEADER } from "../../switch/authorized-keys";
 import { BalancerApplyRequest, runBalancerApply } from "../../switch/balancer";
@@ -45,7 +45,7 @@ describe("balancer apply: haproxy.cfg", () => {
     expect(result.outcome).toBe("applied");
     expect(result.config).toMatchObject({ upToDate: false, reload: { before: 4242, after: 4243 } });
     expect(world.haproxyConfig).toEqual({ text: changedText(), loaded: true, worker: 4243 });
-    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer kernel read", "balancer config install", "lock release"]);
+    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer config install", "balancer kernel read", "lock release"]);
     expect(world.snapshot().haproxy).toEqual(slots);
     expect(world.lockHolder).toBeNull();
     expect(world.audit).toEqual([
@@ -125,16 +125,16 @@ describe("balancer apply: the balancer's kernel settings", () => {
   /** A balancer created before BALANCER_SYSCTL_FILE existed: no file, Linux's defaults. */
   const olderBalancer = () => {
     const world = new FakeWorld();
-    world.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768 60999" }, pinned: [] };
+    world.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768\t60999" } };
     return world;
   };
 
-  it("GIVEN a balancer from before the settings file WHEN applying THEN the file is written and loaded before the reload, and the result and audit line name each change", async () => {
+  it("GIVEN a balancer from before the settings file WHEN applying THEN the file is written and loaded after the reload, and the result and audit line name each change", async () => {
     const { world, apply } = setup(CHANGED, olderBalancer());
     const result = await apply();
     expect(world.kernel.live).toEqual(BALANCER_SYSCTLS);
-    expect(world.kernel.file).toBe(balancerSysctlFile());
-    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer kernel read", "balancer kernel install", "balancer config install", "lock release"]);
+    expect(world.kernel.file).toBe(balancerSysctlText());
+    expect(lockAndAuditCalls(world)).toEqual(["lock acquire", "balancer config read", "balancer config install", "balancer kernel read", "balancer kernel install", "lock release"]);
     expect(result.kernel).toEqual({
       file: "/etc/sysctl.d/60-do-bluegreen-balancer.conf",
       fileChanged: true,
@@ -160,7 +160,7 @@ describe("balancer apply: the balancer's kernel settings", () => {
     const { apply } = setup({}, world);
     const result = await apply();
     expect(result.kernel).toMatchObject({ fileChanged: true, changes: [] });
-    expect(world.kernel.file).toBe(balancerSysctlFile());
+    expect(world.kernel.file).toBe(balancerSysctlText());
   });
 
   it("GIVEN a dry run WHEN the settings differ THEN it says what would change and writes nothing", async () => {
@@ -171,17 +171,25 @@ describe("balancer apply: the balancer's kernel settings", () => {
     expect(result.kernel.changes).toHaveLength(2);
   });
 
-  it("GIVEN another settings file wins over ours WHEN applying THEN exit 3 naming the value the kernel kept, HAProxy keeps its configuration, and the audit line says failed", async () => {
+  it("GIVEN the kernel refuses the settings file WHEN applying THEN exit 3 with the kernel's reason, and the audit line says failed and that haproxy.cfg was already reloaded", async () => {
     const world = olderBalancer();
-    world.kernel = { ...world.kernel, pinned: ["net.ipv4.tcp_tw_reuse"] };
+    world.kernel = { ...world.kernel, refuses: 'sysctl: permission denied on key "net.ipv4.tcp_tw_reuse"' };
     const { apply } = setup(CHANGED, world);
     const error = await apply().catch((e: unknown) => e);
-    expect(error).toMatchObject({
-      exitCode: ExitCode.external,
-      message: "the kernel on web-lb kept net.ipv4.tcp_tw_reuse = 2 after `sysctl -p /etc/sysctl.d/60-do-bluegreen-balancer.conf` (wanted 1)",
-    });
-    expect(world.haproxyConfig.worker).toBe(4242);
-    expect(world.audit).toEqual([expect.objectContaining({ outcome: "failed" })]);
+    expect(error).toMatchObject({ exitCode: ExitCode.external, message: expect.stringMatching(/^the kernel on web-lb refused .* \(sysctl: permission denied on key "net.ipv4.tcp_tw_reuse"\); the previous file is back$/) });
+    expect(world.haproxyConfig.worker).toBe(4243);
+    expect(world.audit).toEqual([
+      expect.objectContaining({ outcome: "failed", detail: expect.stringMatching(/^haproxy.cfg [0-9a-f]{12} → [0-9a-f]{12}, reloaded \(worker 4242 → 4243\)$/) }),
+    ]);
+  });
+
+  it("GIVEN HAProxy refuses the rendered file WHEN applying THEN the kernel settings are not touched either", async () => {
+    const world = olderBalancer();
+    world.refuseConfig = { when: /http-check/, reason: "parsing error" };
+    const { apply } = setup(CHANGED, world);
+    await expect(apply()).rejects.toBeInstanceOf(BalancerConfigRefusedError);
+    expect(world.kernel.file).toBeNull();
+    expect(world.calls).not.toContain("balancer kernel read");
   });
 });
 
@@ -305,7 +313,7 @@ describe("status: the balancer's configuration", () => {
     ["no file", (w) => (w.haproxyConfig.text = null), {}, false, /^balancer config: DIFFERS \(no haproxy.cfg on the balancer\)/],
     [
       "the rendered file, but Linux's default kernel settings and no settings file",
-      (w) => (w.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768 60999" }, pinned: [] }),
+      (w) => (w.kernel = { file: null, live: { "net.ipv4.tcp_tw_reuse": "2", "net.ipv4.ip_local_port_range": "32768\t60999" } }),
       {},
       false,
       /^balancer config: DIFFERS \(haproxy.cfg up to date \([0-9a-f]{12}\); kernel settings differ: net.ipv4.tcp_tw_reuse is 2, not 1, net.ipv4.ip_local_port_range is 32768 60999, not 10240 65535, \/etc\/sysctl.d\/60-do-bluegreen-balancer.conf is missing\) — run `npm run switch -- balancer apply`$/,

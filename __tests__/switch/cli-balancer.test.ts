@@ -26,7 +26,7 @@ describe("switch CLI: balancer apply", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toEqual(expect.arrayContaining(["step lock started", "step reload started", "step unlock started"]));
     expect(lastJson(r)).toMatchObject({ ok: true, command: "balancer apply", outcome: "applied", balancer: "web-lb", config: { reload: { before: 4242, after: 4243 } } });
-    expect(lastJson(r).steps.map((s: { name: string }) => s.name)).toEqual(["lock", "observe", "read", "kernel", "reload", "keys", "record", "unlock"]);
+    expect(lastJson(r).steps.map((s: { name: string }) => s.name)).toEqual(["lock", "observe", "read", "reload", "kernel", "keys", "record", "unlock"]);
   });
 
   it("GIVEN nothing changed WHEN `balancer apply` runs THEN the last line says the balancer is up to date and the keys are untouched", async () => {

@@ -14,7 +14,7 @@ export const BALANCER_SYSCTLS: Readonly<Record<string, string>> = {
 /** Where cloud-init writes it: BALANCER_SYSCTL_FILE's default, the file `balancer apply` keeps. */
 export const BALANCER_SYSCTL_FILE = "/etc/sysctl.d/60-do-bluegreen-balancer.conf";
 
-export function balancerSysctlFile(): string {
+export function balancerSysctlText(): string {
   return [
     "# do-bluegreen: the spare slot opens one connection per request while it serves; reuse TIME_WAIT ports for them.",
     ...Object.entries(BALANCER_SYSCTLS).map(([key, value]) => `${key} = ${value}`),
@@ -41,5 +41,5 @@ export function kernelDrift(settings: { readonly file: string | null; readonly l
   const changes = Object.entries(BALANCER_SYSCTLS)
     .map(([key, wanted]) => ({ key, live: norm(settings.live[key] ?? "?"), wanted }))
     .filter((c) => c.live !== norm(c.wanted));
-  return { changes, fileCurrent: settings.file === balancerSysctlFile() };
+  return { changes, fileCurrent: settings.file === balancerSysctlText() };
 }

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { httpsRedirectPath, maintenanceMapPath, serverStatePath } from "../haproxy";
-import { BALANCER_SYSCTL_FILE, balancerSysctlFile } from "./balancer-sysctl";
+import { BALANCER_SYSCTL_FILE, balancerSysctlText } from "./balancer-sysctl";
 import { CertificateScriptConfig, deployHookScript, DROPLET_CERTIFICATE_SCRIPTS, obtainScript, placeholderCertificateScript } from "../tls";
 import { CloudConfig, renderCloudConfig, WriteFile } from "./cloud-config";
 import { DEFAULT_DEPLOY_USER, sshAccess } from "./ssh-port";
@@ -99,7 +99,7 @@ export function balancerCloudConfig(options: BalancerUserDataOptions): CloudConf
         permissions: "0644",
       },
       ...ssh.files,
-      { path: BALANCER_SYSCTL_FILE, content: balancerSysctlFile(), owner: "root:root", permissions: "0644" },
+      { path: BALANCER_SYSCTL_FILE, content: balancerSysctlText(), owner: "root:root", permissions: "0644" },
       ...tlsFiles(tls),
       // Deferred: written after the haproxy package installed its default file, so ours wins.
       { path: HAPROXY_CONFIG_PATH, content: options.haproxyConfig, owner: "root:root", permissions: "0644", defer: true },

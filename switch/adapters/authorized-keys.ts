@@ -1,6 +1,6 @@
 import { ExternalError } from "../../core/errors";
 import type { AuthorizedKeysPort } from "../ports";
-import { RemoteShell, shellQuote } from "./shell";
+import { RemoteShell, replaceFileLines, shellQuote } from "./shell";
 
 /** `f` = the file: SSH_AUTHORIZED_KEYS_FILE, relative to the SSH user's home unless absolute. */
 function locate(path: string): string[] {
@@ -16,12 +16,7 @@ export function writeKeysScript(path: string, text: string): string {
   return [
     ...locate(path),
     "umask 077",
-    'mkdir -p "$(dirname "$f")"',
-    'tmp="$f.tmp.$$"',
-    "trap 'rm -f \"$tmp\"' EXIT",
-    `printf '%s' ${shellQuote(Buffer.from(text, "utf8").toString("base64"))} | base64 -d > "$tmp"`,
-    'chmod 600 "$tmp"',
-    'mv -f "$tmp" "$f"',
+    ...replaceFileLines("f", text, "600"),
     "",
   ].join("\n");
 }

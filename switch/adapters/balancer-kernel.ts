@@ -1,9 +1,12 @@
-import { HaproxyError } from "../errors";
+import { ExternalError } from "../../core/errors";
 import type { BalancerKernelPort, KernelSettings } from "../ports";
 import { rootShell } from "./balancer-config";
-import { RemoteShell, shellQuote } from "./shell";
+import { RemoteShell, replaceFileLines, shellQuote } from "./shell";
 
 const KEY = /^[a-z0-9_.]+$/;
+
+/** The install script's exit status when `sysctl -p` refused the file (the previous file is back). */
+const LOAD_REFUSED = 4;
 
 function keyList(keys: readonly string[]): string {
   // Keys are interpolated into the script: only sysctl names (letters, digits, dots, underscores) ever get there.
@@ -11,44 +14,47 @@ function keyList(keys: readonly string[]): string {
   return keys.join(" ");
 }
 
-/** Prints `NONE` or `FILE <base64>`, then `LIVE <key> <value>` for each key (value `?` when the kernel has no such key). */
-export function readKernelLines(keys: readonly string[]): string[] {
+/** Prints `NONE` or `FILE <base64>`, then `LIVE <key> <value>` for each key, the value as `sysctl -n` prints it (`?`: no such key). */
+function readLines(keys: readonly string[]): string[] {
   return [
     'if [ -f "$file" ]; then printf \'FILE %s\\n\' "$(base64 -w0 "$file")"; else echo NONE; fi',
-    `for k in ${keyList(keys)}; do v=$(sysctl -n "$k" 2>/dev/null) || v='?'; printf 'LIVE %s %s\\n' "$k" "$(printf '%s' "$v" | tr -s '\\t ' '  ')"; done`,
+    `for k in ${keyList(keys)}; do v=$(sysctl -n "$k" 2>/dev/null) || v='?'; printf 'LIVE %s %s\\n' "$k" "$v"; done`,
   ];
 }
 
 export function readKernelScript(file: string, keys: readonly string[]): string {
-  return ["set -eu", `file=${shellQuote(file)}`, ...readKernelLines(keys), ""].join("\n");
+  return ["set -eu", `file=${shellQuote(file)}`, ...readLines(keys), ""].join("\n");
 }
 
-/** Written beside the file and renamed over it, then loaded; a value the kernel refuses fails the script (exit non-zero). */
-export function installKernelScript(file: string, text: string, keys: readonly string[]): string {
+/**
+ * Keeps the current file as `<file>.previous`, replaces it and loads it with `sysctl -p`.
+ * When the kernel refuses a line, the previous file is put back and the script exits LOAD_REFUSED with sysctl's message
+ * on stderr (the lines before the refused one stay loaded, as `sysctl -p` leaves them).
+ */
+export function installKernelScript(file: string, text: string): string {
   return [
     "set -eu",
     `file=${shellQuote(file)}`,
-    'mkdir -p "$(dirname "$file")"',
-    'tmp="$file.tmp.$$"',
-    "trap 'rm -f \"$tmp\"' EXIT",
-    `printf '%s' ${shellQuote(Buffer.from(text, "utf8").toString("base64"))} | base64 -d > "$tmp"`,
-    'chmod 644 "$tmp"',
-    'mv -f "$tmp" "$file"',
-    'sysctl -q -p "$file"',
-    ...readKernelLines(keys),
+    '[ ! -f "$file" ] || cp -p "$file" "$file.previous"',
+    ...replaceFileLines("file", text, "644"),
+    `if ! sysctl -q -p "$file"; then if [ -f "$file.previous" ]; then mv -f "$file.previous" "$file"; else rm -f "$file"; fi; exit ${LOAD_REFUSED}; fi`,
+    'rm -f "$file.previous"',
     "",
   ].join("\n");
 }
 
-export function parseKernelLines(stdout: string): KernelSettings {
-  let file: string | null = null;
+/** The read lines, checked: exactly one FILE or NONE line and one LIVE line per key, or the output is not the script's. */
+export function parseKernelLines(stdout: string, keys: readonly string[]): KernelSettings {
+  const lines = stdout.split("\n");
+  const files = lines.filter((l) => l === "NONE" || l.startsWith("FILE "));
   const live: Record<string, string> = {};
-  for (const line of stdout.split("\n")) {
-    if (line.startsWith("FILE ")) file = Buffer.from(line.slice(5), "base64").toString("utf8");
-    const m = /^LIVE (\S+) ?(.*)$/.exec(line);
-    if (m) live[m[1]] = m[2].trim();
+  for (const line of lines) {
+    const m = /^LIVE (\S+) (.*)$/.exec(line);
+    if (m) live[m[1]] = m[2];
   }
-  return { file, live };
+  const missing = keys.filter((k) => !(k in live));
+  if (files.length !== 1 || missing.length > 0) throw new Error(`the kernel settings script printed ${files.length} file line(s) and no value for ${missing.join(", ") || "-"}`);
+  return { file: files[0] === "NONE" ? null : Buffer.from(files[0].slice(5), "base64").toString("utf8"), live };
 }
 
 /** BALANCER_SYSCTL_FILE and the live values on the balancer, through one `sh -s` exec per operation, as root. */
@@ -58,21 +64,31 @@ export class BalancerKernel implements BalancerKernelPort {
     private readonly settings: { readonly file: string; readonly user: string },
   ) {}
 
-  private async run(script: string, what: string): Promise<KernelSettings> {
+  private async run(script: string, what: string): Promise<string> {
     const result = await this.shell.exec(rootShell(this.settings.user), script);
-    if (result.code !== 0)
-      throw new HaproxyError(
-        `cannot ${what} on ${this.shell.label} (${result.stderr.trim().split("\n").pop() || `exit ${result.code}`})`,
-        `check that ${this.settings.user === "root" ? "root" : `${this.settings.user} may run \`sudo -n\` and`} can write ${this.settings.file} there (BALANCER_SYSCTL_FILE)`,
+    const reason = result.stderr.trim().split("\n").pop() || `exit ${result.code}`;
+    const { file, user } = this.settings;
+    if (result.code === LOAD_REFUSED)
+      throw new ExternalError(
+        `the kernel on ${this.shell.label} refused ${file} (${reason}); the previous file is back`,
+        "the balancer's kernel must accept net.ipv4.tcp_tw_reuse and net.ipv4.ip_local_port_range (a droplet's does): check `sysctl -p` there, then apply again",
       );
-    return parseKernelLines(result.stdout);
+    if (result.code !== 0)
+      throw new ExternalError(`cannot ${what} on ${this.shell.label} (${reason})`, `check that ${user === "root" ? "root" : `${user} may run \`sudo -n\` and`} can write ${file} there (BALANCER_SYSCTL_FILE)`);
+    return result.stdout;
   }
 
-  read(keys: readonly string[]): Promise<KernelSettings> {
-    return this.run(readKernelScript(this.settings.file, keys), "read the kernel settings");
+  async read(keys: readonly string[]): Promise<KernelSettings> {
+    const what = "read the kernel settings";
+    const stdout = await this.run(readKernelScript(this.settings.file, keys), what);
+    try {
+      return parseKernelLines(stdout, keys);
+    } catch (error) {
+      throw new ExternalError(`cannot ${what} on ${this.shell.label}: ${(error as Error).message}`, "check that sh, base64 and sysctl (procps) are installed there");
+    }
   }
 
-  install(text: string, keys: readonly string[]): Promise<KernelSettings> {
-    return this.run(installKernelScript(this.settings.file, text, keys), `write and load ${this.settings.file}`);
+  async install(text: string): Promise<void> {
+    await this.run(installKernelScript(this.settings.file, text), `write and load ${this.settings.file}`);
   }
 }

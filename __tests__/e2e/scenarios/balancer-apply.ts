@@ -2,7 +2,7 @@ import { publicFetch } from "../../../lab/public-entry";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { balancerSysctlFile } from "../../../core/cloud-init/balancer-sysctl";
+import { balancerSysctlText } from "../../../core/cloud-init/balancer-sysctl";
 import { ExitCode } from "../../../core/errors";
 import { longLivedCounts } from "../../../lab/load";
 import { sshPaths } from "../../../lab/services/sshd";
@@ -175,31 +175,39 @@ export function describeBalancerApply(ctx: SuiteContext): void {
       writeFileSync(keysFile, originalKeys, { mode: 0o600 });
     });
 
-    it("GIVEN a balancer that predates its kernel settings (Linux's defaults in its namespace, no settings file) WHEN `balancer apply` runs THEN its kernel runs them and the file holds them; a second apply changes nothing", async () => {
-      const ns = lab().plan.balancer.namespace;
-      const sysctl = (...args: string[]) => execFileSync("nsenter", [`--net=/var/run/netns/${ns}`, "sysctl", ...args], { encoding: "utf8" }).trim().split(/\s+/).join(" ");
-      execFileSync("nsenter", [`--net=/var/run/netns/${ns}`, "sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=2", "net.ipv4.ip_local_port_range=32768 60999"]);
+    it("GIVEN a balancer that predates its kernel settings (Linux's defaults in its namespace, no settings file) WHEN `status` and then `balancer apply` run THEN status calls it drift, and apply sets the values and writes the file; a second apply changes nothing", async () => {
+      const inBalancer = (...args: string[]) => execFileSync("nsenter", [`--net=/var/run/netns/${lab().plan.balancer.namespace}`, "sysctl", ...args], { encoding: "utf8" });
+      const live = () => ["net.ipv4.tcp_tw_reuse", "net.ipv4.ip_local_port_range"].map((key) => inBalancer("-n", key).trim().split(/\s+/).join(" "));
+      inBalancer("-q", "-w", "net.ipv4.tcp_tw_reuse=2", "net.ipv4.ip_local_port_range=32768 60999");
       rmSync(lab().plan.paths.balancerSysctl, { force: true });
+      try {
+        const status = await switchCli(ctx, ["status"]);
+        expect(status.stdout).toMatch(/^balancer config: DIFFERS \(haproxy.cfg up to date \([0-9a-f]{12}\); kernel settings differ: net.ipv4.tcp_tw_reuse is 2, not 1, .*\)/m);
 
-      const run = await switchCli(ctx, ["balancer", "apply", "--json"]);
-      if (run.code !== ExitCode.ok) throw new Error(`balancer apply failed: ${tail(run)}`);
-      expect(run.json?.kernel).toEqual({
-        file: lab().plan.paths.balancerSysctl,
-        fileChanged: true,
-        changes: [
-          { key: "net.ipv4.tcp_tw_reuse", live: "2", wanted: "1" },
-          { key: "net.ipv4.ip_local_port_range", live: "32768 60999", wanted: "10240 65535" },
-        ],
-      });
-      expect([sysctl("-n", "net.ipv4.tcp_tw_reuse"), sysctl("-n", "net.ipv4.ip_local_port_range")]).toEqual(["1", "10240 65535"]);
-      expect(readFileSync(lab().plan.paths.balancerSysctl, "utf8")).toBe(balancerSysctlFile());
+        const run = await switchCli(ctx, ["balancer", "apply", "--json"]);
+        if (run.code !== ExitCode.ok) throw new Error(`balancer apply failed: ${tail(run)}`);
+        expect(run.json?.kernel).toEqual({
+          file: lab().plan.paths.balancerSysctl,
+          fileChanged: true,
+          changes: [
+            { key: "net.ipv4.tcp_tw_reuse", live: "2", wanted: "1" },
+            { key: "net.ipv4.ip_local_port_range", live: "32768 60999", wanted: "10240 65535" },
+          ],
+        });
+        expect(live()).toEqual(["1", "10240 65535"]);
+        expect(readFileSync(lab().plan.paths.balancerSysctl, "utf8")).toBe(balancerSysctlText());
 
-      const again = await switchCli(ctx, ["balancer", "apply", "--json"]);
-      expect({ code: again.code, outcome: again.json?.outcome, kernel: again.json?.kernel }).toEqual({
-        code: ExitCode.ok,
-        outcome: "up-to-date",
-        kernel: { file: lab().plan.paths.balancerSysctl, fileChanged: false, changes: [] },
-      });
+        const again = await switchCli(ctx, ["balancer", "apply", "--json"]);
+        expect({ code: again.code, outcome: again.json?.outcome, kernel: again.json?.kernel }).toEqual({
+          code: ExitCode.ok,
+          outcome: "up-to-date",
+          kernel: { file: lab().plan.paths.balancerSysctl, fileChanged: false, changes: [] },
+        });
+      } finally {
+        // Whatever happened, later scenarios get the balancer as the lab made it.
+        inBalancer("-q", "-w", "net.ipv4.tcp_tw_reuse=1", "net.ipv4.ip_local_port_range=10240 65535");
+        writeFileSync(lab().plan.paths.balancerSysctl, balancerSysctlText());
+      }
     });
 
     it("GIVEN the scenario's changes WHEN it ends THEN the lab runs its original configuration, maintenance is off and the state is consistent", async () => {

@@ -3,7 +3,7 @@ import { ExternalError } from "../../../core/errors";
 import { configFingerprint } from "../../../core/app";
 import { releaseOf } from "../../../switch/release";
 import { renderBalancerHaproxyConfig } from "../../../core/haproxy";
-import { BALANCER_SYSCTLS, balancerSysctlFile } from "../../../core/cloud-init/balancer-sysctl";
+import { BALANCER_SYSCTLS, balancerSysctlText } from "../../../core/cloud-init/balancer-sysctl";
 import { testConfig } from "./config";
 import { lastLinesOf, missingCommandError } from "../../../switch/adapters/docker";
 import { DigitalOceanError, DockerError, RegistryError } from "../../../switch/errors";
@@ -389,8 +389,8 @@ export class FakeWorld {
    * It starts as the stack renders it for the test configuration, so `status` finds it up to date.
    */
   haproxyConfig: { text: string | null; loaded: boolean; worker: number } = { text: STACK_HAPROXY_CONFIG(), loaded: true, worker: 4242 };
-  /** The balancer's kernel settings: as cloud-init leaves them. `pinned` keys keep their value through a `sysctl -p` (another file wins). */
-  kernel: { file: string | null; live: Record<string, string>; pinned: readonly string[] } = { file: balancerSysctlFile(), live: { ...BALANCER_SYSCTLS }, pinned: [] };
+  /** The balancer's kernel settings: as cloud-init leaves them. `refuses`: sysctl's message when the kernel refuses the file. */
+  kernel: { file: string | null; live: Record<string, string>; refuses?: string } = { file: balancerSysctlText(), live: { ...BALANCER_SYSCTLS } };
   /** `haproxy -c` refuses a text this matches, with HAProxy's reason. */
   refuseConfig?: { readonly when: RegExp; readonly reason: string };
   /** Each droplet's authorized_keys by droplet id; absent: no file. */
@@ -627,15 +627,16 @@ export class FakeWorld {
       this.log("balancer kernel read");
       return this.kernelReading(keys);
     },
-    install: async (text, keys) => {
+    install: async (text) => {
       this.log("balancer kernel install");
       this.fail("balancer kernel install");
+      if (this.kernel.refuses)
+        throw new ExternalError(`the kernel on web-lb refused ${testConfig().haproxy.sysctlFile} (${this.kernel.refuses}); the previous file is back`, "check `sysctl -p` there");
       const written = text
         .split("\n")
         .map((line) => /^([a-z0-9_.]+) = (.+)$/.exec(line))
-        .filter((m): m is RegExpExecArray => m !== null && !this.kernel.pinned.includes(m[1]));
+        .filter((m): m is RegExpExecArray => m !== null);
       this.kernel = { ...this.kernel, file: text, live: { ...this.kernel.live, ...Object.fromEntries(written.map((m) => [m[1], m[2]])) } };
-      return this.kernelReading(keys);
     },
   };
 
