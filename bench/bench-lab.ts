@@ -126,7 +126,7 @@ export class BenchLab {
 
   /**
    * The resting state: no containers anywhere, the floating IP on the PROD droplet, v1 there and
-   * healthy, the balancer's floating server ready and the spare in maintenance. Run without load.
+   * healthy, the balancer's first slot serving it and the second in maintenance. Run without load.
    */
   async resetToV1OnProd(): Promise<LabHost> {
     const prod = await this.clearWithIpOnProd();
@@ -144,10 +144,11 @@ export class BenchLab {
     return prod;
   }
 
-  /** The lab balancer's floating server ready and its spare in maintenance. */
+  /** The lab balancer's first slot serving the PROD droplet's own address, its second in maintenance. */
   async restBalancer(): Promise<void> {
-    const { backend, floatingServer, spareServer } = loadConfig(this.env, "stack").haproxy;
-    for (const command of restingStateCommands(backend, floatingServer, spareServer)) await haproxyAdmin(this.plan.paths.haproxyAdminSocket, command);
+    const config = loadConfig(this.env, "stack");
+    const target = { ip: this.prod.privateIp, port: config.app.port };
+    for (const command of restingStateCommands(config.haproxy.backend, config.haproxy.slots, target)) await haproxyAdmin(this.plan.paths.haproxyAdminSocket, command);
   }
 
   cleanup(): void {

@@ -110,24 +110,22 @@ export class Executor {
         return this.containers.hook(step.dropletId, step.phase);
       case "start":
         return this.containers.start(step.dropletId, step.image);
-      case "arm-spare":
-        return this.flip.armSpare(step.address, step.port, step.fresh);
+      case "arm":
+        return this.flip.arm(step.slot, step.address, step.port, step.fresh);
       case "gate":
         return this.containers.gate(step.dropletId);
       case "hand-over":
-        await this.flip.handOver();
+        await this.flip.handOver(step.slot, step.from);
         this.handedOverAt = this.ctx.ports.clock.now();
         return;
       case "drain":
-        return this.flip.drain();
+        return this.flip.drain(step.slot);
       case "move-ip":
         return moveIp(this.ctx, step.ip, step.toDropletId, this.ip);
-      case "restore-floating":
-        return this.flip.restoreFloating();
       case "retag":
         return retag(this.ctx, step.prodId, step.fallbackId);
       case "verify":
-        return verifyPublicEntry(this.ctx, step.url, await this.containers.identityOf(step.dropletId), this.handedOverAt);
+        return verifyPublicEntry(this.ctx, step.url, await this.containers.identityOf(step.dropletId), step.bake ? this.handedOverAt : undefined);
       case "prune":
         return this.containers.prune(step.dropletId, step.keep);
       case "finish":
@@ -137,7 +135,7 @@ export class Executor {
       case "restore-fallback":
         return this.containers.restoreFallback(step.dropletId);
       case "hand-back":
-        return this.flip.handBack(step.address, step.port, this.ip.dropletId === step.dropletId);
+        return this.flip.handBack(step.slot, step.from);
       default:
         return assertNever(step);
     }
@@ -148,19 +146,14 @@ export class Executor {
     switch (action.kind) {
       case "retag":
         return retag(this.ctx, action.prodId, action.fallbackId);
-      case "restore-haproxy":
-        await this.flip.restoreFloating();
-        return this.flip.armSpare(action.fallbackAddress, action.port, false);
-      case "arm-spare":
-        return this.flip.armSpare(action.fallbackAddress, action.port, false);
-      case "assign-ip": {
-        await assignIp(this.ctx, action.ip, action.dropletId, this.ip);
-        return this.flip.floatingPasses();
-      }
+      case "settle-slots":
+        return this.flip.settle(action.prodSlot, action.fallbackSlot, action.prodAddress, action.fallbackAddress, action.port);
+      case "assign-ip":
+        return assignIp(this.ctx, action.ip, action.dropletId, this.ip);
       case "start-previous":
         await this.ctx.ports.docker(workerDroplet(this.ctx, action.dropletId)).start(action.containerId);
         await this.containers.gate(action.dropletId);
-        return this.flip.armSpare(action.address, action.port, false);
+        return this.flip.arm(action.slot, action.address, action.port, true);
       default:
         return assertNever(action);
     }

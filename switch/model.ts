@@ -168,17 +168,27 @@ export interface Roles {
 
 export type RepairAction =
   | { readonly kind: "retag"; readonly prodId: number; readonly fallbackId: number; readonly why: string }
-  /** Floating back in service (after real checks through the IP) and the spare re-armed on FALLBACK. */
-  | { readonly kind: "restore-haproxy"; readonly fallbackAddress: string; readonly port: number; readonly why: string }
-  /** The spare slot is not pointed at FALLBACK (first deploy, or an older haproxy.cfg): arm it. */
-  | { readonly kind: "arm-spare"; readonly fallbackAddress: string; readonly port: number; readonly why: string }
+  /**
+   * HAProxy's slots back to rest: `prodSlot` pinned to PROD's own address and serving, `fallbackSlot` pinned to
+   * FALLBACK's and armed (drain). Covers a new balancer (a slot still through the reserved IP), an interrupted flip and a
+   * replaced worker. A slot is re-pointed only once no request is in flight on it.
+   */
+  | {
+      readonly kind: "settle-slots";
+      readonly prodSlot: string;
+      readonly fallbackSlot: string;
+      readonly prodAddress: string;
+      readonly fallbackAddress: string;
+      readonly port: number;
+      readonly why: string;
+    }
   /**
    * The reserved IP points at no droplet (the droplet holding it was replaced, or it was unassigned): it goes to the one
    * PROD-tagged worker that runs the app, once that worker's health path answers 200, and HAProxy's checks through it pass.
    */
   | { readonly kind: "assign-ip"; readonly ip: string; readonly dropletId: number; readonly why: string }
-  /** FALLBACK's app container was stopped, not removed: it runs again (health-gated) and the spare is re-armed on it. */
-  | { readonly kind: "start-previous"; readonly dropletId: number; readonly containerId: string; readonly address: string; readonly port: number; readonly why: string };
+  /** FALLBACK's app container was stopped, not removed: it runs again (health-gated) and its slot is re-armed on it. */
+  | { readonly kind: "start-previous"; readonly dropletId: number; readonly containerId: string; readonly slot: string; readonly address: string; readonly port: number; readonly why: string };
 
 /**
  * What `switch repair` does, as data: the safe repairs, and with `--image` the previous version redeployed on a FALLBACK
@@ -200,20 +210,20 @@ export type Step =
   | { readonly name: "hook"; readonly phase: HookPhase; readonly dropletId: number }
   | { readonly name: "start"; readonly dropletId: number; readonly image: string }
   /**
-   * Points the spare slot at a droplet's own address in `drain`: HAProxy health-checks it and sends it nothing.
-   * `fresh`: its container just started, so only checks from now on count (the health verdict is reset).
+   * `slot` in `drain` on a droplet's own address: HAProxy health-checks it and sends it nothing. `fresh`: its container
+   * just started, so only checks from now on count (the health verdict is reset, idle connections to the old one dropped).
    */
-  | { readonly name: "arm-spare"; readonly dropletId: number; readonly address: string; readonly port: number; readonly fresh: boolean }
+  | { readonly name: "arm"; readonly slot: string; readonly dropletId: number; readonly address: string; readonly port: number; readonly fresh: boolean }
   | { readonly name: "gate"; readonly dropletId: number }
-  /** Once HAProxy's own checks pass on the armed spare: `spare ready; floating drain` in one runtime command. */
-  | { readonly name: "hand-over"; readonly dropletId: number }
-  /** Waits until the floating slot has no session; at the drain deadline the rest are closed and counted. */
-  | { readonly name: "drain" }
+  /** Once HAProxy's own checks pass on `slot` (armed on `dropletId`): `<slot> ready; <from> drain` in one runtime command. */
+  | { readonly name: "hand-over"; readonly dropletId: number; readonly slot: string; readonly from: string }
+  /** Waits until `slot` has no session (before its droplet's container is replaced); at the drain deadline the rest are closed and counted. */
+  | { readonly name: "drain"; readonly slot: string }
+  /** The reserved IP marks PROD; no request goes through it, so moving it touches no traffic. */
   | { readonly name: "move-ip"; readonly ip: string; readonly toDropletId: number }
-  /** After real checks through the moved IP: `floating ready; spare drain` in one runtime command. */
-  | { readonly name: "restore-floating" }
   | { readonly name: "retag"; readonly prodId: number; readonly fallbackId: number }
-  | { readonly name: "verify"; readonly dropletId: number; readonly url: string }
+  /** `bake`: after a new release's hand-over, the step lasts until SWITCH_BAKE_SECONDS end (a rollback's target needs no bake). */
+  | { readonly name: "verify"; readonly dropletId: number; readonly url: string; readonly bake: boolean }
   | { readonly name: "prune"; readonly dropletId: number; readonly keep: number }
   /**
    * The release finished: the running app containers on these droplets served users (the new release verified, the
@@ -224,8 +234,8 @@ export type Step =
   | { readonly name: "restore-previous"; readonly dropletId: number; readonly remove: string; readonly start: readonly string[] }
   /** Undo of `start`: the new container goes, the one it stopped runs again. */
   | { readonly name: "restore-fallback"; readonly dropletId: number }
-  /** Every new request to `dropletId`'s own address, at once: `spare addr …; spare ready; floating drain` in one runtime command. */
-  | { readonly name: "hand-back"; readonly dropletId: number; readonly address: string; readonly port: number };
+  /** Every new request back to `slot`, still armed on `dropletId`: `<slot> ready; <from> drain` in one runtime command. */
+  | { readonly name: "hand-back"; readonly dropletId: number; readonly slot: string; readonly from: string };
 
 /**
  * Steps that run together, with what undoes them if one fails. `watched`: the new release already serves,
@@ -257,6 +267,8 @@ export const planSteps = (plan: Pick<Plan, "groups">): Step[] => plan.groups.fla
 export interface Diagnosis {
   /** Undefined when roles cannot be decided (then `blocking` says why). */
   readonly roles?: Roles;
+  /** HAProxy's slots by role (after this diagnosis's repairs): PROD's serves, FALLBACK's is armed. */
+  readonly slots?: { readonly prod: string; readonly fallback: string };
   readonly repairs: readonly RepairAction[];
   /** Things status reports; repairs are also listed here. */
   readonly findings: readonly string[];

@@ -157,34 +157,37 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
     repairs.push({ kind: "retag", prodId: holder.id, fallbackId: other.id, why });
   }
 
-  const { floatingServer, spareServer } = config.haproxy;
-  const floating = observed.haproxy.find((s) => s.name === floatingServer);
-  const spare = observed.haproxy.find((s) => s.name === spareServer);
-  if (!floating || !spare)
-    return blocked(
-      `HAProxy backend ${config.haproxy.backend} lacks the server ${!floating ? floatingServer : spareServer}`,
-      "render haproxy.cfg with core/haproxy (it declares both slots) and reload HAProxy",
-    );
-  if (floating.address !== ip.ip)
-    return blocked(
-      `HAProxy's ${floatingServer} server targets ${floating.address}, but the reserved IP is ${ip.ip}`,
-      `set FLOATING_IP=${floating.address}, or re-render haproxy.cfg for ${ip.ip}`,
-    );
-  const fallbackAddress = ownAddress(other);
   const port = config.app.port;
-  if (floating.admin !== "ready" || spare.admin === "ready") {
-    const why = `HAProxy is mid-flip: ${floatingServer} is ${floating.admin}, ${spareServer} is ${spare.admin} → ${spare.address} (an interrupted cutover)`;
-    findings.push(why);
-    repairs.push({ kind: "restore-haproxy", fallbackAddress, port, why });
-  } else if (!isArmedOn(spare, other, port)) {
-    const why = `rollback is not ready: HAProxy's ${spareServer} slot is ${spare.admin} → ${spare.address}:${spare.port}, not armed (drain) on FALLBACK ${other.name} (${fallbackAddress}:${port})`;
-    findings.push(why);
-    repairs.push({ kind: "arm-spare", fallbackAddress, port, why });
-  } else if (!isServing(spare)) {
-    findings.push(
-      `rollback is not ready: HAProxy's checks of FALLBACK ${other.name} fail (${spare.status}, check ${spare.checkStatus ?? "?"}${spare.lastCheck ? `: ${spare.lastCheck}` : ""}); fix or redeploy its app, since rollback flips to it`,
+  const slots = config.haproxy.slots.map((name) => observed.haproxy.find((s) => s.name === name));
+  const missing = config.haproxy.slots.filter((_, i) => !slots[i]);
+  if (missing.length > 0)
+    return blocked(
+      `HAProxy backend ${config.haproxy.backend} lacks the server ${missing.join(" and ")} (the balancer runs an older haproxy.cfg)`,
+      "run `npm run switch -- balancer apply`: it installs the haproxy.cfg that declares both slots, then any switch run pins them",
     );
-  }
+  const { prod: prodSlot, fallback: fallbackSlot } = slotRoles([slots[0]!, slots[1]!], holder, port);
+  const prodAddress = ownAddress(holder);
+  const fallbackAddress = ownAddress(other);
+  const settle = (why: string) => {
+    findings.push(why);
+    repairs.push({ kind: "settle-slots", prodSlot: prodSlot.name, fallbackSlot: fallbackSlot.name, prodAddress, fallbackAddress, port, why });
+  };
+  if (!targets(prodSlot, prodAddress, port))
+    settle(
+      prodSlot.address === ip.ip || fallbackSlot.address === ip.ip
+        ? `HAProxy's slots are not pinned to the workers yet: ${(prodSlot.address === ip.ip ? prodSlot : fallbackSlot).name} sends traffic through reserved IP ${ip.ip} (a new balancer, or one that ran the floating and spare slots)`
+        : `no HAProxy slot targets PROD ${holder.name} (${prodAddress}:${port}): ${prodSlot.name} → ${prodSlot.address}:${prodSlot.port}, ${fallbackSlot.name} → ${fallbackSlot.address}:${fallbackSlot.port} (a replaced worker)`,
+    );
+  else if (prodSlot.admin !== "ready" || fallbackSlot.admin === "ready")
+    settle(`HAProxy is mid-flip: ${prodSlot.name} (PROD ${holder.name}) is ${prodSlot.admin}, ${fallbackSlot.name} is ${fallbackSlot.admin} → ${fallbackSlot.address} (an interrupted cutover)`);
+  else if (!isArmedOn(fallbackSlot, other, port))
+    settle(
+      `rollback is not ready: HAProxy's ${fallbackSlot.name} slot is ${fallbackSlot.admin} → ${fallbackSlot.address}:${fallbackSlot.port}, not armed (drain) on FALLBACK ${other.name} (${fallbackAddress}:${port})`,
+    );
+  else if (!isServing(fallbackSlot))
+    findings.push(
+      `rollback is not ready: HAProxy's checks of FALLBACK ${other.name} fail (${fallbackSlot.status}, check ${fallbackSlot.checkStatus ?? "?"}${fallbackSlot.lastCheck ? `: ${fallbackSlot.lastCheck}` : ""}); fix or redeploy its app, since rollback flips to it`,
+    );
 
   if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: the reserved IP points at nothing healthy`);
   const previous = runningContainer(roles.fallback);
@@ -197,7 +200,7 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
     findings.push(
       `FALLBACK ${other.name} runs ${previous.name} (${previous.image}), started before release marks, and no audit line says whether it finished: rollback would refuse (mark it with docker rename ${previous.name} ${previous.name}${FINISHED_SUFFIX} if it served)`,
     );
-  return { roles, repairs, findings };
+  return { roles, slots: { prod: prodSlot.name, fallback: fallbackSlot.name }, repairs, findings };
 }
 
 /** What a repair may trust to serve: a running app container, of no unfinished cutover, that Docker does not call unhealthy. */
@@ -243,15 +246,29 @@ function unassignedIpTarget(
   };
 }
 
-function decided(observed: ObservedState, config: PlanConfig): Diagnosis & { roles: Roles } {
+type Decided = Diagnosis & { readonly roles: Roles; readonly slots: NonNullable<Diagnosis["slots"]> };
+
+function decided(observed: ObservedState, config: PlanConfig): Decided {
   const diagnosis = diagnose(observed, config);
   if (diagnosis.blocking) throw new InconsistentStateError(diagnosis.blocking.message, diagnosis.blocking.fix);
-  return diagnosis as Diagnosis & { roles: Roles };
+  return diagnosis as Decided;
 }
 
-/** The spare slot targets `droplet`'s own address on the app port, in drain: armed for a flip to it (checks aside). */
-export function isArmedOn(spare: HaproxyServer | undefined, droplet: Droplet, port: number): boolean {
-  return !!spare && spare.admin === "drain" && spare.address === ownAddress(droplet) && spare.port === port;
+const targets = (slot: HaproxyServer, address: string, port: number) => slot.address === address && slot.port === port;
+
+/**
+ * Which slot is PROD's and which FALLBACK's: the one pinned to PROD's own address; else one that serves nothing now, so
+ * re-pointing it touches no request (a new balancer's disabled slot, or the armed one when PROD's droplet was replaced).
+ * Settling makes the choice true.
+ */
+export function slotRoles(slots: readonly [HaproxyServer, HaproxyServer], prod: Droplet, port: number): { readonly prod: HaproxyServer; readonly fallback: HaproxyServer } {
+  const chosen = slots.find((s) => targets(s, ownAddress(prod), port)) ?? slots.find((s) => s.admin !== "ready") ?? slots[1];
+  return { prod: chosen, fallback: chosen === slots[0] ? slots[1] : slots[0] };
+}
+
+/** A slot targets `droplet`'s own address on the app port, in drain: armed for a flip to it (checks aside). */
+export function isArmedOn(slot: HaproxyServer | undefined, droplet: Droplet, port: number): boolean {
+  return !!slot && slot.admin === "drain" && targets(slot, ownAddress(droplet), port);
 }
 
 /** What HAProxy's own checks say of a slot: passing (UP, or DRAIN while armed). */
@@ -263,39 +280,42 @@ export function isServing(server: Pick<HaproxyServer, "status" | "checkStatus">)
 interface Sides {
   readonly to: Droplet;
   readonly from: Droplet;
+  /** `to`'s slot (armed on it) and `from`'s (serving). */
+  readonly toSlot: string;
+  readonly fromSlot: string;
   readonly ip: string;
   readonly url: string;
   readonly port: number;
 }
 
 /**
- * From the atomic hand-over on, the new release serves: the slow work (drain, IP, tags) follows, and the spare
- * ends armed on `from`, which still runs the previous version.
+ * From the atomic hand-over on, the new release serves. Nothing after it touches a request: the reserved IP only marks
+ * PROD, and `from` keeps running the previous version in its armed slot, where its in-flight requests finish.
  */
-function handOverAndSettle({ to, from, ip, url, port }: Sides): Step[] {
+function handOverAndSettle({ to, from, toSlot, fromSlot, ip, url }: Sides, bake: boolean): Step[] {
   return [
-    { name: "hand-over", dropletId: to.id },
-    { name: "drain" },
+    { name: "hand-over", dropletId: to.id, slot: toSlot, from: fromSlot },
     { name: "move-ip", ip, toDropletId: to.id },
-    { name: "restore-floating" },
-    { name: "arm-spare", dropletId: from.id, address: ownAddress(from), port, fresh: false },
     { name: "retag", prodId: to.id, fallbackId: from.id },
-    { name: "verify", dropletId: to.id, url },
+    { name: "verify", dropletId: to.id, url, bake },
   ];
 }
 
 /**
- * The undo of a hand-over: first one runtime command sends every new request back to `from` (its own address, so
- * wherever the IP is), then the slow work converges to `from` as PROD with the spare armed on `to`.
+ * The undo of a hand-over: first one runtime command sends every new request back to `from`'s slot (still armed on
+ * it), then the marks follow. `restoreTo`: the cutover's new container on `to` goes once its requests have finished.
  */
-function handBackAndSettle({ to, from, ip, port }: Sides, restoreTo: boolean): Step[] {
+function handBackAndSettle({ to, from, toSlot, fromSlot, ip, port }: Sides, restoreTo: boolean): Step[] {
   return [
-    { name: "hand-back", dropletId: from.id, address: ownAddress(from), port },
-    { name: "drain" },
+    { name: "hand-back", dropletId: from.id, slot: fromSlot, from: toSlot },
     { name: "move-ip", ip, toDropletId: from.id },
-    { name: "restore-floating" },
-    ...(restoreTo ? [{ name: "restore-fallback", dropletId: to.id } as const] : []),
-    { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: true },
+    ...(restoreTo
+      ? ([
+          { name: "drain", slot: toSlot },
+          { name: "restore-fallback", dropletId: to.id },
+          { name: "arm", slot: toSlot, dropletId: to.id, address: ownAddress(to), port, fresh: true },
+        ] as const)
+      : []),
     { name: "retag", prodId: from.id, fallbackId: to.id },
   ];
 }
@@ -324,12 +344,12 @@ export function planCutover(observed: ObservedState, config: PlanConfig, release
       from: { droplet: prod.droplet, container: live },
       to: { droplet: prod.droplet, image: release.image, container: live },
       floatingIp: ip,
-      groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url }], undo: [], watched: false }, finishGroup([prod.droplet.id])],
+      groups: [...repairGroups(d), { steps: [{ name: "verify", dropletId: prod.droplet.id, url, bake: false }], undo: [], watched: false }, finishGroup([prod.droplet.id])],
     };
   }
 
   const to = fallback.droplet;
-  const sides: Sides = { to, from: prod.droplet, ip, url, port };
+  const sides: Sides = { to, from: prod.droplet, toSlot: d.slots.fallback, fromSlot: d.slots.prod, ip, url, port };
   return {
     kind: "cutover",
     noop: false,
@@ -343,14 +363,16 @@ export function planCutover(observed: ObservedState, config: PlanConfig, release
         steps: [
           { name: "pull", dropletId: to.id, image: release.image },
           ...(hooks.preSwitch ? [{ name: "hook", phase: "preSwitch", dropletId: to.id } as const] : []),
+          // Requests a recent flip left in flight on FALLBACK's previous version finish before its container is replaced.
+          { name: "drain", slot: sides.toSlot },
           { name: "start", dropletId: to.id, image: release.image },
-          { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: true },
+          { name: "arm", slot: sides.toSlot, dropletId: to.id, address: ownAddress(to), port, fresh: true },
           { name: "gate", dropletId: to.id },
         ],
         undo: [{ name: "restore-fallback", dropletId: to.id }],
         watched: false,
       },
-      { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, true), watched: true },
+      { steps: handOverAndSettle(sides, true), undo: handBackAndSettle(sides, true), watched: true },
       finishGroup([to.id, prod.droplet.id]),
       ...(hooks.postSwitch ? [{ steps: [{ name: "hook", phase: "postSwitch", dropletId: to.id } as const], undo: [], watched: false, onFailure: "report" } as const] : []),
       { steps: [{ name: "prune", dropletId: to.id, keep: 1 }], undo: [], watched: false },
@@ -369,21 +391,21 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
   let previous = runningContainer(fallback);
   if (!previous) throw missing(`runs no ${config.app.name} container`);
   refuseUnknownHistory(previous, fallback, observed, "roll back");
+  const to = fallback.droplet;
+  const sides: Sides = { to, from: prod.droplet, toSlot: d.slots.fallback, fromSlot: d.slots.prod, ip: observed.reservedIp.ip, url: publicUrl(observed, config), port: config.app.port };
   const restore: Step[] = [];
   if (isUnfinished(previous, observed)) {
     // An interrupted cutover left its new image on FALLBACK: rolling back means the container it replaced, not that one.
     const replaced = fallback.containers.filter((c) => !c.running && replacedIds(previous!).includes(c.id));
     if (replaced.length === 0) throw missing(`runs only ${previous.image}, started by an interrupted cutover, and the container it replaced is gone`);
-    restore.push({ name: "restore-previous", dropletId: fallback.droplet.id, remove: previous.id, start: replaced.map((c) => c.id) });
+    restore.push(
+      { name: "restore-previous", dropletId: to.id, remove: previous.id, start: replaced.map((c) => c.id) },
+      { name: "arm", slot: sides.toSlot, dropletId: to.id, address: ownAddress(to), port: sides.port, fresh: true },
+    );
     previous = replaced[0];
   }
-  const to = fallback.droplet;
-  const sides: Sides = { to, from: prod.droplet, ip: observed.reservedIp.ip, url: publicUrl(observed, config), port: config.app.port };
-  // The spare is normally armed and proven already (observe just read HAProxy's verdict): then the hand-over, which
-  // checks it once more, is the first step. Otherwise it is armed first.
-  const arm: Step = { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port: config.app.port, fresh: restore.length > 0 };
-  const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
-  const armed = restore.length === 0 && isArmedOn(spare, to, config.app.port) && isServing(spare!);
+  // The armed slot is normally proven already (observe just read HAProxy's verdict): the hand-over, which checks it once
+  // more, then comes right after the lock and observe.
   return {
     kind: "rollback",
     noop: false,
@@ -393,8 +415,7 @@ export function planRollback(observed: ObservedState, config: PlanConfig): Plan 
     groups: [
       ...repairGroups(d),
       ...(restore.length > 0 ? [{ steps: restore, undo: [], watched: false }] : []),
-      ...(armed ? [] : [{ steps: [arm], undo: [], watched: false }]),
-      { steps: handOverAndSettle(sides), undo: handBackAndSettle(sides, false), watched: true },
+      { steps: handOverAndSettle(sides, false), undo: handBackAndSettle(sides, false), watched: true },
       finishGroup([to.id, prod.droplet.id]),
     ],
   };
@@ -459,7 +480,7 @@ export function planRepair(observed: ObservedState, config: PlanConfig, request:
           { name: "pull", dropletId: to.id, image },
           { name: "start", dropletId: to.id, image },
           { name: "gate", dropletId: to.id },
-          { name: "arm-spare", dropletId: to.id, address: ownAddress(to), port, fresh: false },
+          { name: "arm", slot: d.slots.fallback, dropletId: to.id, address: ownAddress(to), port, fresh: false },
         ],
         undo: [{ name: "restore-fallback", dropletId: to.id }],
         watched: false,
@@ -468,7 +489,7 @@ export function planRepair(observed: ObservedState, config: PlanConfig, request:
       groups.push(finishGroup([to.id]));
     } else if (stopped) {
       const why = `FALLBACK ${name} runs no ${config.app.name} container, but its previous one (${stopped.name}, ${stopped.image}) is only stopped: rollback needs it running`;
-      actions.push({ kind: "start-previous", dropletId: to.id, containerId: stopped.id, address: ownAddress(to), port, why });
+      actions.push({ kind: "start-previous", dropletId: to.id, containerId: stopped.id, slot: d.slots.fallback, address: ownAddress(to), port, why });
     } else
       unresolved = {
         message: `rollback is unavailable: FALLBACK ${name} runs no ${config.app.name} container (the previous version is missing; a replaced worker starts empty)`,
@@ -488,13 +509,11 @@ export function describeRepair(action: RepairAction, observed: ObservedState): s
     case "retag":
       return `tag ${name(action.prodId)} PROD and ${name(action.fallbackId)} FALLBACK (never two PRODs on the way)`;
     case "assign-ip":
-      return `assign reserved IP ${action.ip} to ${name(action.dropletId)} once its health path answers 200 there, then wait until HAProxy's checks through the IP pass`;
-    case "restore-haproxy":
-      return `serve from HAProxy's floating slot again once its checks pass, and re-arm the spare on FALLBACK (${action.fallbackAddress}:${action.port})`;
-    case "arm-spare":
-      return `arm HAProxy's spare slot on FALLBACK (${action.fallbackAddress}:${action.port}): health-checked, no traffic`;
+      return `assign reserved IP ${action.ip} to ${name(action.dropletId)} once its health path answers 200 there`;
+    case "settle-slots":
+      return `pin HAProxy's ${action.prodSlot} slot to PROD (${action.prodAddress}:${action.port}) and serve from it once its checks pass, then arm ${action.fallbackSlot} on FALLBACK (${action.fallbackAddress}:${action.port}) once no request is in flight on it`;
     case "start-previous":
-      return `start the stopped app container ${action.containerId.slice(0, 12)} on ${name(action.dropletId)} again, wait until it answers 200, and arm the spare on it (${action.address}:${action.port})`;
+      return `start the stopped app container ${action.containerId.slice(0, 12)} on ${name(action.dropletId)} again, wait until it answers 200, and arm HAProxy's ${action.slot} slot on it (${action.address}:${action.port})`;
   }
 }
 
@@ -512,22 +531,22 @@ export function describeStep(step: Step, observed: ObservedState): string {
         : `run the postSwitch hook on ${name(step.dropletId)} in a one-off container of the new release (a failure is reported, never rolled back)`;
     case "start":
       return `start ${step.image} on ${name(step.dropletId)} (the running app container is stopped, kept for restore)`;
-    case "arm-spare":
-      return `arm HAProxy's spare slot on ${name(step.dropletId)} (${step.address}:${step.port}): health-checked, no traffic`;
+    case "arm":
+      return `arm HAProxy's ${step.slot} slot on ${name(step.dropletId)} (${step.address}:${step.port}): health-checked, no traffic`;
     case "gate":
       return `wait until ${name(step.dropletId)} answers its health path with 200`;
     case "hand-over":
-      return `once HAProxy's checks pass on ${name(step.dropletId)}, send every new request there in one runtime command`;
+      return `once HAProxy's checks pass on ${name(step.dropletId)} (${step.slot}), send every new request there in one runtime command; in-flight ones finish on ${step.from}`;
     case "drain":
-      return "wait until the floating slot's in-flight requests finish";
+      return `wait until the requests in flight on HAProxy's ${step.slot} slot finish`;
     case "move-ip":
-      return `move reserved IP ${step.ip} to ${name(step.toDropletId)}`;
-    case "restore-floating":
-      return "once checks pass through the moved IP, serve from the floating slot again in one runtime command";
+      return `move reserved IP ${step.ip} to ${name(step.toDropletId)} (it marks PROD; no request goes through it)`;
     case "retag":
       return `tag ${name(step.prodId)} PROD and ${name(step.fallbackId)} FALLBACK`;
     case "verify":
-      return `verify ${step.url} serves the version ${name(step.dropletId)} runs, watching HAProxy's error rate until the bake window ends`;
+      return step.bake
+        ? `verify ${step.url} serves the version ${name(step.dropletId)} runs, watching HAProxy's error rate until the bake window ends`
+        : `verify ${step.url} serves the version ${name(step.dropletId)} runs`;
     case "prune":
       return `remove stopped app containers on ${name(step.dropletId)}, keeping the newest ${step.keep}`;
     case "finish":
@@ -535,7 +554,7 @@ export function describeStep(step: Step, observed: ObservedState): string {
     case "restore-fallback":
       return `on ${name(step.dropletId)}, remove the new container and start the one it replaced`;
     case "hand-back":
-      return `send every new request back to ${name(step.dropletId)} (${step.address}:${step.port}) in one runtime command`;
+      return `send every new request back to ${name(step.dropletId)} (HAProxy's ${step.slot} slot, still armed on it) in one runtime command`;
     case "restore-previous":
       return `on ${name(step.dropletId)}, remove the interrupted cutover's container and start the one it replaced`;
   }

@@ -153,11 +153,11 @@ export async function runStatus(ports: Ports, config: Config, _self: HostIdentit
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
   if (maintenance.error) findings.push(`maintenance mode unknown: ${maintenance.error}`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
-  const spare = observed.haproxy.find((s) => s.name === config.haproxy.spareServer);
+  const spare = observed.haproxy.find((s) => s.name === d.slots?.fallback);
   const fallbackWorker = d.roles?.fallback;
   const armed = !!fallbackWorker && isArmedOn(spare, fallbackWorker.droplet, config.app.port);
   const rollback = !armed
-    ? { ready: false, detail: `HAProxy's ${config.haproxy.spareServer} slot is not armed on FALLBACK (any switch run arms it)` }
+    ? { ready: false, detail: `no HAProxy slot is armed on FALLBACK${d.slots ? ` (${d.slots.fallback} is not; any switch run arms it)` : ""}` }
     : isServing(spare!)
       ? { ready: true, detail: `HAProxy checks FALLBACK ${fallbackWorker!.droplet.name} at ${spare!.address}:${spare!.port}: ${spare!.status}, check ${spare!.checkStatus ?? "passing"}` }
       : { ready: false, detail: `HAProxy's checks of FALLBACK ${fallbackWorker!.droplet.name} fail: ${spare!.status}, check ${spare!.checkStatus ?? "?"}${spare!.lastCheck ? ` (${spare!.lastCheck})` : ""}` };

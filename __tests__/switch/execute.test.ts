@@ -14,14 +14,15 @@ const STEADY_V1 = {
   ipOn: 1,
   tags: { 1: ["PROD"], 2: ["FALLBACK"] },
   running: { 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] },
-  haproxy: { floating: "ready", spare: "drain" },
+  haproxy: { blue: "ready", green: "drain" },
   locked: false,
 };
+/** The slots swapped states: green (pinned to web-green) serves, blue (web-blue, the previous version) is armed. */
 const LIVE_V2 = {
   ipOn: 2,
   tags: { 1: ["FALLBACK"], 2: ["PROD"] },
   running: { 1: ["registry.test/web:v1"], 2: [V2] },
-  haproxy: { floating: "ready", spare: "drain" },
+  haproxy: { blue: "drain", green: "ready" },
   locked: false,
 };
 
@@ -44,14 +45,12 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
       "lock",
       "observe",
       "pull",
+      "drain",
       "start",
-      "arm-spare",
+      "arm",
       "gate",
       "hand-over",
-      "drain",
       "move-ip",
-      "restore-floating",
-      "arm-spare",
       "retag",
       "verify",
       "finish",
@@ -81,46 +80,33 @@ describe("cutover with in-memory DigitalOcean, Docker, HAProxy and lock", () => 
     expect(world.calls.filter((c) => c.startsWith("do assign"))).toHaveLength(1);
   });
 
-  it("GIVEN a flip WHEN HAProxy is driven THEN every change of the serving slot is one command, spare ready before floating drains, and the IP moves while floating takes no traffic", async () => {
+  it("GIVEN a flip WHEN HAProxy is driven THEN the one change of the serving slot is one command, the new slot ready before the old drains, and no slot is re-pointed", async () => {
     const world = new FakeWorld();
-    const ipMoves: string[] = [];
-    const assign = world.digitalocean.assignReservedIp;
-    world.digitalocean.assignReservedIp = async (ip, id) => {
-      ipMoves.push(`assign while floating is ${world.servers.find((s) => s.name === "floating")!.admin}`);
-      return assign(ip, id);
-    };
     await cutover(world);
     expect(world.haproxyCommands).toEqual([
-      ["spare drain health down"],
-      ["spare ready", "floating drain"],
-      ["floating maint"],
-      ["floating drain health down"],
-      ["floating ready", "spare drain"],
-      ["spare maint", "spare addr 198.18.2.11 drain health down"],
+      ["green maint", "green drain health down"],
+      ["green ready", "blue drain"],
     ]);
-    expect(ipMoves).toEqual(["assign while floating is maint"]);
+    expect(world.calls.filter((c) => / addr /.test(c))).toEqual([]);
   });
 
-  it("GIVEN streams still open on the spare after the flip WHEN it is re-armed on the previous version THEN it is re-pointed at once and none is closed (the slot never pools)", async () => {
+  it("GIVEN requests in flight on the old slot at the flip WHEN the cutover goes on THEN it moves the IP and ends without waiting for them: they finish on the previous version", async () => {
     const world = new FakeWorld();
-    const restore = world.digitalocean.assignReservedIp;
-    world.digitalocean.assignReservedIp = async (ip, id) => ((world.spareStreams = 3), restore(ip, id));
+    world.leftoverSessions = 1000;
     const { result } = await cutover(world);
     expect(result.ok).toBe(true);
     expect(world.snapshot()).toEqual(LIVE_V2);
     expect(world.calls.filter((c) => c.includes("shutdown sessions"))).toEqual([]);
-    expect(world.haproxyCommands.at(-1)).toEqual(["spare maint", "spare addr 198.18.2.11 drain health down"]);
   });
 
-  it("GIVEN a balancer still running a haproxy.cfg whose spare pools connections WHEN re-armed with streams open THEN they are closed at the drain deadline first, counted, before the spare is re-pointed", async () => {
+  it("GIVEN streams still open on FALLBACK's slot from an earlier flip WHEN the next cutover replaces its container THEN they are closed at the drain deadline first, and counted", async () => {
     const world = new FakeWorld();
-    world.haproxyConfig = { ...world.haproxyConfig, text: STACK_HAPROXY_CONFIG().replace(" pool-max-conn 0", "") };
-    const restore = world.digitalocean.assignReservedIp;
-    world.digitalocean.assignReservedIp = async (ip, id) => ((world.spareStreams = 3), restore(ip, id));
+    world.streams.green = 3;
     const { result } = await cutover(world);
     expect(result.ok && result.r.sessionsClosedAtDrainDeadline).toBe(3);
-    const shutdown = world.calls.indexOf("haproxy spare shutdown sessions");
+    const shutdown = world.calls.indexOf("haproxy green shutdown sessions");
     expect(shutdown).toBeGreaterThan(-1);
+    expect(shutdown).toBeLessThan(world.calls.findIndex((c) => c.startsWith("docker web-green run")));
     expect(world.snapshot()).toEqual(LIVE_V2);
   });
 
@@ -198,7 +184,7 @@ describe("a bad image never reaches users", () => {
     expect(error.exitCode).toBe(ExitCode.rejected);
     expect(error.message).toMatch(message);
     expect(world.snapshot()).toEqual(STEADY_V1);
-    expect(world.calls.some((c) => c.startsWith("do assign") || c === "haproxy spare ready" || c === "haproxy floating drain")).toBe(false);
+    expect(world.calls.some((c) => c.startsWith("do assign") || c === "haproxy green ready" || c === "haproxy blue drain")).toBe(false);
     expect(world.engine(2).containers.map((c) => c.image)).not.toContain(image);
     expect(lines.join("\n")).toMatch(/last 20 log lines/);
     expect(stepNames(lines)).toContain("restore-fallback");
@@ -235,14 +221,14 @@ describe("a bad image never reaches users", () => {
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN HAProxy cannot reach the new droplet WHEN handing over THEN nothing is handed over (exit 3), floating keeps serving and FALLBACK is restored", async () => {
+  it("GIVEN HAProxy cannot reach the new droplet WHEN handing over THEN nothing is handed over (exit 3), PROD's slot keeps serving and FALLBACK is restored", async () => {
     const world = new FakeWorld();
-    world.spareUnreachable = true;
+    world.unreachableSlot = "green";
     const versions: string[] = [];
     world.onServersPoll = () => versions.push(world.publicAnswer().version ?? "none");
     const { result } = await cutover(world);
     const error = (result as { e: Error & { exitCode: number } }).e;
-    expect(error.message).toMatch(/HAProxy's checks of the new droplet at 198.18.2.12:8080 did not pass \(DOWN, check L4CON: Connection refused\); nothing was handed over/);
+    expect(error.message).toMatch(/HAProxy's checks of 198.18.2.12:8080 \(green\) did not pass \(DOWN, check L4CON: Connection refused\); nothing was handed over/);
     expect(error.exitCode).toBe(ExitCode.external);
     expect(versions).not.toContain("v2");
     expect(world.snapshot()).toEqual(STEADY_V1);
@@ -256,7 +242,7 @@ describe("a bad image never reaches users", () => {
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN DigitalOcean refuses the assign WHEN traffic is handed back THEN some slot serves after every single change of the hand-back (no 503 window) and the floating slot carries it", async () => {
+  it("GIVEN DigitalOcean refuses the assign WHEN traffic is handed back THEN some slot serves after every single change of the hand-back (no 503 window): PROD's slot, still armed on it", async () => {
     const world = new FakeWorld();
     world.failOn = "assign";
     const answers: number[] = [];
@@ -268,7 +254,7 @@ describe("a bad image never reaches users", () => {
       return assign(ip, id);
     };
     await cutover(world);
-    expect(world.haproxyCommands).toContainEqual(["floating ready health up", "spare maint", "spare addr 198.18.2.11 ready health up", "floating drain"]);
+    expect(world.haproxyCommands).toContainEqual(["blue ready", "green drain"]);
     expect(answers.filter((status) => status !== 200)).toEqual([]);
   });
 
@@ -286,24 +272,24 @@ describe("a bad image never reaches users", () => {
 });
 
 describe("a release that fails after the hand-over is handed back at once", () => {
-  const AFTER_HAND_OVER = ["drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify"];
+  const AFTER_HAND_OVER = ["move-ip", "retag", "verify"];
 
   it.each(AFTER_HAND_OVER)("GIVEN the new container dies (docker kill) as step %s starts WHEN the switch notices THEN the previous version serves, exit 5, and PROD is the old droplet again", async (at) => {
     const world = new FakeWorld();
     const kill = () => world.engine(2).containers.filter((c) => c.running).forEach((c) => (c.running = false));
-    const { result } = await cutover(world, V2, 100, reporterActingAt(at === "arm-spare" ? "retag" : at, kill));
+    const { result } = await cutover(world, V2, 100, reporterActingAt(at, kill));
     const error = (result as { e: ImageRejectedError }).e;
     expect(error).toBeInstanceOf(ImageRejectedError);
     expect(error.message).toMatch(/every new request went back to web-blue/);
     expect(world.publicAnswer().version).toBe("v1");
-    expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, haproxy: { floating: "ready", spare: "drain" }, locked: false });
+    expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, haproxy: { blue: "ready", green: "drain" }, locked: false });
   });
 
   it("GIVEN the new release fails 20% of real requests but passes its health path WHEN the bake window watches HAProxy's counters THEN it is handed back with the figures that triggered it", async () => {
     const world = new FakeWorld();
     let handedOver = false;
     world.onServersPoll = () => {
-      handedOver ||= world.servers.find((s) => s.name === "spare")!.admin === "ready";
+      handedOver ||= world.servers.find((s) => s.name === "green")!.admin === "ready";
       // Once the new release serves, the serving slot's counters grow: 20 of every 100 answers are 5xx.
       const serving = world.servers.find((s) => s.admin === "ready")!.name;
       if (handedOver) {
@@ -488,7 +474,7 @@ function expireKilledRunsLock(world: FakeWorld): void {
 }
 
 describe("crash at any step, then re-run: always one PROD and the IP on a healthy container", () => {
-  const STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "finish", "prune", "record"];
+  const STEPS = ["lock", "observe", "pull", "drain", "start", "arm", "gate", "hand-over", "move-ip", "retag", "verify", "finish", "prune", "record"];
 
   it.each(STEPS)("GIVEN the switch was killed right after `step %s done` WHEN re-run THEN v2 is live and consistent", async (after) => {
     const world = new FakeWorld();
@@ -676,7 +662,19 @@ describe("rollback", () => {
     expect(result.outcome).toBe("rolled-back");
     expect(world.snapshot()).toMatchObject({ ipOn: 1, tags: { 1: ["PROD"], 2: ["FALLBACK"] }, running: { 1: ["registry.test/web:v1"], 2: [V2] } });
     expect(world.calls.some((c) => c.includes(" pull "))).toBe(false);
-    expect(world.snapshot().haproxy).toEqual({ floating: "ready", spare: "drain" });
+    expect(world.snapshot().haproxy).toEqual({ blue: "ready", green: "drain" });
+  });
+
+  it("GIVEN v2 live after a cutover WHEN rolling back THEN its steps are the hand-over, the IP move, the retag and a verify without bake: no drain, no re-pointed slot", async () => {
+    const world = new FakeWorld();
+    await cutover(world);
+    world.calls.length = 0;
+    world.haproxyCommands.length = 0;
+    world.leftoverSessions = 1000;
+    const { reporter, lines } = captureReporter();
+    await runRollback(deps(world, reporter));
+    expect(stepNames(lines)).toEqual(["lock", "observe", "hand-over", "move-ip", "retag", "verify", "finish", "record", "unlock"]);
+    expect(world.haproxyCommands).toEqual([["blue ready", "green drain"]]);
   });
 
   it("GIVEN v2 live and v1 armed WHEN rolling back THEN the atomic hand-over is the first change anywhere: no Docker, tag or IP change before it", async () => {
@@ -686,8 +684,8 @@ describe("rollback", () => {
     world.haproxyCommands.length = 0;
     const { reporter } = captureReporter();
     await runRollback(deps(world, reporter));
-    expect(world.haproxyCommands[0]).toEqual(["spare ready", "floating drain"]);
-    const before = world.calls.slice(0, world.calls.indexOf("haproxy spare ready"));
+    expect(world.haproxyCommands[0]).toEqual(["blue ready", "green drain"]);
+    const before = world.calls.slice(0, world.calls.indexOf("haproxy blue ready"));
     expect(before.filter((c) => !c.startsWith("do list") && !c.startsWith("do get-ip") && !c.startsWith("lock") && !c.endsWith(" list"))).toEqual([]);
   });
 

@@ -28,9 +28,15 @@ const container = (image: string, running = true): AppContainer => ({
 });
 
 const steady: HaproxyServer[] = [
-  { name: "floating", address: "198.18.1.100", port: 8080, status: "UP", admin: "ready", currentSessions: 3 },
+  // Pinned to PROD blue's own (private) address, serving.
+  { name: "blue", address: "198.18.2.11", port: 8080, status: "UP", admin: "ready", currentSessions: 3 },
   // Armed: FALLBACK green's own address (it has no private one), drained, passing HAProxy's checks.
-  { name: "spare", address: "198.18.1.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0, checkStatus: "L7OK" },
+  { name: "green", address: "198.18.1.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0, checkStatus: "L7OK" },
+];
+/** A balancer's first boot: blue through the reserved IP, green disabled on its placeholder. */
+const newBalancer: HaproxyServer[] = [
+  { ...steady[0], address: "198.18.1.100" },
+  { ...steady[1], address: "127.0.0.1", admin: "maint", status: "MAINT", checkStatus: undefined },
 ];
 const names = (plan: Plan) => planSteps(plan).map((s) => s.name);
 const watched = (plan: Plan) => plan.groups.find((g) => g.watched)!;
@@ -71,9 +77,9 @@ function observed(w: World = {}): ObservedState {
 }
 
 const V2 = releaseOf(config, "registry.test/web:v2", {});
-const PREPARE = ["pull", "start", "arm-spare", "gate"];
-const FLIP = ["hand-over", "drain", "move-ip", "restore-floating", "arm-spare", "retag", "verify"];
-const HAND_BACK = ["hand-back", "drain", "move-ip", "restore-floating", "restore-fallback", "arm-spare", "retag"];
+const PREPARE = ["pull", "drain", "start", "arm", "gate"];
+const FLIP = ["hand-over", "move-ip", "retag", "verify"];
+const HAND_BACK = ["hand-back", "move-ip", "drain", "restore-fallback", "arm", "retag"];
 const midFlip = [
   { ...steady[0], admin: "drain" as const },
   { ...steady[1], admin: "ready" as const, status: "UP" },
@@ -84,7 +90,7 @@ describe("planCutover", () => {
     ["a steady world", {}, [...PREPARE, ...FLIP, "finish", "prune"]],
     ["the IP on the FALLBACK-tagged droplet (crash after move-ip)", { ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
     ["HAProxy left mid-flip (crash after hand-over)", { haproxy: midFlip }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
-    ["the spare never armed (first deploy)", { haproxy: [steady[0], { ...steady[1], address: "127.0.0.1", admin: "maint" as const, status: "MAINT" }] }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
+    ["a new balancer (slots not pinned yet)", { haproxy: newBalancer }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
     ["the old PROD tagged PROD and FALLBACK (crash after retag's 1st call)", { prodTags: ["PROD", "FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
     ["both droplets tagged FALLBACK (crash after retag's 2nd call)", { prodTags: ["FALLBACK"], ipOn: 2 }, ["repair", ...PREPARE, ...FLIP, "finish", "prune"]],
     [
@@ -101,22 +107,40 @@ describe("planCutover", () => {
     expect(names(planCutover(observed(world as World), config, V2))).toEqual(steps);
   });
 
-  it("GIVEN a steady world WHEN planning THEN the new image goes to FALLBACK, the spare is armed there, the IP moves there, and the spare is re-armed on the old PROD", () => {
+  it("GIVEN a steady world WHEN planning THEN the new image goes to FALLBACK, its slot is re-armed for the fresh container, the hand-over swaps the slots, and the IP moves there", () => {
     const plan = planCutover(observed(), config, V2);
     const steps = planSteps(plan);
     expect(plan.to.droplet.id).toBe(2);
     expect(plan.from.droplet.id).toBe(1);
     expect(steps).toContainEqual({ name: "pull", dropletId: 2, image: V2.image });
-    // green has no private address: the spare slot uses its public one; a fresh container resets the health verdict
-    expect(steps).toContainEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
+    expect(steps).toContainEqual({ name: "drain", slot: "green" });
+    // green has no private address: its slot uses its public one; a fresh container resets the health verdict
+    expect(steps).toContainEqual({ name: "arm", slot: "green", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
+    expect(steps).toContainEqual({ name: "hand-over", dropletId: 2, slot: "green", from: "blue" });
     expect(steps).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 2 });
-    expect(steps).toContainEqual({ name: "arm-spare", dropletId: 1, address: "198.18.2.11", port: 8080, fresh: false });
     expect(steps).toContainEqual({ name: "retag", prodId: 2, fallbackId: 1 });
+    expect(steps).toContainEqual({ name: "verify", dropletId: 2, url: "http://198.18.1.10/health", bake: true });
+  });
+
+  it.each([
+    // The disabled slot is pinned to PROD first (it carries no request), then blue, once its requests through the IP end.
+    ["a new balancer: blue through the reserved IP", newBalancer, "green", "blue", /not pinned to the workers yet: blue sends traffic through reserved IP 198.18.1.100/],
+    ["a replaced FALLBACK: green's slot on its old address", [steady[0], { ...steady[1], address: "198.18.1.99" }], "blue", "green", /not armed \(drain\) on FALLBACK green/],
+    // The armed slot (no request on it) moves to PROD; blue's, serving a droplet that is gone, becomes FALLBACK's.
+    ["a replaced PROD: blue's slot on its old address, green armed", [{ ...steady[0], address: "198.18.2.99" }, steady[1]], "green", "blue", /no HAProxy slot targets PROD blue \(198.18.2.11:8080\)/],
+    ["the slots swapped by a cutover, then the IP moved back by hand", [{ ...steady[0], admin: "drain" as const, status: "DRAIN" }, { ...steady[1], admin: "ready" as const, status: "UP" }], "blue", "green", /mid-flip/],
+  ])("GIVEN %s WHEN diagnosing THEN one settle-slots repair pins PROD's and FALLBACK's slots", (_name, haproxy, prodSlot, fallbackSlot, why) => {
+    const d = diagnose(observed({ haproxy: haproxy as HaproxyServer[] }), config);
+    expect(d.repairs).toEqual([{ kind: "settle-slots", prodSlot, fallbackSlot, prodAddress: "198.18.2.11", fallbackAddress: "198.18.1.12", port: 8080, why: expect.stringMatching(why) }]);
+    expect(d.slots).toEqual({ prod: prodSlot, fallback: fallbackSlot });
   });
 
   it("GIVEN the IP on the FALLBACK-tagged droplet WHEN planning THEN the IP holder is PROD and the new image goes to the other droplet", () => {
     const plan = planCutover(observed({ ipOn: 2 }), config, V2);
-    expect(planSteps(plan)[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 2, fallbackId: 1 }), expect.objectContaining({ kind: "arm-spare", fallbackAddress: "198.18.2.11" })] });
+    expect(planSteps(plan)[0]).toEqual({
+      name: "repair",
+      actions: [expect.objectContaining({ kind: "retag", prodId: 2, fallbackId: 1 }), expect.objectContaining({ kind: "settle-slots", prodSlot: "green", fallbackSlot: "blue", fallbackAddress: "198.18.2.11" })],
+    });
     expect(plan.to.droplet.id).toBe(1);
   });
 
@@ -157,7 +181,7 @@ describe("a release is the image plus its configuration", () => {
 
   it("GIVEN a preSwitch hook WHEN planning THEN it runs on FALLBACK after the pull and before the start, in the group that restores FALLBACK", () => {
     const plan = planCutover(observed(), config, withApp({ hooks: { preSwitch: { command: ["migrate"], timeoutMs: 1000 } } }));
-    expect(names(plan).slice(0, 3)).toEqual(["pull", "hook", "start"]);
+    expect(names(plan).slice(0, 4)).toEqual(["pull", "hook", "drain", "start"]);
     expect(plan.groups[0].steps[1]).toEqual({ name: "hook", phase: "preSwitch", dropletId: 2 });
     expect(plan.groups[0].undo).toEqual([{ name: "restore-fallback", dropletId: 2 }]);
   });
@@ -191,24 +215,23 @@ describe("failure paths are plan data: each group carries its undo", () => {
     ["cutover", "gate", cutover, ["restore-fallback"], false],
     ["cutover", "hand-over", cutover, HAND_BACK, true],
     ["cutover", "move-ip", cutover, HAND_BACK, true],
-    ["cutover", "restore-floating", cutover, HAND_BACK, true],
     ["cutover", "retag", cutover, HAND_BACK, true],
     ["cutover", "verify", cutover, HAND_BACK, true],
     ["cutover", "prune", cutover, [], false],
-    ["rollback", "hand-over", rollback, HAND_BACK.filter((n) => n !== "restore-fallback"), true],
-    ["rollback", "verify", rollback, HAND_BACK.filter((n) => n !== "restore-fallback"), true],
+    ["rollback", "hand-over", rollback, ["hand-back", "move-ip", "retag"], true],
+    ["rollback", "verify", rollback, ["hand-back", "move-ip", "retag"], true],
   ])("GIVEN a %s WHEN its step %s fails THEN its group's undo is the planned one", (_kind, step, plan, undo, isWatched) => {
     const group = groupOf(plan as Plan, step as string);
     expect(group.undo.map((s) => s.name)).toEqual(undo);
     expect(group.watched).toBe(isWatched);
   });
 
-  it("GIVEN a cutover from blue to green WHEN its hand-over is undone THEN every new request goes back to blue's own address and the IP back to blue", () => {
+  it("GIVEN a cutover from blue to green WHEN its hand-over is undone THEN every new request goes back to blue's slot, still armed on it, and the IP back to blue", () => {
     const undo = watched(cutover).undo;
-    expect(undo[0]).toEqual({ name: "hand-back", dropletId: 1, address: "198.18.2.11", port: 8080 });
+    expect(undo[0]).toEqual({ name: "hand-back", dropletId: 1, slot: "blue", from: "green" });
     expect(undo).toContainEqual({ name: "move-ip", ip: "198.18.1.100", toDropletId: 1 });
     expect(undo).toContainEqual({ name: "retag", prodId: 1, fallbackId: 2 });
-    expect(undo).toContainEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
+    expect(undo).toContainEqual({ name: "arm", slot: "green", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: true });
   });
 });
 
@@ -222,8 +245,7 @@ describe("refusals: nothing is planned", () => {
     ["the IP is unassigned and both workers are tagged PROD and serve", { ipOn: null, fallbackTags: ["PROD"] }, /is not assigned to any droplet, and 2 PROD-tagged workers run one/],
     ["the IP points elsewhere", { ipOn: 42 }, /points to droplet 42/],
     ["the IP is in another region", { ipRegion: "ams3" }, /is in region ams3, not nyc3/],
-    ["HAProxy lacks the spare slot", { haproxy: [steady[0]] }, /lacks the server spare/],
-    ["HAProxy targets another IP", { haproxy: [{ ...steady[0], address: "198.18.9.9" }, steady[1]] }, /targets 198.18.9.9/],
+    ["HAProxy lacks a slot (an older haproxy.cfg)", { haproxy: [steady[0]] }, /lacks the server green \(the balancer runs an older haproxy.cfg\)/],
   ])("GIVEN %s WHEN planning THEN it refuses with a one-line reason", (_name, world, message) => {
     expect(() => planCutover(observed(world as World), config, V2)).toThrow(InconsistentStateError);
     expect(() => planCutover(observed(world as World), config, V2)).toThrow(message);
@@ -252,18 +274,17 @@ describe("planRollback", () => {
     expect(() => planRollback(unfinished(observed(), false), config)).toThrow(/interrupted cutover, and the container it replaced is gone/);
   });
 
-  it("GIVEN a steady world (the spare armed and passing) WHEN planning a rollback THEN the hand-over to FALLBACK is the first step: no arming, no pull, no start", () => {
+  it("GIVEN a steady world (FALLBACK's slot armed and passing) WHEN planning a rollback THEN the hand-over to FALLBACK is the first step, and nothing waits on a drain or a bake", () => {
     const plan = planRollback(observed(), config);
     expect(names(plan)).toEqual([...FLIP, "finish"]);
+    expect(planSteps(plan)[0]).toEqual({ name: "hand-over", dropletId: 2, slot: "green", from: "blue" });
+    expect(planSteps(plan).find((s) => s.name === "verify")).toMatchObject({ bake: false });
   });
 
-  it.each([
-    ["not armed", { ...steady[1], admin: "maint" as const, status: "MAINT" }],
-    ["failing its checks", { ...steady[1], status: "DOWN", checkStatus: "L4CON" }],
-  ])("GIVEN the spare %s WHEN planning a rollback THEN it is armed before the hand-over", (_name, spare) => {
-    const plan = planRollback(observed({ haproxy: [steady[0], spare] }), config);
-    expect(planSteps(plan).find((s) => s.name === "arm-spare")).toEqual({ name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false });
-    expect(names(plan).indexOf("arm-spare")).toBeLessThan(names(plan).indexOf("hand-over"));
+  it("GIVEN FALLBACK's slot not armed WHEN planning a rollback THEN the repair arms it before the hand-over", () => {
+    const plan = planRollback(observed({ haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }), config);
+    expect(names(plan)).toEqual(["repair", ...FLIP, "finish"]);
+    expect(planSteps(plan)[0]).toMatchObject({ actions: [{ kind: "settle-slots", fallbackSlot: "green" }] });
   });
 
   it("GIVEN a steady world WHEN planning a rollback THEN it targets FALLBACK's previous version", () => {
@@ -276,12 +297,13 @@ describe("planRollback", () => {
 describe("diagnose", () => {
   it.each([
     ["a steady world", {}, []],
-    ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/, /rollback is not ready: .* not armed \(drain\) on FALLBACK blue/]],
+    ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/, /mid-flip: green \(PROD green\) is drain/]],
     ["FALLBACK runs nothing", { fallbackRuns: null }, [/previous version is missing/]],
     ["PROD runs nothing", { prodRuns: null }, [/points at nothing healthy/]],
     ["HAProxy mid-flip", { haproxy: midFlip }, [/mid-flip/]],
-    ["the spare unarmed", { haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }, [/rollback is not ready: .* not armed/]],
-    ["the spare armed on the wrong droplet", { haproxy: [steady[0], { ...steady[1], address: "198.18.2.11" }] }, [/rollback is not ready: .* not armed/]],
+    ["FALLBACK's slot unarmed", { haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }, [/rollback is not ready: .* not armed/]],
+    ["FALLBACK's slot on another address", { haproxy: [steady[0], { ...steady[1], address: "198.18.1.99" }] }, [/rollback is not ready: .* not armed/]],
+    ["a new balancer", { haproxy: newBalancer }, [/not pinned to the workers yet/]],
     ["two droplets tagged PROD", { fallbackTags: ["PROD"] }, [/^two droplets are tagged PROD: blue holds reserved IP 198.18.1.100 and keeps PROD; green \(tagged \[PROD\]\) becomes FALLBACK/]],
     ["the IP unassigned", { ipOn: null }, [/^reserved IP 198.18.1.100 is not assigned to any droplet .*: it goes back to blue, tagged PROD, which runs registry.test\/web:v1$/]],
     ["FALLBACK failing HAProxy's checks", { haproxy: [steady[0], { ...steady[1], status: "DOWN", checkStatus: "L4CON", lastCheck: "Connection refused" }] }, [/rollback is not ready: HAProxy's checks of FALLBACK green fail \(DOWN, check L4CON: Connection refused\)/]],
@@ -310,14 +332,14 @@ describe("planRepair: what a replaced worker leaves converges from the observed 
       { ipOn: null, fallbackTags: ["PROD"], prodRuns: null },
       [],
       undefined,
-      ["assign-ip", "retag", "arm-spare"],
+      ["assign-ip", "retag", "settle-slots"],
       ["repair"],
       /repair --image <ref>/,
     ],
     ["FALLBACK's container stopped (kept)", { fallbackRuns: null }, [], undefined, ["start-previous"], ["repair"], undefined],
     ["FALLBACK empty, nothing in the audit log", { fallbackRuns: null, fallbackEmpty: true }, [], undefined, [], [], /repair --image <ref>/],
     ["FALLBACK empty, the audit log names the image the last cutover replaced", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, undefined, [], [], /npm run switch -- repair --image registry.test\/web:v0 /],
-    ["FALLBACK empty and --image", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, V0, [], ["pull", "start", "gate", "arm-spare", "finish"], undefined],
+    ["FALLBACK empty and --image", { fallbackRuns: null, fallbackEmpty: true }, CUTOVER_V0_V1, V0, [], ["pull", "start", "gate", "arm", "finish"], undefined],
     [
       "a replaced FALLBACK worker: two PRODs, FALLBACK empty",
       { fallbackTags: ["PROD"], fallbackRuns: null, fallbackEmpty: true },
@@ -347,21 +369,22 @@ describe("planRepair: what a replaced worker leaves converges from the observed 
     expect(group.steps[0]).toEqual({ name: "repair", actions: [expect.objectContaining({ kind: "retag", prodId: 1, fallbackId: 2 })] });
   });
 
-  it("GIVEN the IP unassigned and only green serves, tagged PROD beside an empty PROD-tagged blue WHEN planning THEN green gets the IP and PROD, blue FALLBACK, and the spare is armed on blue", () => {
+  it("GIVEN the IP unassigned and only green serves, tagged PROD beside an empty PROD-tagged blue WHEN planning THEN green gets the IP and PROD, blue FALLBACK, and the slots are settled for them", () => {
     const [group] = planRepair(observed({ ipOn: null, fallbackTags: ["PROD"], prodRuns: null }), config, { audit: [] }).groups;
     const step = group.steps[0] as Extract<Step, { name: "repair" }>;
     expect(step.actions.map(({ why: _why, ...a }) => a)).toEqual([
       { kind: "assign-ip", ip: "198.18.1.100", dropletId: 2 },
       { kind: "retag", prodId: 2, fallbackId: 1 },
-      { kind: "arm-spare", fallbackAddress: "198.18.2.11", port: 8080 },
+      // green's slot is armed (no request on it): it is pinned to the new PROD green, and blue's becomes FALLBACK's.
+      { kind: "settle-slots", prodSlot: "green", fallbackSlot: "blue", prodAddress: "198.18.1.12", fallbackAddress: "198.18.2.11", port: 8080 },
     ]);
   });
 
-  it("GIVEN FALLBACK's container stopped WHEN planning THEN that container starts again and the spare is armed on green's own address", () => {
+  it("GIVEN FALLBACK's container stopped WHEN planning THEN that container starts again and its slot is armed on green's own address", () => {
     const [group] = planRepair(observed({ fallbackRuns: null }), config, { audit: [] }).groups;
     expect(group.steps[0]).toEqual({
       name: "repair",
-      actions: [{ kind: "start-previous", dropletId: 2, containerId: "id-registry.test/web:old-false", address: "198.18.1.12", port: 8080, why: expect.stringMatching(/previous one \(web-old, registry.test\/web:old\) is only stopped/) }],
+      actions: [{ kind: "start-previous", dropletId: 2, containerId: "id-registry.test/web:old-false", slot: "green", address: "198.18.1.12", port: 8080, why: expect.stringMatching(/previous one \(web-old, registry.test\/web:old\) is only stopped/) }],
     });
   });
 
@@ -374,7 +397,7 @@ describe("planRepair: what a replaced worker leaves converges from the observed 
           { name: "pull", dropletId: 2, image: V0.image },
           { name: "start", dropletId: 2, image: V0.image },
           { name: "gate", dropletId: 2 },
-          { name: "arm-spare", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false },
+          { name: "arm", slot: "green", dropletId: 2, address: "198.18.1.12", port: 8080, fresh: false },
         ],
         undo: [{ name: "restore-fallback", dropletId: 2 }],
         watched: false,

@@ -15,7 +15,7 @@ const STEADY_V1 = {
   ipOn: 1,
   tags: { 1: ["PROD"], 2: ["FALLBACK"] },
   running: { 1: [V1], 2: [V0] },
-  haproxy: { floating: "ready", spare: "drain" },
+  haproxy: { blue: "ready", green: "drain" },
   locked: false,
 };
 
@@ -47,7 +47,7 @@ const emptyFallback = (w: FakeWorld) => (w.engine(2).containers = []);
 const doChanges = (w: FakeWorld) => w.calls.filter((c) => /^do (tag|untag|assign)/.test(c));
 
 describe("repair: the states a replaced worker leaves converge", () => {
-  it("GIVEN the reserved IP unassigned WHEN repairing THEN PROD's health path is asked, the IP goes back to PROD, HAProxy's floating checks pass, and one audit line says so", async () => {
+  it("GIVEN the reserved IP unassigned WHEN repairing THEN PROD's health path is asked, the IP goes back to PROD (HAProxy's slots untouched: no request goes through it), and one audit line says so", async () => {
     const world = new FakeWorld();
     unassignIp(world);
     const { result, lines } = await repair(world, { message: "blue was replaced" });
@@ -67,7 +67,7 @@ describe("repair: the states a replaced worker leaves converge", () => {
     expect(doChanges(world)).toEqual(["do tag FALLBACK 2", "do untag PROD 2", "do tag PROD 1", "do untag FALLBACK 1"]);
   });
 
-  it("GIVEN FALLBACK's app container stopped WHEN repairing THEN it runs again, passes its health gate, and the spare is armed on it", async () => {
+  it("GIVEN FALLBACK's app container stopped WHEN repairing THEN it runs again, passes its health gate, and its slot is armed on it", async () => {
     const world = new FakeWorld();
     stopFallbackApp(world);
     const { result } = await repair(world);
@@ -90,7 +90,7 @@ describe("repair: the states a replaced worker leaves converge", () => {
     expect(world.lockHolder).toBeNull();
   });
 
-  it("GIVEN FALLBACK without the previous version and the audit log naming it WHEN repairing, then repairing with that --image THEN the fix names it, and the second run redeploys it there, gated, with the spare armed", async () => {
+  it("GIVEN FALLBACK without the previous version and the audit log naming it WHEN repairing, then repairing with that --image THEN the fix names it, and the second run redeploys it there, gated, with its slot armed", async () => {
     const world = new FakeWorld();
     world.audit.push(CUTOVER_V0_V1);
     emptyFallback(world);
@@ -132,15 +132,17 @@ describe("repair: the states a replaced worker leaves converge", () => {
     expect(world.snapshot()).toEqual(STEADY_V1);
   });
 
-  it("GIVEN a replaced PROD worker's leftovers (the IP unassigned, both tagged PROD, only green serving) WHEN repairing THEN green gets the IP and keeps PROD, blue becomes FALLBACK with the spare armed on it, and exit 2 says rollback is unavailable", async () => {
+  it("GIVEN a replaced PROD worker's leftovers (the IP unassigned, both tagged PROD, only green serving) WHEN repairing THEN green gets the IP and keeps PROD, blue becomes FALLBACK with its slot armed on it, and exit 2 says rollback is unavailable", async () => {
     const world = new FakeWorld();
     unassignIp(world);
     tagBothProd(world);
     world.engine(1).containers = [];
     const { result } = await repair(world);
     expect((result as { e: Error }).e.message).toMatch(/^rollback is unavailable: FALLBACK web-blue/);
-    expect(world.snapshot()).toMatchObject({ ipOn: 2, tags: { 1: ["FALLBACK"], 2: ["PROD"] }, haproxy: { floating: "ready", spare: "drain" } });
-    expect(world.servers.find((s) => s.name === "spare")?.address).toBe("198.18.2.11");
+    // green's slot (armed, no request on it) was pinned to the new PROD green; blue's now arms FALLBACK blue.
+    expect(world.snapshot()).toMatchObject({ ipOn: 2, tags: { 1: ["FALLBACK"], 2: ["PROD"] }, haproxy: { blue: "drain", green: "ready" } });
+    expect(world.servers.find((s) => s.name === "blue")?.address).toBe("198.18.2.11");
+    expect(world.servers.find((s) => s.name === "green")?.address).toBe("198.18.2.12");
   });
 
   it("GIVEN the IP unassigned but PROD's health path answers 500 WHEN repairing THEN it refuses before the assign (exit 2) and records the failure", async () => {
@@ -208,6 +210,6 @@ describe("repair: the states a replaced worker leaves converge", () => {
     const result = await runCutover(deps(world, captureReporter().reporter), { image: "registry.test/web:v2", secrets: {} });
     expect(result.outcome).toBe("deployed");
     expect(doChanges(world).slice(0, 2)).toEqual(["do assign 198.18.1.100 1", "do assign 198.18.1.100 2"]);
-    expect(world.snapshot()).toMatchObject({ ipOn: 2, tags: { 1: ["FALLBACK"], 2: ["PROD"] }, haproxy: { floating: "ready", spare: "drain" } });
+    expect(world.snapshot()).toMatchObject({ ipOn: 2, tags: { 1: ["FALLBACK"], 2: ["PROD"] }, haproxy: { blue: "drain", green: "ready" } });
   });
 });

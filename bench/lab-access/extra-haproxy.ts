@@ -37,11 +37,14 @@ export function naiveHaproxyConfig(o: { bindAddress: string; port: number; float
   ].join("\n");
 }
 
-/** The project's haproxy.cfg with its `floating` server aimed at `target` and its own admin socket. */
+/**
+ * The project's haproxy.cfg as a new balancer boots it (its first slot serving `target`), with its own admin socket and
+ * its own server-state file (none yet), so the lab HAProxy's pinned slots never reach it.
+ */
 export function projectHaproxyConfigFor(config: Config, o: { bindAddress: string; port: number; target: string; adminSocket: string }): string {
   // A plain-HTTP side entrance on its own port: the lab's TLS front end (443, the redirect) stays the lab HAProxy's.
   const own: Config = { ...config, haproxy: { ...config.haproxy, adminSocket: o.adminSocket }, tls: { ...config.tls, mode: "off" } };
-  return renderHaproxyConfig(own, { floatingIp: o.target, bindAddress: o.bindAddress, httpPort: o.port, runAsUser: null, logTarget: null });
+  return renderHaproxyConfig(own, { floatingIp: o.target, bindAddress: o.bindAddress, httpPort: o.port, runAsUser: null, logTarget: null, serverStateFile: `${o.adminSocket}.server-state` });
 }
 
 /** `-n` as the lab passes it for its own HAProxy: the rendered maxconn may exceed this sandbox's fd limit (lab/services/haproxy.ts). */

@@ -1,7 +1,7 @@
 /**
  * A few runtime-API commands on the lab's own HAProxy, written straight to its admin socket (the lab
  * shares one filesystem). The bench uses them only between methods, without load, to put the balancer
- * back in its resting state (floating ready, spare in maintenance) whatever the previous method left.
+ * back in its resting state (the first slot serving `target`, the second in maintenance) whatever the previous method left.
  */
 import { connect } from "node:net";
 
@@ -17,6 +17,7 @@ export function haproxyAdmin(socketPath: string, command: string, timeoutMs = 30
   });
 }
 
-export function restingStateCommands(backend: string, floatingServer: string, spareServer: string): string[] {
-  return [`set server ${backend}/${spareServer} state maint`, `set server ${backend}/${floatingServer} state ready`];
+export function restingStateCommands(backend: string, slots: readonly [string, string], target: { readonly ip: string; readonly port: number }): string[] {
+  const [serving, idle] = slots.map((s) => `${backend}/${s}`);
+  return [`set server ${idle} state maint`, `set server ${serving} state maint`, `set server ${serving} addr ${target.ip} port ${target.port}`, `set server ${serving} state ready`, `set server ${serving} health up`];
 }

@@ -47,8 +47,11 @@ export interface Config {
     readonly tlsCertificatePath: string;
     readonly adminSocket: string;
     readonly backend: string;
-    readonly floatingServer: string;
-    readonly spareServer: string;
+    /**
+     * The backend's two server slots, each pinned to one worker's own address: the one in `ready` serves PROD, the
+     * other is armed on FALLBACK in `drain`. A flip swaps their states; nothing is re-pointed.
+     */
+    readonly slots: readonly [string, string];
     /** Where haproxy.cfg lives on the balancer (HAPROXY_CONFIG_FILE). */
     readonly configFile: string;
     /** How the balancer's HAProxy reloads hitlessly (HAPROXY_RELOAD_COMMAND). */
@@ -310,8 +313,7 @@ export function loadConfig(env: Env = process.env, purpose: Purpose = "stack"): 
       tlsCertificatePath: tlsMode === "auto" ? c.tlsCertificatePath || DEFAULT_TLS_PEM : c.tlsCertificatePath,
       adminSocket: c.haproxyAdminSocket,
       backend: "app",
-      floatingServer: "floating",
-      spareServer: "spare",
+      slots: ["blue", "green"],
       configFile: c.haproxyConfigFile,
       reloadCommand: c.haproxyReloadCommand,
       sysctlFile: c.balancerSysctlFile,

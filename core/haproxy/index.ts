@@ -1,4 +1,4 @@
-export { SPARE_NEVER_POOLS, SPARE_PLACEHOLDER_ADDRESS, SPARE_PLACEHOLDER_HOST, renderBalancerHaproxyConfig, renderHaproxyConfig, spareNeverPools } from "./render-config";
+export { SLOT_PLACEHOLDER_ADDRESS, renderBalancerHaproxyConfig, renderHaproxyConfig, slotPlaceholderHost } from "./render-config";
 export { EMPTY_SERVER_STATE, SERVER_STATE_FILE, serverStatePath } from "./server-state";
 export type { HaproxyRenderOptions } from "./render-config";
 export {

@@ -7,17 +7,18 @@ import { acmeBackendSection, acmeRoutingLines, maintenanceExemption, tlsBindLine
  * Renders haproxy.cfg from the typed configuration. The stack's cloud-init writes exactly this
  * file on the HAProxy droplet, and the lab runs exactly this file, so what is tested is what ships.
  *
- * The backend has two server slots:
- * - `floating`: the reserved IP, which normally carries all traffic;
- * - `spare`: armed by the switch on FALLBACK's own address in `drain` (health-checked, no traffic). A flip is one
- *   runtime command (`spare ready; floating drain`), so every new request goes to one version from one instant on.
- *   It starts disabled: the first switch run arms it.
+ * The backend has two server slots (`blue`, `green`), each pinned by the switch to one worker's own address: the one in
+ * `ready` serves PROD, the other is armed on FALLBACK in `drain` (health-checked, no traffic). A flip is one runtime
+ * command (`<to> ready; <from> drain`), so every new request goes to one version from one instant on, and nothing is
+ * re-pointed: in-flight requests finish where they are, and moving the reserved IP touches no request (decision 0213).
  *
- * Both slots' runtime state survives a reload through the server-state file (core/haproxy/server-state.ts): `balancer
- * apply` saves `show servers state` there just before it reloads HAProxy (docs/decisions/0701).
+ * A balancer's first boot has no pinned slot yet: `blue` serves through the reserved IP, which leads to PROD, and
+ * `green` starts disabled; the first switch run pins both. Their runtime state survives a reload through the
+ * server-state file (core/haproxy/server-state.ts): `balancer apply` saves `show servers state` there just before it
+ * reloads HAProxy (docs/decisions/0701).
  */
 export interface HaproxyRenderOptions {
-  /** The reserved IP the `floating` server targets. */
+  /** The reserved IP: where the first slot sends traffic until the switch pins the slots (a new balancer's first boot). */
   readonly floatingIp: string;
   /** Address the frontends bind to. @default "*" (every address on the droplet) */
   readonly bindAddress?: string;
@@ -35,16 +36,19 @@ export interface HaproxyRenderOptions {
    * @default `${config.stateDir}/maintenance.map`, where the switch writes it (maintenanceMapPath)
    */
   readonly maintenanceMap?: string;
+  /** The server-state file a reload restores the slots from. @default `${config.stateDir}/server-state` (serverStatePath) */
+  readonly serverStateFile?: string;
 }
 
 /**
- * The spare slot is declared by a placeholder name, not an address, because HAProxy 2.6 restores a runtime address
+ * The slots are declared by placeholder names, not addresses, because HAProxy 2.6 restores a runtime address
  * (`set server ... addr`) from the server-state file only through `init-addr last`, which applies to servers declared by
  * name. `.invalid` never resolves (RFC 6761) and nothing asks a resolver: `init-addr` lists no `libc`, and the server
- * names no `resolvers`. Without a state entry (first boot) the slot starts on the placeholder address, disabled.
+ * names no `resolvers`. Without a state entry (first boot) the first slot starts on the reserved IP, the second on the
+ * placeholder address, disabled.
  */
-export const SPARE_PLACEHOLDER_HOST = "spare.invalid";
-export const SPARE_PLACEHOLDER_ADDRESS = "127.0.0.1";
+export const slotPlaceholderHost = (slot: string) => `${slot}.invalid`;
+export const SLOT_PLACEHOLDER_ADDRESS = "127.0.0.1";
 
 /**
  * Why these timeouts and retries (REFERENCE.md, measured with a floating IP moved between namespaces):
@@ -53,7 +57,7 @@ export const SPARE_PLACEHOLDER_ADDRESS = "127.0.0.1";
  *   with the old droplet (otherwise the client connection is closed with no response);
  * - L7 retries re-send the request, so they are limited to idempotent methods: a POST is never sent twice;
  * - `option redispatch 1` lets a retry pick the other server slot while both are in play.
- * Draining before the flip is what makes the count zero; these settings are the safety net.
+ * The atomic flip is what makes the count zero; these settings are the safety net.
  */
 export function renderHaproxyConfig(config: Config, options: HaproxyRenderOptions): string {
   const bind = options.bindAddress ?? "*";
@@ -62,8 +66,8 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
   const runAsUser = options.runAsUser === undefined ? "haproxy" : options.runAsUser;
   const logTarget = options.logTarget === undefined ? "/dev/log local0" : options.logTarget;
   const maintenanceMap = options.maintenanceMap ?? maintenanceMapPath(config.stateDir);
-  const serverState = serverStatePath(config.stateDir);
-  const { backend, floatingServer, spareServer, adminSocket } = config.haproxy;
+  const serverState = options.serverStateFile ?? serverStatePath(config.stateDir);
+  const { backend, slots, adminSocket } = config.haproxy;
   const { port, healthPath, domain } = config.app;
 
   const global = [
@@ -121,31 +125,13 @@ export function renderHaproxyConfig(config: Config, options: HaproxyRenderOption
     // fastinter/downinter: a slot changing state is re-checked every 100 ms, so arming and noticing a dead release take
     // a few hundred ms rather than seconds; a steady UP slot is checked every 500 ms.
     "  default-server inter 500ms fastinter 100ms downinter 250ms fall 3 rise 2",
-    `  server ${floatingServer} ${options.floatingIp}:${port} check`,
-    // A placeholder: the switch sets FALLBACK's address (`set server ... addr`) when it arms the slot, and a reload keeps it.
-    // pool-max-conn 0: the spare's connections are never pooled. The switch re-points it while streams may still be open
-    // on it, and once one ended HAProxy would pool its connection and reuse it for a later request: to the old address.
-    // The cost is one connect per request while the spare serves (from a hand-over through the drain and the IP move):
-    // the balancer's sysctls (core/cloud-init/balancer-sysctl.ts) keep their TIME_WAITs from exhausting its ports.
-    `  server ${spareServer} ${SPARE_PLACEHOLDER_HOST}:${port} check disabled init-addr last,${SPARE_PLACEHOLDER_ADDRESS} ${SPARE_NEVER_POOLS}`,
+    // Placeholders: the switch pins each slot to a worker's own address (`set server ... addr`), and a reload keeps it.
+    `  server ${slots[0]} ${slotPlaceholderHost(slots[0])}:${port} check init-addr last,${options.floatingIp}`,
+    `  server ${slots[1]} ${slotPlaceholderHost(slots[1])}:${port} check disabled init-addr last,${SLOT_PLACEHOLDER_ADDRESS}`,
   ];
 
   const acme = acmeBackendSection(config);
   return [global, defaults, frontend, backendLines, ...(acme.length ? [acme] : [])].map((section) => section.join("\n")).join("\n\n") + "\n";
-}
-
-/** The option that keeps the spare from pooling connections (see the spare's line in renderHaproxyConfig). */
-export const SPARE_NEVER_POOLS = "pool-max-conn 0";
-
-/**
- * Whether a haproxy.cfg declares the spare so that it never pools a connection. A balancer still running a file from
- * before that option pools, so the switch must let the spare's streams end before it re-points the slot.
- */
-export function spareNeverPools(configText: string, spareServer: string): boolean {
-  return configText.split("\n").some((line) => {
-    const words = line.trim().split(/\s+/);
-    return words[0] === "server" && words[1] === spareServer && line.includes(` ${SPARE_NEVER_POOLS}`);
-  });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spareNeverPools } from "../../core/haproxy";
 import { HaproxyError } from "../errors";
 import type { HaproxyServer } from "../model";
 import { isServing } from "../plan";
@@ -6,15 +5,15 @@ import type { ServerChange } from "../ports";
 import { waitFor } from "../wait";
 import type { RunContext } from "./context";
 
-/** How long a re-armed spare may take to pass its first checks before `status` has to call rollback not ready. */
+/** How long a re-armed slot may take to pass its first checks before `status` has to call rollback not ready. */
 const ARM_CONFIRM_MS = 3000;
 
 const checkDetail = (s: HaproxyServer) => `${s.status}, check ${s.checkStatus ?? "?"}${s.lastCheck ? `: ${s.lastCheck}` : ""}`;
 
 /**
- * The two slots of the app backend. At rest `floating` (the reserved IP) serves and `spare` is armed: it targets
- * FALLBACK's own address in `drain`, so HAProxy checks the previous version continuously and sends it nothing.
- * Every change of which slot serves is one runtime command, so no request ever sees both versions.
+ * The two slots of the app backend, each pinned to one worker's own address. At rest PROD's slot serves (`ready`) and
+ * FALLBACK's is armed (`drain`: HAProxy checks the previous version continuously and sends it nothing). Every change of
+ * which slot serves is one runtime command, so no request ever sees both versions, and no flip re-points a slot.
  */
 export class HaproxyFlip {
   /** Runtime changes are applied one after another: a hand-back issued while a step's change is in flight lands after it. */
@@ -26,10 +25,6 @@ export class HaproxyFlip {
 
   private get haproxy() {
     return this.ctx.ports.haproxy(this.ctx.observed.balancer);
-  }
-
-  private get slots() {
-    return this.ctx.config.haproxy;
   }
 
   /** `guarded`: a step's change, refused once the watchdog has tripped; the hand-back itself is never refused. */
@@ -44,7 +39,7 @@ export class HaproxyFlip {
 
   async server(name: string): Promise<HaproxyServer> {
     const server = (await this.haproxy.servers()).find((s) => s.name === name);
-    if (!server) throw new HaproxyError(`HAProxy has no server ${this.slots.backend}/${name}`, "render haproxy.cfg with core/haproxy and reload HAProxy");
+    if (!server) throw new HaproxyError(`HAProxy has no server ${this.ctx.config.haproxy.backend}/${name}`, "run `npm run switch -- balancer apply` (it installs the haproxy.cfg that declares both slots)");
     return server;
   }
 
@@ -53,7 +48,7 @@ export class HaproxyFlip {
   }
 
   /** Waits until a slot has no open session; at the deadline the rest are closed, counted and reported. */
-  private async emptied(name: string): Promise<void> {
+  async drain(name: string): Promise<void> {
     const { drainTimeoutMs } = this.ctx.config.timing;
     if (await this.wait(drainTimeoutMs, async () => (await this.server(name)).currentSessions === 0)) return;
     const open = (await this.server(name)).currentSessions;
@@ -64,114 +59,77 @@ export class HaproxyFlip {
   }
 
   /**
-   * Points the spare at a droplet's own address in drain. A new address or a `fresh` container resets the health
-   * verdict, so only checks of what runs there now count. A re-armed previous version is given a moment to prove itself.
+   * `slot` in drain on `address`. A new address, or a `fresh` container behind the same one, goes through maint first,
+   * which drops the slot's idle connections to what ran there before, and resets the health verdict, so only checks of
+   * what runs there now count. A slot is only re-pointed once no request is in flight on it. A re-armed previous
+   * version is given a moment to prove itself.
    */
-  async armSpare(address: string, port: number, fresh: boolean): Promise<void> {
-    const spare = await this.server(this.slots.spareServer);
-    const moved = spare.address !== address || spare.port !== port;
-    // Sessions still open on the slot (streams) keep their connections to the old address until they end. When the slot
-    // never pools a connection (haproxy.cfg: pool-max-conn 0) none of them carries a later request there; a balancer
-    // still running an older haproxy.cfg would pool them, so there they must end (or be closed at the drain deadline) first.
-    if (moved && spare.currentSessions > 0 && !(await this.runningConfigNeverPoolsSpare())) await this.emptied(this.slots.spareServer);
-    const unchanged = !moved && !fresh && spare.admin === "drain";
-    // Through maint first when the address changes: HAProxy drops any idle connection the slot still has (one from a
-    // configuration older than pool-max-conn 0), which would otherwise carry the next requests to the old address.
+  async arm(slot: string, address: string, port: number, fresh: boolean): Promise<void> {
+    const current = await this.server(slot);
+    const moved = current.address !== address || current.port !== port;
+    if (current.admin === "ready" && moved)
+      throw new HaproxyError(`HAProxy's ${slot} slot serves ${current.address}:${current.port}: it cannot be re-armed on ${address}:${port}`, "run `npm run switch -- repair`");
+    if (moved && current.currentSessions > 0) await this.drain(slot);
+    const unchanged = !moved && !fresh && current.admin === "drain";
     if (!unchanged)
       await this.apply([
-        ...(moved ? [{ server: this.slots.spareServer, state: "maint" as const }] : []),
-        { server: this.slots.spareServer, address: moved ? { ip: address, port } : undefined, state: "drain", health: moved || fresh ? "down" : undefined },
+        ...(moved || fresh ? [{ server: slot, state: "maint" as const }] : []),
+        { server: slot, address: moved ? { ip: address, port } : undefined, state: "drain", health: moved || fresh ? "down" : undefined },
       ]);
     if (fresh) return;
-    const armed = await this.wait(ARM_CONFIRM_MS, async () => isServing(await this.server(this.slots.spareServer)));
+    const armed = await this.wait(ARM_CONFIRM_MS, async () => isServing(await this.server(slot)));
     if (!armed)
-      this.ctx.reporter.warn(
-        `HAProxy's checks of ${address}:${port} do not pass yet (${checkDetail(await this.server(this.slots.spareServer))}): rollback is not ready until they do`,
-      );
+      this.ctx.reporter.warn(`HAProxy's checks of ${address}:${port} do not pass yet (${checkDetail(await this.server(slot))}): rollback is not ready until they do`);
   }
 
-  /** Whether the haproxy.cfg HAProxy runs keeps the spare from pooling connections (unknown counts as no). */
-  private async runningConfigNeverPoolsSpare(): Promise<boolean> {
-    const installed = await this.ctx.ports.balancerConfig(this.ctx.observed.balancer).read();
-    return installed.loaded && installed.text !== null && spareNeverPools(installed.text, this.slots.spareServer);
-  }
-
-  /** Once HAProxy's own checks pass on the armed spare, every new request goes there; in-flight ones finish on floating. */
-  async handOver(): Promise<void> {
-    const { spareServer, floatingServer } = this.slots;
-    const proven = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(spareServer)));
+  /** Once HAProxy's own checks pass on the armed `to` slot, every new request goes there; in-flight ones finish on `from`. */
+  async handOver(to: string, from: string): Promise<void> {
+    const proven = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(to)));
     if (!proven) {
-      const spare = await this.server(spareServer);
+      const slot = await this.server(to);
       throw new HaproxyError(
-        `HAProxy's checks of the new droplet at ${spare.address}:${spare.port} did not pass (${checkDetail(spare)}); nothing was handed over`,
+        `HAProxy's checks of ${slot.address}:${slot.port} (${to}) did not pass (${checkDetail(slot)}); nothing was handed over`,
         "let the HAProxy droplet reach APP_PORT on the workers (firewall, VPC), then re-run; PROD still serves",
       );
     }
     // Order matters: with both slots draining HAProxy would answer 503.
     await this.apply([
-      { server: spareServer, state: "ready" },
-      { server: floatingServer, state: "drain" },
+      { server: to, state: "ready" },
+      { server: from, state: "drain" },
     ]);
   }
 
-  /**
-   * Floating ends in maint, not drain: maint drops its idle keep-alive connections to the old droplet, which the IP move
-   * breaks (a request reusing one would be lost). restore-floating turns its checks back on.
-   */
-  async drain(): Promise<void> {
-    await this.emptied(this.slots.floatingServer);
-    await this.apply([{ server: this.slots.floatingServer, state: "maint" }]);
-  }
-
-  /** After the IP moved: floating serves again once real checks through the IP pass, in one command with the spare's drain. */
-  async restoreFloating(): Promise<void> {
-    const { spareServer, floatingServer } = this.slots;
-    if ((await this.server(floatingServer)).admin === "ready") return;
-    // The verdict so far may come from checks that reached the old droplet: only checks through the moved IP count.
-    await this.apply([{ server: floatingServer, state: "drain", health: "down" }]);
-    const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(floatingServer)));
-    if (!up)
-      throw new HaproxyError(
-        `HAProxy's checks through the reserved IP did not pass (${checkDetail(await this.server(floatingServer))}); the ${spareServer} slot still serves`,
-        "check the app behind the reserved IP (`npm run switch -- status`), then re-run",
-      );
-    await this.apply([
-      { server: floatingServer, state: "ready" },
-      { server: spareServer, state: "drain" },
-    ]);
-  }
-
-  /**
-   * After the reserved IP was given to a droplet while floating stayed in service (a repair): waits until HAProxy's
-   * checks through the IP pass. A floating slot in maint is not checked: restore-floating brings it back.
-   */
-  async floatingPasses(): Promise<void> {
-    const { floatingServer } = this.slots;
-    if ((await this.server(floatingServer)).admin === "maint") return;
-    const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(floatingServer)));
-    if (!up)
-      throw new HaproxyError(
-        `HAProxy's checks through the reserved IP did not pass (${checkDetail(await this.server(floatingServer))})`,
-        "check the app behind the reserved IP (`npm run switch -- status`), then re-run `npm run switch -- repair`",
-      );
-  }
-
-  /**
-   * One command, whatever state the slots are in: every new request to `address`, the droplet that still runs the
-   * previous version. `floatingLeadsThere`: the reserved IP is known to point there, so the floating slot serves while
-   * the spare is bounced; otherwise a request arriving between the spare's maint and ready would find no server (503).
-   */
-  handBack(address: string, port: number, floatingLeadsThere: boolean): Promise<void> {
-    const { spareServer, floatingServer } = this.slots;
+  /** One command, whatever state the slots are in: every new request back to `to`, which still runs the previous version. */
+  handBack(to: string, from: string): Promise<void> {
     return this.apply(
       [
-        ...(floatingLeadsThere ? [{ server: floatingServer, state: "ready" as const, health: "up" as const }] : []),
-        // maint drops the spare's idle connections to the failing release, so none carries a request there again.
-        { server: spareServer, state: "maint" },
-        { server: spareServer, address: { ip: address, port }, state: "ready", health: "up" },
-        { server: floatingServer, state: "drain" },
+        { server: to, state: "ready" },
+        { server: from, state: "drain" },
       ],
       false,
     );
+  }
+
+  /**
+   * The slots back to rest: PROD's pinned and serving, FALLBACK's pinned and armed. Each step is skipped when already
+   * true, so a re-run after a crash repeats at most the one that was interrupted.
+   */
+  async settle(prodSlot: string, fallbackSlot: string, prodAddress: string, fallbackAddress: string, port: number): Promise<void> {
+    const prod = await this.server(prodSlot);
+    if (prod.address !== prodAddress || prod.port !== port) await this.arm(prodSlot, prodAddress, port, true);
+    const [p, f] = [await this.server(prodSlot), await this.server(fallbackSlot)];
+    if (p.admin !== "ready" || f.admin === "ready") {
+      const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(prodSlot)));
+      if (!up)
+        throw new HaproxyError(
+          `HAProxy's checks of PROD at ${prodAddress}:${port} (${prodSlot}) did not pass (${checkDetail(await this.server(prodSlot))}); the slots were left as they are`,
+          "check the app on PROD (`npm run switch -- status`), then re-run `npm run switch -- repair`",
+        );
+      await this.apply([
+        { server: prodSlot, state: "ready" },
+        { server: fallbackSlot, state: "drain" },
+      ]);
+    }
+    await this.arm(fallbackSlot, fallbackAddress, port, false);
   }
 }

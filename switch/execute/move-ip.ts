@@ -5,8 +5,7 @@ import { RunContext, workerDroplet } from "./context";
 
 /**
  * Where the reserved IP is known to be during a run: a droplet id, null when unassigned, undefined while a move's
- * outcome is unknown. The hand-back reads it: while the IP still leads to the previous release, the floating slot can
- * serve through the hand-back's commands.
+ * outcome is unknown (then the next move asks DigitalOcean first).
  */
 export class IpWhereabouts {
   constructor(public dropletId: number | null | undefined) {}

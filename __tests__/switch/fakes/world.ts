@@ -342,8 +342,8 @@ export interface WorldOptions {
 
 /**
  * An in-memory DigitalOcean + two Docker engines + HAProxy + lock + audit, consistent with each other:
- * HAProxy's floating slot serves whatever droplet holds the reserved IP, the public probe answers
- * with the version of the container behind the active slot.
+ * HAProxy's slots serve the droplet whose own address they target (a slot still on the reserved IP, as a new balancer
+ * boots, serves whatever droplet holds it), and the public probe answers with the version behind the active slot.
  */
 export class FakeWorld {
   seq = 0;
@@ -356,10 +356,12 @@ export class FakeWorld {
   readonly engines = new Map<number, FakeEngine>();
   ip: ReservedIp = { ip: "198.18.1.100", region: "nyc3", dropletId: 1, locked: false };
   servers: HaproxyServer[];
-  /** Sessions the floating slot reports until drained (decremented per poll). */
-  floatingSessions = 2;
-  /** Streams open on the spare slot that never end by themselves (until maint or a shutdown). */
-  spareStreams = 0;
+  /** Sessions a slot that stopped serving still reports until they finish (decremented per poll): requests in flight at a flip. */
+  leftoverSessions = 2;
+  /** The slot that served last before the one serving now: the one the leftover sessions are on. */
+  private servedBefore?: string;
+  /** Streams open on a slot that never end by themselves (until maint or a shutdown), by slot. */
+  streams: Record<string, number> = {};
   lockHolder: LockHolder | null = null;
   lockDirWithoutHolder = false;
   /** The balancer's clock minus this world's (the runners'): every lock time is the balancer's. */
@@ -370,8 +372,8 @@ export class FakeWorld {
   deployments: { image: string; states: string[] }[] = [];
   publicOverride?: (answer: HealthAnswer) => HealthAnswer;
   actionPolls = 0;
-  /** HAProxy's checks of the spare slot fail (e.g. a firewall between the balancer and the workers). */
-  spareUnreachable = false;
+  /** HAProxy's checks of this slot fail (e.g. a firewall between the balancer and that worker). */
+  unreachableSlot?: string;
   /** Each runtime-API socket command, as HAProxy would receive it (a list of changes is one transaction). */
   readonly haproxyCommands: string[][] = [];
   /** Called after each single change of a runtime command: HAProxy runs them one by one, and requests arrive in between. */
@@ -405,10 +407,10 @@ export class FakeWorld {
     for (const d of this.droplets.slice(0, 2)) this.engines.set(d.id, new FakeEngine(this, d));
     this.engine(1).seed(options.prodImage ?? "registry.test/web:v1");
     if (options.fallbackImage !== null) this.engine(2).seed(options.fallbackImage ?? "registry.test/web:v0");
+    // Pinned to the workers' own (VPC) addresses, as every run leaves them: PROD web-blue's serves, FALLBACK web-green's is armed.
     this.servers = [
-      { name: "floating", address: this.ip.ip, port: 8080, status: "UP", admin: "ready", currentSessions: 0 },
-      // Armed on FALLBACK web-green's own (VPC) address, as every run leaves it.
-      { name: "spare", address: "198.18.2.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0 },
+      { name: "blue", address: "198.18.2.11", port: 8080, status: "UP", admin: "ready", currentSessions: 0 },
+      { name: "green", address: "198.18.2.12", port: 8080, status: "DRAIN", admin: "drain", currentSessions: 0 },
     ];
   }
 
@@ -443,14 +445,19 @@ export class FakeWorld {
 
   private serverStatus(s: HaproxyServer): HaproxyServer {
     if (s.admin === "maint") return { ...s, status: "MAINT", currentSessions: 0, checkStatus: undefined };
-    const target = s.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null;
-    const healthy = this.healthOf(target)?.status === 200 && !(s.name === "spare" && this.spareUnreachable);
+    const target = this.targetOf(s);
+    const healthy = this.healthOf(target)?.status === 200 && s.name !== this.unreachableSlot;
     const status = !healthy ? "DOWN" : s.admin === "drain" ? "DRAIN" : "UP";
-    let sessions = 0;
-    if (s.name === "floating" && s.admin !== "ready" && this.floatingSessions > 0) sessions = this.floatingSessions--;
-    if (s.name === "spare") sessions = this.spareStreams;
+    let sessions = this.streams[s.name] ?? 0;
+    if (s.name === this.servedBefore && s.admin !== "ready" && this.leftoverSessions > 0) sessions += this.leftoverSessions--;
     const traffic = this.traffic[s.name];
     return { ...s, status, currentSessions: sessions, checkStatus: healthy ? "L7OK" : "L4CON", lastCheck: healthy ? undefined : "Connection refused", ...(traffic ? { traffic } : {}) };
+  }
+
+  /** The droplet a slot's traffic reaches: by its own address, or through the reserved IP. */
+  private targetOf(s: HaproxyServer): number | null {
+    if (s.address === this.ip.ip) return this.ip.dropletId;
+    return this.droplets.find((d) => d.privateIp === s.address || d.publicIp === s.address)?.id ?? null;
   }
 
   readonly digitalocean: DigitalOceanPort = {
@@ -495,9 +502,13 @@ export class FakeWorld {
       this.fail(`haproxy ${c.server} ${c.state}`);
     }
     if (c.health) this.log(`haproxy ${c.server} health ${c.health}`);
+    const serving = this.servers.find((s) => s.admin === "ready")?.name;
     this.servers = this.servers.map((s) =>
       s.name === c.server ? { ...s, ...(c.address ? { address: c.address.ip, port: c.address.port } : {}), ...(c.state ? { admin: c.state } : {}) } : s,
     );
+    if (c.state === "maint") this.streams[c.server] = 0;
+    const now = this.servers.find((s) => s.admin === "ready")?.name;
+    if (serving && now !== serving) this.servedBefore = serving;
   }
 
   readonly haproxyPort: HaproxyPort = {
@@ -515,7 +526,8 @@ export class FakeWorld {
     },
     shutdownSessions: async (server) => {
       this.log(`haproxy ${server} shutdown sessions`);
-      if (server === "spare") this.spareStreams = 0;
+      this.streams[server] = 0;
+      if (server === this.servedBefore) this.leftoverSessions = 0;
     },
     maintenance: async () => {
       this.log("haproxy maintenance read");
@@ -669,7 +681,7 @@ export class FakeWorld {
   publicAnswer(): HealthAnswer {
     const active = this.servers.find((s) => s.admin === "ready");
     if (!active) return { status: 503, body: "no server available" };
-    const target = active.name === "floating" ? this.ip.dropletId : this.droplets.find((d) => d.privateIp === active.address)?.id ?? null;
+    const target = this.targetOf(active);
     const answer = this.healthOf(target) ?? { status: 503, body: "down" };
     return this.publicOverride ? this.publicOverride(answer) : answer;
   }
