@@ -192,10 +192,10 @@ describe("BlueGreenStack", () => {
 
   describe("user data", () => {
 
-    it("GIVEN the HAProxy droplet WHEN synthesized THEN its haproxy.cfg targets the reserved IP through a Terraform interpolation, and nothing else", () => {
+    it("GIVEN the HAProxy droplet WHEN synthesized THEN its haproxy.cfg boots serving through the reserved IP (a Terraform interpolation, and nothing else) until the switch pins its slots", () => {
       expect(haproxy.user_data).toContain(`\${${floatingIpRef}}`);
       // evaluateUserData rejects any other reference or template syntax.
-      expect(applied(haproxy.user_data)).toContain(`server floating ${LAB_IP}:8080 check`);
+      expect(applied(haproxy.user_data)).toContain(`server blue blue.invalid:8080 check init-addr last,${LAB_IP}`);
     });
 
     it("GIVEN the HAProxy user data after interpolation THEN the real `cloud-init schema` accepts it", () => {
@@ -205,7 +205,7 @@ describe("BlueGreenStack", () => {
 
     it("GIVEN the haproxy.cfg inside the synthesized user data THEN the real `haproxy -c` accepts it with a real IP", () => {
       const cfg = parse(applied(haproxy.user_data)).write_files.find((f: Json) => f.path === HAPROXY_CONFIG_PATH).content;
-      expect(cfg).toContain(`server floating ${LAB_IP}:8080 check`);
+      expect(cfg).toContain(`server blue blue.invalid:8080 check init-addr last,${LAB_IP}`);
       const result = checkHaproxyConfig(cfg);
       expect(result.output).toMatch(/Configuration file is valid/);
     });

@@ -76,8 +76,8 @@ describe("switch CLI: a real app's release", () => {
       { command: ["bin/migrate"], env: 5, mounts: 2, hook: "preSwitch" },
       { command: ["bin/notify"], env: 5, mounts: 2, hook: "postSwitch" },
     ]);
-    const order = world.calls.filter((e) => /run-once|docker web-green run |haproxy spare ready/.test(e));
-    expect(order.map((e) => e.replace(/ registry\.test.*| --.*/, ""))).toEqual(["docker web-green run-once bin/migrate", "docker web-green run", "haproxy spare ready", "docker web-green run-once bin/notify"]);
+    const order = world.calls.filter((e) => /run-once|docker web-green run |haproxy green ready/.test(e));
+    expect(order.map((e) => e.replace(/ registry\.test.*| --.*/, ""))).toEqual(["docker web-green run-once bin/migrate", "docker web-green run", "haproxy green ready", "docker web-green run-once bin/notify"]);
   });
 
   it.each([

@@ -187,7 +187,8 @@ describe("switch CLI: rollback, status, lock", () => {
       reservedIp: { ip: "198.18.1.100", droplet: "web-green" },
       lock: null,
     });
-    expect(s.haproxy).toEqual([expect.objectContaining({ server: "floating", admin: "ready" }), expect.objectContaining({ server: "spare", admin: "drain" })]);
+    // After the cutover the slots swapped: green (the new PROD's) serves, blue is armed on the previous version.
+    expect(s.haproxy).toEqual([expect.objectContaining({ server: "blue", admin: "drain" }), expect.objectContaining({ server: "green", admin: "ready" })]);
     expect(s.rollback).toEqual({ ready: true, detail: expect.stringMatching(/HAProxy checks FALLBACK web-blue at 198.18.2.11:8080: DRAIN/) });
     expect(s.audit).toEqual([expect.objectContaining({ outcome: "deployed", message: "v2 please" })]);
   });

@@ -5,7 +5,7 @@ import { acquireLock } from "../../switch/lock";
 import { LABEL } from "../../switch/model";
 import { SECRETS } from "./fakes/config";
 import { CrashingReporter, HOST, captureReporter, deps, identity, manualLockTimer, reporterActingAt, stepNames } from "./fakes/harness";
-import { FakeWorld, STACK_HAPROXY_CONFIG } from "./fakes/world";
+import { FakeWorld } from "./fakes/world";
 import type { Reporter } from "../../switch/progress";
 
 const V2 = "registry.test/web:v2";

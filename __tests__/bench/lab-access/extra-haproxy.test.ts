@@ -27,9 +27,10 @@ describe("naiveHaproxyConfig", () => {
 });
 
 describe("projectHaproxyConfigFor", () => {
-  it("GIVEN the swarm node WHEN the project's config is rendered for it THEN its floating server targets the node and it has its own admin socket", () => {
+  it("GIVEN the swarm node WHEN the project's config is rendered for it THEN its first slot targets the node as a new balancer's does, with its own admin socket and server-state file", () => {
     const text = projectHaproxyConfigFor(loadConfig(env, "stack"), { bindAddress: plan.balancer.publicIp, port: 8082, target: plan.workers[1].publicIp, adminSocket: "/run/x/bench.sock" });
-    expect(text).toContain(`server floating ${plan.workers[1].publicIp}:8080 check`);
+    expect(text).toContain(`server blue blue.invalid:8080 check init-addr last,${plan.workers[1].publicIp}`);
+    expect(text).toContain("server-state-file /run/x/bench.sock.server-state");
     expect(text).toContain(`bind ${plan.balancer.publicIp}:8082`);
     expect(text).toContain("stats socket /run/x/bench.sock ");
     expect(text).not.toContain(plan.paths.haproxyAdminSocket);

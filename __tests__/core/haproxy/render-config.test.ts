@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../core/config";
-import { EMPTY_SERVER_STATE, maintenanceMapValue, renderBalancerHaproxyConfig, renderHaproxyConfig, spareNeverPools } from "../../../core/haproxy";
+import { EMPTY_SERVER_STATE, maintenanceMapValue, renderBalancerHaproxyConfig, renderHaproxyConfig } from "../../../core/haproxy";
 import { checkHaproxyConfig, withTempDir, writeSelfSignedPem } from "../debian-validators";
 
 // A lab address: validation never sends traffic, but the network rule keeps even literals in the lab's range.
@@ -38,10 +38,10 @@ describe("renderHaproxyConfig", () => {
     expect(checkHaproxyConfig(broken).ok).toBe(false);
   });
 
-  it("GIVEN the configuration WHEN rendered THEN the backend has the floating server and a disabled spare for the switch", () => {
+  it("GIVEN the configuration WHEN rendered THEN the backend has two slots for the switch to pin: blue serving through the reserved IP until then, green disabled", () => {
     const text = renderHaproxyConfig(loadConfig({ APP_PORT: "3000" }, "stack"), { floatingIp: FLOATING_IP });
-    expect(text).toContain(`server floating ${FLOATING_IP}:3000 check`);
-    expect(text).toMatch(/server spare \S+:3000 check disabled/);
+    expect(text).toContain(`server blue blue.invalid:3000 check init-addr last,${FLOATING_IP}`);
+    expect(text).toMatch(/server green green.invalid:3000 check disabled init-addr last,127.0.0.1/);
     expect(text).toContain("stats socket /run/haproxy/admin.sock mode 660 level admin");
     expect(text).toContain("http-request disable-l7-retry unless METH_GET || METH_HEAD");
     expect(text).toContain("http-check send meth GET uri /health");
@@ -119,40 +119,28 @@ describe("renderHaproxyConfig", () => {
       expect(sectionOf(text, "defaults")).toEqual(expect.arrayContaining(["  load-server-state-from-file global", "  option idle-close-on-response"]));
     });
 
-    it.each([
-      ["the rendered file", (t: string) => t, true],
-      ["a file from before the option", (t: string) => t.replace(" pool-max-conn 0", ""), false],
-      ["the option on another server only", (t: string) => t.replace(" pool-max-conn 0", "").replace(`${FLOATING_IP}:8080 check`, `${FLOATING_IP}:8080 check pool-max-conn 0`), false],
-      ["the spare's line commented out", (t: string) => t.replace("  server spare ", "  # server spare "), false],
-    ])("GIVEN %s WHEN asked whether the spare never pools THEN %s", (_case, edit, expected) => {
-      expect(spareNeverPools(edit(renderHaproxyConfig(config, { floatingIp: FLOATING_IP })), "spare")).toBe(expected);
-    });
-
-    it("GIVEN the configuration WHEN rendered THEN only the spare never pools a connection (it is re-pointed while streams are open)", () => {
-      const servers = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app").filter((l) => l.startsWith("  server "));
-      expect(servers.map((l) => [l.split(" ")[3], l.includes("pool-max-conn 0")])).toEqual([
-        ["floating", false],
-        ["spare", true],
+    it("GIVEN the configuration WHEN rendered THEN both slots are declared by placeholder names that init-addr resolves from the state file first, and no slot gives up pooling (none is re-pointed under traffic)", () => {
+      const backend = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app");
+      expect(backend.filter((l) => l.startsWith("  server "))).toEqual([
+        `  server blue blue.invalid:8080 check init-addr last,${FLOATING_IP}`,
+        "  server green green.invalid:8080 check disabled init-addr last,127.0.0.1",
       ]);
     });
 
-    it("GIVEN the configuration WHEN rendered THEN the spare is declared by a placeholder name that init-addr resolves from the state file first, else to 127.0.0.1", () => {
-      const backend = sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP }), "backend app");
-      expect(backend).toContain("  server spare spare.invalid:8080 check disabled init-addr last,127.0.0.1 pool-max-conn 0");
-      // The floating slot is an address: the configuration's reserved IP always wins over a saved one.
-      expect(backend).toContain(`  server floating ${FLOATING_IP}:8080 check`);
+    it("GIVEN a server-state file path in the options WHEN rendered THEN global names it instead of SWITCH_STATE_DIR's (a second HAProxy keeps its own)", () => {
+      expect(sectionOf(renderHaproxyConfig(config, { floatingIp: FLOATING_IP, serverStateFile: "/run/x/own-state" }), "global")).toContain("  server-state-file /run/x/own-state");
     });
 
-    // `show servers state` of HAProxy 2.6.12 running this config with the spare armed in drain on FALLBACK's address.
+    // `show servers state` of HAProxy 2.6.12 running this config with both slots pinned, green armed in drain.
     const SAVED = `1
 # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
-3 app 1 floating ${FLOATING_IP} 2 0 1 1 12 15 3 4 6 0 0 0 - 8080 - 0 0 - - 0
-3 app 2 spare 198.18.0.12 2 12 1 1 12 15 3 4 6 0 0 0 spare.invalid 8080 - 0 0 - - 0
+3 app 1 blue 198.18.0.11 2 0 1 1 12 15 3 4 6 0 0 0 blue.invalid 8080 - 0 0 - - 0
+3 app 2 green 198.18.0.12 2 12 1 1 12 15 3 4 6 0 0 0 green.invalid 8080 - 0 0 - - 0
 `;
 
     it.each([
       ["naming no server (a fresh balancer)", EMPTY_SERVER_STATE, []],
-      ["saved with the armed spare", SAVED, ["remains in forced drain mode"]],
+      ["saved with the armed slot", SAVED, ["remains in forced drain mode"]],
     ])("GIVEN a server-state file %s WHEN `haproxy -c` reads the config THEN it is valid, with no warning about the file", (_, state, notes) => {
       withTempDir((dir) => {
         writeFileSync(join(dir, "server-state"), state);

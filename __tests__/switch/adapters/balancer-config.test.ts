@@ -72,7 +72,7 @@ describe("balancer config scripts (pure)", () => {
     expect(parseCheck(`CHECK accepted /t ${b64(output)}`, "/c")).toEqual({ accepted: true, warnings: ["config: Can't open global server state file '/x/server-state': No such file or directory"] });
     expect(haproxyMessages("Configuration file is valid\n", "/t", "/c")).toEqual({ alerts: [], warnings: [] });
     // HAProxy applying the saved server state while it checks: the state the new worker starts with, not a problem.
-    const notes = "[WARNING]  (7) : config : Server app/spare is UP/READY (leaving forced maintenance).\n[WARNING]  (7) : config : Server app/spare remains in forced drain mode.\n";
+    const notes = "[WARNING]  (7) : config : Server app/green is UP/READY (leaving forced maintenance).\n[WARNING]  (7) : config : Server app/green remains in forced drain mode.\n";
     expect(haproxyMessages(notes, "/t", "/c")).toEqual({ alerts: [], warnings: [] });
   });
 
@@ -92,7 +92,7 @@ describe("balancer config scripts (pure)", () => {
 
 /**
  * A real HAProxy in master-worker mode (as Debian's unit runs it: -Ws; here -W in the foreground), on loopback, reloaded
- * by SIGUSR2 to its master through HAPROXY_RELOAD_COMMAND, with a real app server behind the floating slot.
+ * by SIGUSR2 to its master through HAPROXY_RELOAD_COMMAND, with a real app server behind the first slot.
  */
 describe("balancer config against a real HAProxy (master-worker, loopback)", () => {
   const dir = mkdtempSync(join(tmpdir(), "switch-balancer-"));
@@ -168,8 +168,8 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
     expect(await port.read()).toEqual({ text: readFileSync(cfg, "utf8"), loaded: true });
   });
 
-  it("GIVEN the armed spare, maintenance on and a steady stream of requests on keep-alive connections WHEN a changed config is installed THEN a new worker runs it, the master stays, no request fails, and the spare and the page survive", async () => {
-    await runtime.apply([{ server: "spare", address: { ip: "127.0.0.2", port: appPort }, state: "drain" }]);
+  it("GIVEN the armed slot, maintenance on and a steady stream of requests on keep-alive connections WHEN a changed config is installed THEN a new worker runs it, the master stays, no request fails, and the armed slot and the page survive", async () => {
+    await runtime.apply([{ server: "green", address: { ip: "127.0.0.2", port: appPort }, state: "drain" }]);
     await runtime.setMaintenance({ on: true, message: "Back soon" });
     const masterPid = Number(readFileSync(pidFile, "utf8").trim());
     const before = workerPid();
@@ -206,10 +206,10 @@ describe("balancer config against a real HAProxy (master-worker, loopback)", () 
     expect({ failures, answeredSome: answered > 100 }).toEqual({ failures: [], answeredSome: true });
     expect(readFileSync(cfg, "utf8")).toBe(changed);
     expect(await port.read()).toEqual({ text: changed, loaded: true });
-    // The server-state file carried the spare's address and drain into the new worker; the map file carried the page.
-    expect((await runtime.servers()).find((s) => s.name === "spare")).toMatchObject({ address: "127.0.0.2", port: appPort, admin: "drain" });
+    // The server-state file carried the armed slot's address and drain into the new worker; the map file carried the page.
+    expect((await runtime.servers()).find((s) => s.name === "green")).toMatchObject({ address: "127.0.0.2", port: appPort, admin: "drain" });
     expect(await runtime.maintenance()).toEqual({ on: true, message: "Back soon" });
-    expect(readFileSync(join(dir, "server-state"), "utf8")).toMatch(/^\d+ app \d+ spare 127\.0\.0\.2 \d+ 12 /m);
+    expect(readFileSync(join(dir, "server-state"), "utf8")).toMatch(/^\d+ app \d+ green 127\.0\.0\.2 \d+ 12 /m);
     expect(existsSync(`${cfg}.previous`)).toBe(true);
     expect(leftovers()).toEqual([]);
     await runtime.setMaintenance({ on: false });

@@ -232,25 +232,24 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
   it("GIVEN the rendered config WHEN driving a flip's commands THEN HAProxy reports each admin state (admin states only: check verdicts race the checks)", async () => {
     const haproxy = new HaproxyRuntime(new LocalShell(), config);
     const byName = async () => Object.fromEntries((await haproxy.servers()).map((s) => [s.name, s]));
-    expect((await byName()).spare).toMatchObject({ admin: "maint", status: "MAINT", address: "127.0.0.1" });
-    await haproxy.apply([{ server: "spare", address: { ip: "127.0.0.2", port: 8080 }, state: "drain", health: "down" }]);
-    expect((await byName()).spare).toMatchObject({ admin: "drain", address: "127.0.0.2", port: 8080 });
+    expect((await byName()).green).toMatchObject({ admin: "maint", status: "MAINT", address: "127.0.0.1" });
+    await haproxy.apply([{ server: "green", address: { ip: "127.0.0.2", port: 8080 }, state: "drain", health: "down" }]);
+    expect((await byName()).green).toMatchObject({ admin: "drain", address: "127.0.0.2", port: 8080 });
     // The hand-over: two commands in one socket session.
     await haproxy.apply([
-      { server: "spare", state: "ready" },
-      { server: "floating", state: "drain" },
+      { server: "green", state: "ready" },
+      { server: "blue", state: "drain" },
     ]);
     const handedOver = await byName();
-    expect({ spare: handedOver.spare.admin, floating: handedOver.floating.admin }).toEqual({ spare: "ready", floating: "drain" });
-    await haproxy.shutdownSessions("floating");
-    await haproxy.apply([{ server: "floating", state: "maint" }]);
-    expect((await byName()).floating).toMatchObject({ admin: "maint", status: "MAINT", currentSessions: 0 });
-    expect((await byName()).spare.traffic).toEqual(expect.objectContaining({ responses: expect.any(Number), serverErrors: 0 }));
+    expect({ green: handedOver.green.admin, blue: handedOver.blue.admin }).toEqual({ green: "ready", blue: "drain" });
+    await haproxy.shutdownSessions("blue");
+    expect((await byName()).blue).toMatchObject({ admin: "drain", currentSessions: 0 });
+    expect((await byName()).green.traffic).toEqual(expect.objectContaining({ responses: expect.any(Number), serverErrors: 0 }));
   });
 
   it("GIVEN one command of a transaction is refused WHEN applying THEN the whole call fails with HAProxy's reason", async () => {
     const haproxy = new HaproxyRuntime(new LocalShell(), config);
-    await expect(haproxy.apply([{ server: "spare", state: "drain" }, { server: "nope", state: "ready" }])).rejects.toThrow(/HAProxy refused .*No such server/);
+    await expect(haproxy.apply([{ server: "green", state: "drain" }, { server: "nope", state: "ready" }])).rejects.toThrow(/HAProxy refused .*No such server/);
   });
 
   it("GIVEN an unknown server WHEN setting its state THEN a one-line error says how to fix the config", async () => {
