@@ -119,7 +119,10 @@ export class HaproxyFlip {
     if (prod.address !== prodAddress || prod.port !== port) await this.arm(prodSlot, prodAddress, port, true);
     const [p, f] = [await this.server(prodSlot), await this.server(fallbackSlot)];
     if (p.admin !== "ready" || f.admin === "ready") {
-      const up = await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(prodSlot)));
+      // PROD's slot must prove itself before it takes over from a slot that serves; when nothing serves (a first deploy,
+      // PROD without an app), there is nothing to protect and it takes over at once.
+      const servingNow = f.admin === "ready" && isServing(f);
+      const up = !servingNow || (await this.wait(this.ctx.config.timing.healthTimeoutMs, async () => isServing(await this.server(prodSlot))));
       if (!up)
         throw new HaproxyError(
           `HAProxy's checks of PROD at ${prodAddress}:${port} (${prodSlot}) did not pass (${checkDetail(await this.server(prodSlot))}); the slots were left as they are`,

@@ -22,7 +22,7 @@ const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * `balancer apply` in the shared lab: the balancer's haproxy.cfg changed live under load, with a hitless reload that keeps
- * the armed spare and maintenance mode; a config HAProxy rejects refused with the running one kept; the keys. Ends with
+ * the armed slot and maintenance mode; a config HAProxy rejects refused with the running one kept; the keys. Ends with
  * the lab as it found it (its original config applied, maintenance off, its own authorized_keys).
  */
 export function describeBalancerApply(ctx: SuiteContext): void {
@@ -37,26 +37,27 @@ export function describeBalancerApply(ctx: SuiteContext): void {
       const { status, body } = await publicFetch(lab().plan, path);
       return { status, body };
     };
-    /** HAProxy's spare slot, once its checks settle (a reload restarts them): drain on FALLBACK's own address, passing. */
+    /** HAProxy's armed slot, once its checks settle (a reload restarts them): drain on FALLBACK's own address, passing. */
     const settledSpare = async () => {
       const truth = await observeTruth(lab());
-      let spare = (await slots()).find((s) => s.name === "spare");
+      const armed = async () => (await slots()).find((s) => s.admin !== "ready");
+      let spare = await armed();
       for (let i = 0; i < 50 && spare?.status !== "DRAIN"; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        spare = (await slots()).find((s) => s.name === "spare");
+        spare = await armed();
       }
-      return { armedOnFallback: truth.spareArmedOnFallback, floatingServes: truth.floatingServes, admin: spare?.admin, status: spare?.status };
+      return { armedOnFallback: truth.fallbackArmed, prodSlotServes: truth.prodSlotServes, admin: spare?.admin, status: spare?.status };
     };
-    const ARMED = { armedOnFallback: true, floatingServes: true, admin: "drain", status: "DRAIN" };
+    const ARMED = { armedOnFallback: true, prodSlotServes: true, admin: "drain", status: "DRAIN" };
     let originalKeys: string | undefined;
 
     beforeAll(async () => {
-      // Run alone (after the bootstrap only), FALLBACK has no previous version yet, so the armed spare fails its checks:
+      // Run alone (after the bootstrap only), FALLBACK has no previous version yet, so its armed slot fails its checks:
       // one cutover puts the previous version there, as every later scenario of the suite finds it.
       if ((await settledSpare()).status === "DRAIN") return;
       const next = otherVersion(ctx.current);
       const run = await switchCli(ctx, ["--image", images(ctx)[next], "--json"]);
-      if (run.code !== ExitCode.ok) throw new Error(`the cutover that arms the spare failed: ${tail(run)}`);
+      if (run.code !== ExitCode.ok) throw new Error(`the cutover that arms FALLBACK's slot failed: ${tail(run)}`);
       ctx.current = next;
     }, 120_000);
 
@@ -76,7 +77,7 @@ export function describeBalancerApply(ctx: SuiteContext): void {
       expect(file()).toBe(before);
     });
 
-    it(`GIVEN ${CUTOVER_LOAD_RATE} req/s with long-lived requests and the spare armed WHEN a changed configuration (health path /) is applied THEN 0 requests fail, a new worker runs the new file under the same master, and the armed spare survives the reload`, async () => {
+    it(`GIVEN ${CUTOVER_LOAD_RATE} req/s with long-lived requests and FALLBACK's slot armed WHEN a changed configuration (health path /) is applied THEN 0 requests fail, a new worker runs the new file under the same master, and the armed slot survives the reload`, async () => {
       expect(await settledSpare()).toEqual(ARMED);
       const before = { file: file(), master: masterPid(), worker: await workerPid() };
 
@@ -117,7 +118,7 @@ export function describeBalancerApply(ctx: SuiteContext): void {
       expect(drift.stdout).toMatch(/^balancer config: DIFFERS \(running [0-9a-f]{12}, rendered [0-9a-f]{12}\) — run `npm run switch -- balancer apply`$/m);
     });
 
-    it("GIVEN maintenance on WHEN the original configuration is applied (another reload) THEN visitors still get the maintenance page, the map file keeps it, and the spare stays armed", async () => {
+    it("GIVEN maintenance on WHEN the original configuration is applied (another reload) THEN visitors still get the maintenance page, the map file keeps it, and the armed slot stays armed", async () => {
       const on = await switchCli(ctx, ["maintenance", "on", "--message", "Reloading the balancer", "--json"]);
       expect(on.code).toBe(ExitCode.ok);
       try {

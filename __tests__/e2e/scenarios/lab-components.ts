@@ -58,8 +58,8 @@ export function describeLabComponents(getLab: () => Lab): void {
       const lab = getLab();
       const result = await sshExec(lab, lab.plan.balancer, `socat stdio UNIX-CONNECT:${lab.plan.paths.haproxyAdminSocket}`, "show servers state app\n");
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/ app \d+ floating 198\.18\.\d+\.100 /);
-      expect(result.stdout).toMatch(/ app \d+ spare 127\.0\.0\.1 /);
+      expect(result.stdout).toMatch(/ app \d+ blue 198\.18\.\d+\.\d+ /);
+      expect(result.stdout).toMatch(/ app \d+ green \S+ /);
     });
 
     it("GIVEN known_hosts pins each droplet's own key WHEN a droplet presents another droplet's key THEN the connection is refused", async () => {

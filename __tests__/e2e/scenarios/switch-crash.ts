@@ -3,10 +3,10 @@ import { SuiteContext, images, otherVersion, switchCli, tail } from "../support/
 import { expectConverged, observeTruth } from "../support/truth";
 
 /**
- * The step names of a cutover, in order (docs/operations.md). arm-spare runs twice (on the new droplet before the gate,
- * then on the old PROD); a kill "after arm-spare" is after the first. "repair" only appears when there is something to repair.
+ * The step names of a cutover, in order (docs/operations.md). "repair" only appears when there is something to repair
+ * (the first cutover of a lab pins HAProxy's slots in it).
  */
-export const CUTOVER_STEPS = ["lock", "observe", "pull", "start", "arm-spare", "gate", "hand-over", "drain", "move-ip", "restore-floating", "retag", "verify", "finish", "prune", "record", "unlock"] as const;
+export const CUTOVER_STEPS = ["lock", "observe", "pull", "drain", "start", "arm", "gate", "hand-over", "move-ip", "retag", "verify", "finish", "prune", "record", "unlock"] as const;
 
 /** A switch killed at any step boundary (CI runner lost, Ctrl-C, OOM) must leave a state the next run converges from. */
 export function describeCrashRecovery(ctx: SuiteContext): void {

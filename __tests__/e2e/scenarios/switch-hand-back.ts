@@ -7,12 +7,9 @@ import { expectConverged, observeTruth } from "../support/truth";
 
 const HAND_BACK_LOAD_RATE = 500;
 
-/** Every step after the hand-over, with which occurrence of its name (arm-spare also runs before the gate). */
+/** Every step after the hand-over, with which occurrence of its name. */
 export const AFTER_HAND_OVER: readonly { readonly step: string; readonly nth: number }[] = [
-  { step: "drain", nth: 1 },
   { step: "move-ip", nth: 1 },
-  { step: "restore-floating", nth: 1 },
-  { step: "arm-spare", nth: 2 },
   { step: "retag", nth: 1 },
   { step: "verify", nth: 1 },
 ];

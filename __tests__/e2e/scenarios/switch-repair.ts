@@ -107,7 +107,7 @@ export function describeRepair(ctx: SuiteContext): void {
       expect(untags.map((r) => (r.body as { resources: { resource_id: string }[] }).resources[0].resource_id)).toEqual([String(fallbackHost(before).dropletId)]);
     });
 
-    it("GIVEN FALLBACK's app container stopped over SSH WHEN `repair` runs THEN it runs again, is gated, the spare is armed on it, and a rollback is ready", async () => {
+    it("GIVEN FALLBACK's app container stopped over SSH WHEN `repair` runs THEN it runs again, is gated, its slot is armed on it, and a rollback is ready", async () => {
       const { docker, list } = await appContainers(lab(), fallbackHost(await truth()));
       const running = list.filter((c) => c.State === "running");
       expect(running).toHaveLength(1);

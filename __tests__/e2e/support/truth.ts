@@ -20,10 +20,10 @@ export interface Truth {
   readonly fallback: LabHost["role"][];
   readonly publicVersion: string | undefined;
   readonly pendingActions: number;
-  /** HAProxy's spare slot targets the FALLBACK droplet's own address in drain: rollback can flip at once. */
-  readonly spareArmedOnFallback: boolean;
-  /** HAProxy's floating slot is the one serving. */
-  readonly floatingServes: boolean;
+  /** One HAProxy slot targets the FALLBACK droplet's own address in drain: rollback can flip at once. */
+  readonly fallbackArmed: boolean;
+  /** The one HAProxy slot in ready targets the PROD droplet's own address. */
+  readonly prodSlotServes: boolean;
 }
 
 export async function observeTruth(lab: Lab): Promise<Truth> {
@@ -38,8 +38,12 @@ export async function observeTruth(lab: Lab): Promise<Truth> {
   const tagged = (tag: string) => state.droplets.filter((d) => d.tags.includes(tag)).map((d) => role(d.id)!).sort();
   const socket = lab.plan.paths.haproxyAdminSocket;
   const servers = parseServers("app", await haproxyAdmin(socket, "show servers state app"), await haproxyAdmin(socket, "show stat"));
-  const spare = servers.find((s) => s.name === "spare");
-  const fallbackHosts = allHosts(lab.plan).filter((h) => tagged("FALLBACK").includes(h.role));
+  const only = (tag: string) => {
+    const hosts = allHosts(lab.plan).filter((h) => tagged(tag).includes(h.role));
+    return hosts.length === 1 ? hosts[0] : undefined;
+  };
+  const [prodHost, fallbackHost] = [only("PROD"), only("FALLBACK")];
+  const ready = servers.filter((s) => s.admin === "ready");
   return {
     ipHolder,
     ipAssignedTo: role(state.reservedIps[0]?.dropletId ?? null),
@@ -47,8 +51,8 @@ export async function observeTruth(lab: Lab): Promise<Truth> {
     fallback: tagged("FALLBACK"),
     publicVersion: await publicVersion(lab).catch(() => undefined),
     pendingActions: state.actions.filter((a) => a.status === "in-progress").length,
-    spareArmedOnFallback: !!spare && spare.admin === "drain" && fallbackHosts.length === 1 && spare.address === fallbackHosts[0].privateIp,
-    floatingServes: servers.find((s) => s.name === "floating")?.admin === "ready",
+    fallbackArmed: !!fallbackHost && servers.some((s) => s.admin === "drain" && s.address === fallbackHost.privateIp),
+    prodSlotServes: !!prodHost && ready.length === 1 && ready[0].address === prodHost.privateIp,
   };
 }
 
@@ -59,7 +63,7 @@ export function expectConverged(truth: Truth, version: string): void {
     ipOnTheProdDroplet: truth.prod.length === 1 && truth.ipHolder === truth.prod[0] && truth.ipAssignedTo === truth.prod[0],
     oneFallback: truth.fallback.length === 1 && truth.fallback[0] !== truth.prod[0],
     pendingActions: truth.pendingActions,
-    spareArmedOnFallback: truth.spareArmedOnFallback,
-    floatingServes: truth.floatingServes,
-  }).toEqual({ publicVersion: version, ipOnTheProdDroplet: true, oneFallback: true, pendingActions: 0, spareArmedOnFallback: true, floatingServes: true });
+    fallbackArmed: truth.fallbackArmed,
+    prodSlotServes: truth.prodSlotServes,
+  }).toEqual({ publicVersion: version, ipOnTheProdDroplet: true, oneFallback: true, pendingActions: 0, fallbackArmed: true, prodSlotServes: true });
 }
