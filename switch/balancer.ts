@@ -165,7 +165,7 @@ export async function runBalancerApply(deps: BalancerDeps, request: BalancerAppl
       for (const w of outcome.warnings) reporter.warn(`HAProxy: ${w}`);
     }
     done.config = configReport;
-    // After the reload is as safe as before it: the settings matter once the spare serves, and no flip can run while this
+    // After the reload is as safe as before it: the settings matter for the connections a flip opens, and no flip can run while this
     // run holds the deploy lock. A file HAProxy refuses thus leaves the kernel as it was, too.
     const kernel = await reporter.step("kernel", `keep the balancer's kernel settings (${config.haproxy.sysctlFile})`, () => applyKernel(ports, config, t.balancer, false));
     done.kernel = kernel;

@@ -70,7 +70,7 @@ const side = (droplet: Droplet, container?: AppContainer, image?: string, digest
 });
 
 /**
- * The cutover: lock → observe → plan → the plan's groups (pull, start, arm the spare, gate; the atomic hand-over and
+ * The cutover: lock → observe → plan → the plan's groups (pull, drain and start on FALLBACK, arm its slot, gate; the atomic hand-over and
  * the slow work after it; prune) → record → unlock. Each group carries its undo, so every failure path is plan data.
  */
 export async function runCutover(deps: SwitchDeps, asked: CutoverRequest): Promise<RunResult> {

@@ -192,7 +192,7 @@ export type RepairAction =
 
 /**
  * What `switch repair` does, as data: the safe repairs, and with `--image` the previous version redeployed on a FALLBACK
- * that lost it (pull, start, arm the spare, gate; undone by restore-fallback).
+ * that lost it (pull, start, gate, arm its slot; undone by restore-fallback).
  */
 export interface RepairPlan {
   readonly groups: readonly StepGroup[];

@@ -147,7 +147,7 @@ export interface HaproxyPort {
   servers(): Promise<HaproxyServer[]>;
   /**
    * Applies the changes in order in one runtime-API session: HAProxy runs them back to back, so no request sees
-   * a state in between (an atomic hand-over is `[{spare ready}, {floating drain}]`).
+   * a state in between (an atomic hand-over is `[{green ready}, {blue drain}]`).
    */
   apply(changes: readonly ServerChange[]): Promise<void>;
   /** Closes every session still open on a server (long-lived streams past the drain deadline). */

@@ -52,7 +52,7 @@ export function describeRepairPlan(plan: RepairPlan, observed: ObservedState, co
       if (step.name !== "pull") return [];
       const fallback = observed.workers[step.dropletId]?.droplet.name ?? String(step.dropletId);
       return [
-        `redeploy ${step.image} on FALLBACK ${fallback}: pull, start (with today's configuration${release?.config.app.hooks.preSwitch ? "; no hook runs" : ""}), wait until it answers 200, arm HAProxy's spare on it — because FALLBACK ${fallback} runs no ${config.app.name} container, so rollback had nothing to flip to`,
+        `redeploy ${step.image} on FALLBACK ${fallback}: pull, start (with today's configuration${release?.config.app.hooks.preSwitch ? "; no hook runs" : ""}), wait until it answers 200, arm its HAProxy slot on it — because FALLBACK ${fallback} runs no ${config.app.name} container, so rollback had nothing to flip to`,
       ];
     }),
   );

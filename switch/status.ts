@@ -41,7 +41,7 @@ export interface StatusReport {
   readonly haproxy: readonly { readonly server: string; readonly address: string; readonly status: string; readonly admin: string; readonly sessions: number }[];
   /** Judged by the balancer's clock; `detail` says who holds it, or what is wrong with its record. */
   readonly lock: LockReport | null;
-  /** Whether a rollback can flip at once: HAProxy's spare slot is armed on FALLBACK and its checks pass. */
+  /** Whether a rollback can flip at once: FALLBACK's HAProxy slot is armed on it and its checks pass. */
   readonly rollback: { readonly ready: boolean; readonly detail: string };
   /**
    * Whether HAProxy answers visitors with the maintenance page, and its message. When the map cannot be read, `on` is
@@ -153,14 +153,14 @@ export async function runStatus(ports: Ports, config: Config, _self: HostIdentit
   if (fallback && fallback.container && !fallback.health.startsWith("200")) findings.push(`FALLBACK ${fallback.droplet} health: ${fallback.health} (rollback would be refused)`);
   if (maintenance.error) findings.push(`maintenance mode unknown: ${maintenance.error}`);
   if (d.blocking) findings.push(`fix: ${d.blocking.fix}`);
-  const spare = observed.haproxy.find((s) => s.name === d.slots?.fallback);
+  const armedSlot = observed.haproxy.find((s) => s.name === d.slots?.fallback);
   const fallbackWorker = d.roles?.fallback;
-  const armed = !!fallbackWorker && isArmedOn(spare, fallbackWorker.droplet, config.app.port);
+  const armed = !!fallbackWorker && isArmedOn(armedSlot, fallbackWorker.droplet, config.app.port);
   const rollback = !armed
     ? { ready: false, detail: `no HAProxy slot is armed on FALLBACK${d.slots ? ` (${d.slots.fallback} is not; any switch run arms it)` : ""}` }
-    : isServing(spare!)
-      ? { ready: true, detail: `HAProxy checks FALLBACK ${fallbackWorker!.droplet.name} at ${spare!.address}:${spare!.port}: ${spare!.status}, check ${spare!.checkStatus ?? "passing"}` }
-      : { ready: false, detail: `HAProxy's checks of FALLBACK ${fallbackWorker!.droplet.name} fail: ${spare!.status}, check ${spare!.checkStatus ?? "?"}${spare!.lastCheck ? ` (${spare!.lastCheck})` : ""}` };
+    : isServing(armedSlot!)
+      ? { ready: true, detail: `HAProxy checks FALLBACK ${fallbackWorker!.droplet.name} at ${armedSlot!.address}:${armedSlot!.port}: ${armedSlot!.status}, check ${armedSlot!.checkStatus ?? "passing"}` }
+      : { ready: false, detail: `HAProxy's checks of FALLBACK ${fallbackWorker!.droplet.name} fail: ${armedSlot!.status}, check ${armedSlot!.checkStatus ?? "?"}${armedSlot!.lastCheck ? ` (${armedSlot!.lastCheck})` : ""}` };
   return {
     prod,
     fallback,

@@ -1,10 +1,9 @@
 /**
- * Kernel settings the balancer needs, shared by its cloud-init and the lab's balancer namespace. While the spare slot
- * serves (from a hand-over until the floating slot is back, up to SWITCH_DRAIN_TIMEOUT_SECONDS and the IP move), it
- * opens one backend connection per request (it never pools: haproxy.cfg's pool-max-conn 0), and HAProxy's close leaves
- * each in TIME_WAIT for 60 s. Linux's defaults (28,232 ephemeral ports, TIME_WAIT reuse on loopback only) would run out
- * near 800 requests/s over a 35 s window; reusing TIME_WAIT ports for new outgoing connections (safe with TCP
- * timestamps, Linux's default) and a wider range lift that far above what two droplets serve.
+ * Kernel settings the balancer runs with, shared by its cloud-init and the lab's balancer namespace: headroom for
+ * HAProxy's connections to the workers. Each flip opens a new set of them to the slot that starts serving, and every one
+ * HAProxy closes stays in TIME_WAIT for 60 s; Linux's defaults (28,232 ephemeral ports, TIME_WAIT reuse on loopback only)
+ * run out near 800 new connections/s sustained over 35 s. Reusing TIME_WAIT ports for new outgoing connections (safe with
+ * TCP timestamps, Linux's default) and a wider range lift that far above what two droplets serve.
  */
 export const BALANCER_SYSCTLS: Readonly<Record<string, string>> = {
   "net.ipv4.tcp_tw_reuse": "1",
@@ -16,7 +15,7 @@ export const BALANCER_SYSCTL_FILE = "/etc/sysctl.d/60-do-bluegreen-balancer.conf
 
 export function balancerSysctlText(): string {
   return [
-    "# do-bluegreen: the spare slot opens one connection per request while it serves; reuse TIME_WAIT ports for them.",
+    "# do-bluegreen: headroom for HAProxy's connections to the workers (TIME_WAIT reuse, a wider port range).",
     ...Object.entries(BALANCER_SYSCTLS).map(([key, value]) => `${key} = ${value}`),
     "",
   ].join("\n");

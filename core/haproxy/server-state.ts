@@ -3,8 +3,8 @@ import { posix } from "node:path";
 /**
  * HAProxy's server-state file: `show servers state` saved just before a reload, read back by the new process before it
  * serves (`server-state-file` in global, `load-server-state-from-file global` in defaults). It carries the runtime
- * changes a reload would otherwise lose: each slot's admin state (the armed spare in drain), its operational state and
- * health, and the spare's address (docs/decisions/0701).
+ * changes a reload would otherwise lose: each slot's admin state (the armed one in drain), its operational state and
+ * health, and its pinned address (docs/decisions/0701).
  */
 export const SERVER_STATE_FILE = "server-state";
 

@@ -71,7 +71,7 @@ export function obtainScript(config: CertificateScriptConfig, paths: Certificate
 /**
  * certbot's deploy hook (RENEWED_LINEAGE names the new certificate's directory). The PEM is written beside the served
  * one and renamed over it, so HAProxy never reads half a file; then the redirect flag, then the hitless reload that
- * `balancer apply` does (server state saved first, so the armed spare and the slots' health survive), then the status.
+ * `balancer apply` does (server state saved first, so the pinned slots, the armed one and their health survive), then the status.
  * A reload that fails leaves the old worker serving the old certificate: the hook exits non-zero and certbot reports it.
  */
 export function deployHookScript(config: CertificateScriptConfig): string {

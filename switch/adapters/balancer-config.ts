@@ -98,7 +98,7 @@ export function haproxyMessages(output: string, tempFile: string, configFile: st
       .trim();
   const lines = output.split("\n");
   const of = (tag: string) => lines.filter((l) => l.startsWith(`[${tag}]`)).map(clean).filter(Boolean);
-  // `Server app/spare remains in forced drain mode.` and the like: HAProxy applying the saved server state while it
+  // `Server app/green remains in forced drain mode.` and the like: HAProxy applying the saved server state while it
   // checks, i.e. the state the new worker will start with. Not a problem with the file.
   return { alerts: of("ALERT"), warnings: of("WARNING").filter((w) => !SERVER_STATE_NOTE.test(w)) };
 }

@@ -130,7 +130,7 @@ export class HaproxyRuntime implements HaproxyPort {
     if (/^(No such (server|backend)|Unknown command|Require|Invalid|Permission denied)/m.test(out.trim()))
       throw new HaproxyError(
         `HAProxy refused \`${cmd}\`: ${out.trim().split("\n")[0]}`,
-        "render haproxy.cfg with core/haproxy (backend app, servers floating and spare) and reload HAProxy",
+        "run `npm run switch -- balancer apply` (it installs the haproxy.cfg with backend app and its two slots)",
       );
     return out;
   }

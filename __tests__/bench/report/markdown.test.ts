@@ -33,8 +33,8 @@ describe("renderMarkdown", () => {
     ["the gate-to-all-new figure beside its goal", "| msFromGateToAllNew: from the health gate passing until every later request was answered by v2 | ≤ 500 ms | 320 |"],
     ["the rollback duration beside the simulated action time", "(a)'s rollback command took 2,900 ms; the lab simulator's reserved-IP action, which the rollback's IP move waits for, takes 1,500 ms"],
     ["failures counted over every kind", "of every kind (the short requests and the slow requests, uploads and streams)"],
-    ["(a)'s atomic hand-over", "the atomic hand-over (one HAProxy command, from which every new request goes to v2), drain the old slot, move the reserved IP, restore the floating slot, re-arm the spare on the previous version, retag, verify"],
-    ["(a)'s rollback steps", "it arms the spare on the previous version (armed already at rest), hands over, then the same drain, IP move, floating restore, re-arm, retag and verify"],
+    ["(a)'s atomic hand-over", "the atomic hand-over (one HAProxy command swapping the slots' states, from which every new request goes to v2; in-flight requests finish on v1, which keeps running), move the reserved IP"],
+    ["(a)'s rollback steps", "it hands over to the previous version's slot, armed at rest, then the same IP move, retag and verify (without the bake window)"],
   ])("GIVEN a report WHEN rendered THEN the page shows %s", (_what, text) => {
     expect(page).toContain(text);
   });
