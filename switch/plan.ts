@@ -189,7 +189,7 @@ export function diagnose(observed: ObservedState, config: PlanConfig): Diagnosis
       `rollback is not ready: HAProxy's checks of FALLBACK ${other.name} fail (${fallbackSlot.status}, check ${fallbackSlot.checkStatus ?? "?"}${fallbackSlot.lastCheck ? `: ${fallbackSlot.lastCheck}` : ""}); fix or redeploy its app, since rollback flips to it`,
     );
 
-  if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: the reserved IP points at nothing healthy`);
+  if (!runningContainer(roles.prod)) findings.push(`PROD ${holder.name} runs no ${config.app.name} container: its slot serves nothing healthy`);
   const previous = runningContainer(roles.fallback);
   if (!previous) findings.push(`FALLBACK ${other.name} runs no ${config.app.name} container: the previous version is missing, so rollback would fail`);
   else if (isUnfinished(previous, observed))

@@ -299,7 +299,7 @@ describe("diagnose", () => {
     ["a steady world", {}, []],
     ["the IP on FALLBACK", { ipOn: 2 }, [/interrupted retag/, /mid-flip: green \(PROD green\) is drain/]],
     ["FALLBACK runs nothing", { fallbackRuns: null }, [/previous version is missing/]],
-    ["PROD runs nothing", { prodRuns: null }, [/points at nothing healthy/]],
+    ["PROD runs nothing", { prodRuns: null }, [/its slot serves nothing healthy/]],
     ["HAProxy mid-flip", { haproxy: midFlip }, [/mid-flip/]],
     ["FALLBACK's slot unarmed", { haproxy: [steady[0], { ...steady[1], admin: "maint" as const, status: "MAINT" }] }, [/rollback is not ready: .* not armed/]],
     ["FALLBACK's slot on another address", { haproxy: [steady[0], { ...steady[1], address: "198.18.1.99" }] }, [/rollback is not ready: .* not armed/]],

@@ -209,7 +209,8 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
         probe.close(() => resolve(p));
       });
     });
-    const cfg = renderHaproxyConfig(config, { floatingIp: "127.0.0.1", bindAddress: "127.0.0.1", httpPort: port, runAsUser: null, logTarget: null })
+    // A stand-in reserved IP apart from the placeholder address, so the first boot's two slots can be told apart.
+    const cfg = renderHaproxyConfig(config, { floatingIp: "127.0.0.3", bindAddress: "127.0.0.1", httpPort: port, runAsUser: null, logTarget: null })
       // A test process may not raise its file limit to 20,000 connections.
       .replace(/maxconn \d+/, "maxconn 200");
     writeFileSync(join(dir, "haproxy.cfg"), cfg);
@@ -232,6 +233,8 @@ describe("HAProxy runtime API against a real haproxy (loopback, temp socket)", (
   it("GIVEN the rendered config WHEN driving a flip's commands THEN HAProxy reports each admin state (admin states only: check verdicts race the checks)", async () => {
     const haproxy = new HaproxyRuntime(new LocalShell(), config);
     const byName = async () => Object.fromEntries((await haproxy.servers()).map((s) => [s.name, s]));
+    // First boot, no saved state: blue serves through the reserved IP, green waits disabled on its placeholder.
+    expect((await byName()).blue).toMatchObject({ admin: "ready", address: "127.0.0.3" });
     expect((await byName()).green).toMatchObject({ admin: "maint", status: "MAINT", address: "127.0.0.1" });
     await haproxy.apply([{ server: "green", address: { ip: "127.0.0.2", port: 8080 }, state: "drain", health: "down" }]);
     expect((await byName()).green).toMatchObject({ admin: "drain", address: "127.0.0.2", port: 8080 });
