@@ -56,7 +56,7 @@ describe("switch CLI: repair", () => {
     world.engine(2).containers = [];
     const r = await cli(["repair", "--image", "registry.test/web:v0"], world);
     expect(r.code).toBe(0);
-    expect(r.stdout.at(-1)).toMatch(/^repaired \(1 change\(s\), \d+ ms\): redeploy registry.test\/web:v0 on FALLBACK web-green: pull, start \(with today's configuration\), wait until it answers 200, arm HAProxy's spare on it$/);
+    expect(r.stdout.at(-1)).toMatch(/^repaired \(1 change\(s\), \d+ ms\): redeploy registry.test\/web:v0 on FALLBACK web-green: pull, start \(with today's configuration\), wait until it answers 200, arm its HAProxy slot on it$/);
     expect(world.snapshot().running).toEqual({ 1: ["registry.test/web:v1"], 2: ["registry.test/web:v0"] });
   });
 

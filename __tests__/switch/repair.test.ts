@@ -204,6 +204,32 @@ describe("repair: the states a replaced worker leaves converge", () => {
     expect(world.audit).toEqual([expect.objectContaining({ command: "repair", message: "replaced green [redacted]" })]);
   });
 
+  it.each([
+    ["a new balancer (blue through the reserved IP, green disabled)", (w: FakeWorld) => (w.servers = [{ ...w.servers[0], address: w.ip.ip }, { ...w.servers[1], address: "127.0.0.1", admin: "maint" as const }])],
+    ["a replaced FALLBACK (green on its old address)", (w: FakeWorld) => (w.servers = [w.servers[0], { ...w.servers[1], address: "198.18.2.99" }])],
+  ])("GIVEN %s WHEN repairing THEN both slots end pinned (PROD's serving, FALLBACK's armed) and the public entry never stopped serving v1", async (_name, arrange) => {
+    const world = new FakeWorld();
+    arrange(world);
+    const answers: string[] = [];
+    world.onHaproxyChange = () => answers.push(world.publicAnswer().version ?? String(world.publicAnswer().status));
+    const { result } = await repair(world);
+    expect(result.ok).toBe(true);
+    const pinned = Object.fromEntries(world.servers.map((s) => [s.address, s.admin]));
+    expect(pinned).toEqual({ "198.18.2.11": "ready", "198.18.2.12": "drain" });
+    expect(answers.filter((v) => v !== "v1")).toEqual([]);
+  });
+
+  it("GIVEN both slots serving and neither on PROD WHEN repairing THEN it refuses to re-point a serving slot, and names the command that drains one", async () => {
+    const world = new FakeWorld();
+    world.servers = world.servers.map((s) => ({ ...s, address: "198.18.2.99", admin: "ready" as const }));
+    const { result } = await repair(world);
+    expect(result.ok).toBe(false);
+    expect((result as { e: Error & { fix: string } }).e).toMatchObject({
+      message: expect.stringMatching(/HAProxy's green slot serves 198.18.2.99:8080, so it is not re-pointed .*both slots serve, and neither targets PROD/),
+      fix: expect.stringContaining('set server app/green state drain'),
+    });
+  });
+
   it("GIVEN the reserved IP unassigned WHEN the next cutover runs THEN its repair step assigns it first and the cutover completes", async () => {
     const world = new FakeWorld();
     unassignIp(world);

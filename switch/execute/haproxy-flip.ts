@@ -68,7 +68,10 @@ export class HaproxyFlip {
     const current = await this.server(slot);
     const moved = current.address !== address || current.port !== port;
     if (current.admin === "ready" && moved)
-      throw new HaproxyError(`HAProxy's ${slot} slot serves ${current.address}:${current.port}: it cannot be re-armed on ${address}:${port}`, "run `npm run switch -- repair`");
+      throw new HaproxyError(
+        `HAProxy's ${slot} slot serves ${current.address}:${current.port}, so it is not re-pointed at ${address}:${port} (both slots serve, and neither targets PROD)`,
+        `drain one by hand on the balancer (echo "set server ${this.ctx.config.haproxy.backend}/${slot} state drain" | socat stdio UNIX-CONNECT:${this.ctx.config.haproxy.adminSocket}), then run \`npm run switch -- repair\``,
+      );
     if (moved && current.currentSessions > 0) await this.drain(slot);
     const unchanged = !moved && !fresh && current.admin === "drain";
     if (!unchanged)
