@@ -1,14 +1,16 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { buildSwitch } from "../scripts/build-switch";
 
 /**
- * Runs the real switch CLI (switch/cli.ts) as a subprocess against a lab, exactly as a person
+ * Runs the real switch CLI (switch/cli.ts, bundled as `npm run switch` runs it) as a subprocess against a lab, exactly as a person
  * or CI would, and reads its contract output: `step <name> started|done|failed` lines and the
  * `--json` object on the last line of stdout. It can SIGKILL the switch right after a given
  * step finishes, which is how the crash tests interrupt it at every step boundary.
  */
 const REPO_ROOT = resolve(__dirname, "..");
-const SWITCH_ENTRY = resolve(REPO_ROOT, "switch", "cli.ts");
+/** Built once per process, from the sources as they are: what `npm run switch` runs. */
+let switchEntry: string | undefined;
 /** Preloaded when a run asks for a skewed clock (a runner whose clock is off); see lab/skewed-clock.mjs. */
 const SKEWED_CLOCK = resolve(REPO_ROOT, "lab", "skewed-clock.mjs");
 // GitLab's collapsible-section markers ("\e[0Ksection_start:...\r\e[0K") may wrap step lines when CI=true.
@@ -80,7 +82,8 @@ export function parseStepLine(line: string): { name: string; event: StepEvent["e
 export function runSwitch(args: readonly string[], options: SwitchRunOptions): Promise<SwitchRun> {
   const started = Date.now();
   const skewed = options.clockSkewMs ? ["--import", SKEWED_CLOCK] : [];
-  const child = spawn(process.execPath, [...skewed, "--import", "tsx", SWITCH_ENTRY, ...args], {
+  switchEntry ??= buildSwitch();
+  const child = spawn(process.execPath, [...skewed, "--enable-source-maps", switchEntry, ...args], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), NODE_NO_WARNINGS: "1", ...options.env, ...(options.clockSkewMs ? { LAB_CLOCK_SKEW_MS: String(options.clockSkewMs) } : {}) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -358,6 +358,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  // The bundled CLI (scripts/build-switch.ts) runs under plain node, and bluegreen.config.ts is TypeScript.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!require.extensions[".ts"]) require("tsx/cjs/api").register();
   // docker-modem builds an "ssh:host:port" URL that Node flags as DEP0170 on every Docker call: known and harmless, pure noise for an operator.
   process.removeAllListeners("warning");
   process.on("warning", (w: Error & { code?: string }) => {

@@ -11,18 +11,15 @@ export interface WaitOptions {
   readonly factor?: number;
   /** An aborted signal ends the wait at its next poll by throwing the signal's reason. */
   readonly signal?: AbortSignal;
-  /** Poll at once (true) or only after the first delay (false: what is waited for cannot be done yet). @default true */
-  readonly pollAtOnce?: boolean;
+  /** The first poll comes this long after the start: what is waited for cannot be done sooner. Delays count from there. @default 0 */
+  readonly firstPollAfterMs?: number;
 }
 
 /** Polls `done` until it returns true (→ true) or the deadline passes (→ false). */
 export async function waitFor(clock: Clock, options: WaitOptions, done: () => Promise<boolean>): Promise<boolean> {
   const deadline = clock.now() + options.timeoutMs;
   let delay = options.firstDelayMs ?? 50;
-  if (options.pollAtOnce === false) {
-    await clock.sleep(Math.min(delay, options.timeoutMs));
-    delay = Math.min(delay * (options.factor ?? 2), options.maxDelayMs ?? 500);
-  }
+  if (options.firstPollAfterMs) await clock.sleep(Math.min(options.firstPollAfterMs, options.timeoutMs));
   for (;;) {
     options.signal?.throwIfAborted();
     if (await done()) return true;

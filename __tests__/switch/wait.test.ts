@@ -4,7 +4,8 @@ import { FakeClock } from "./fakes/world";
 describe("waitFor", () => {
   it.each([
     ["done at the 3rd poll, polling at once", { timeoutMs: 10_000, firstDelayMs: 100 }, 3, true, [0, 100, 300]],
-    ["done at the 2nd poll, first poll after the first delay", { timeoutMs: 10_000, firstDelayMs: 750, factor: 1.5, maxDelayMs: 2000, pollAtOnce: false }, 2, true, [750, 1875]],
+    ["done at the 4th poll, first poll late, then backing off", { timeoutMs: 10_000, firstPollAfterMs: 1000, firstDelayMs: 500, factor: 1.5, maxDelayMs: 1000 }, 4, true, [1000, 1500, 2250, 3250]],
+    ["a first poll later than the deadline", { timeoutMs: 300, firstPollAfterMs: 1000, firstDelayMs: 100 }, Infinity, false, [300]],
     ["never done within the deadline", { timeoutMs: 250, firstDelayMs: 100 }, Infinity, false, [0, 100, 250]],
   ])("GIVEN %s WHEN waiting THEN the result and the poll times are as expected", async (_name, options, doneAt, expected, pollTimes) => {
     const clock = new FakeClock();

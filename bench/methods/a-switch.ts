@@ -9,6 +9,7 @@ import { flipFigures, type FlipFigures } from "../../lab/demo/flip-report";
 import { runPhase, type PhaseResult } from "../../lab/demo/scenario";
 import type { LoadResult, StartedLoadRun } from "../../lab/load";
 import { LAB_ACTION_DELAY_MS } from "../../lab/simulated-cloud";
+import { SWITCH_BUNDLE } from "../../scripts/build-switch";
 import { parseStepLine, type StepEvent, type SwitchRun } from "../../lab/switch-process";
 import type { MethodResult } from "../model";
 import { analyzeSwitch } from "../measure/analysis";
@@ -31,7 +32,7 @@ export function chartMarkFor(line: string): string | undefined {
 }
 
 async function timedSwitch(ctx: MethodContext, name: string, args: string[], load?: StartedLoadRun): Promise<{ phase: PhaseResult; peakKiB: number | null }> {
-  const sampler = samplePeakMemory("switch/cli.ts");
+  const sampler = samplePeakMemory(SWITCH_BUNDLE);
   const onLine = (line: string) => {
     const mark = chartMarkFor(line);
     if (load && mark) load.mark(mark);

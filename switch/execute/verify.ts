@@ -5,7 +5,8 @@ import type { RunContext } from "./context";
 
 /** Consecutive good answers from the public entry before verification passes. */
 const VERIFY_STREAK = 3;
-const VERIFY_POLL_MS = 200;
+/** The flip is one HAProxy command, done before this step: the first answer can already be the new version's. */
+const VERIFY_POLL_MS = 100;
 
 /**
  * The public entry must serve the expected version (3 times in a row) within the bake window. After a hand-over the
