@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ describe("buildSwitch", () => {
   });
 
   it("GIVEN the bundle WHEN run under plain node with --help THEN it prints the switch's usage", () => {
-    expect(execFileSync(process.execPath, [bundle, "--help"], { encoding: "utf8" })).toContain("rollback");
+    expect(run(["--help"]).stdout).toContain("rollback");
   });
 
   it("GIVEN a TypeScript app file with a wrong export WHEN the bundle loads it THEN the problem is the file's content, so tsx loaded it", () => {
