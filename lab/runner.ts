@@ -66,3 +66,8 @@ export async function runAll(runner: CommandRunner, commands: readonly Command[]
     else await runner.run(command);
   }
 }
+
+/** Runs commands that do not depend on one another all at once; the first failure rejects. A detached one is only started. */
+export async function runConcurrently(runner: CommandRunner, commands: readonly Command[]): Promise<void> {
+  await Promise.all(commands.map((command) => (command.detach ? void runner.run(command).catch(() => undefined) : runner.run(command))));
+}

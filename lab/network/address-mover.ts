@@ -1,6 +1,6 @@
 import type { AddressMover, SimulatedDroplet } from "../simulator/types";
 import { allHosts, hostByDropletId, LabHost, LabPlan } from "../plan";
-import { Command, CommandRunner, runAll } from "../runner";
+import { Command, CommandRunner, runConcurrently } from "../runner";
 import { ipCommands as ip } from "./ip-commands";
 import { InternalError } from "../../core/errors";
 
@@ -9,7 +9,8 @@ import { InternalError } from "../../core/errors";
  * the address leaves the old droplet (its open connections break), appears on the new one and
  * is announced. The balancer and the host get their neighbour entries replaced as well, because
  * Linux ignores ARP updates within `locktime` (1 s) of the last one and would keep sending
- * packets to the old MAC meanwhile.
+ * packets to the old MAC meanwhile. Each command touches one namespace's address or one neighbour entry, so none depends
+ * on another and they run at once: the action's time is the simulated delay, not a queue of `ip` processes.
  */
 export function moveAddressCommands(plan: LabPlan, ipAddress: string, from: LabHost | null, to: LabHost | null): Command[] {
   const cidr = `${ipAddress}/32`;
@@ -35,7 +36,7 @@ export class NamespaceAddressMover implements AddressMover {
   ) {}
 
   async move(ipAddress: string, from: SimulatedDroplet | null, to: SimulatedDroplet | null): Promise<void> {
-    await runAll(this.runner, moveAddressCommands(this.plan, ipAddress, this.resolve(from), this.resolve(to)));
+    await runConcurrently(this.runner, moveAddressCommands(this.plan, ipAddress, this.resolve(from), this.resolve(to)));
   }
 
   private resolve(droplet: SimulatedDroplet | null): LabHost | null {

@@ -1,8 +1,9 @@
 /**
- * Drives reserved-IP actions through time: an accepted action stays in-progress for the configured
- * delay, then the AddressMover really moves the address, and only then is the action completed
- * (or errored when the mover fails). This mirrors DigitalOcean, where the address moves while the
- * action runs and clients must poll until it is done.
+ * Drives reserved-IP actions through time, as DigitalOcean's network moves the address while the action runs: an
+ * accepted action stays in-progress for the configured delay; halfway through it the AddressMover really moves the
+ * address, and at the delay's end the action is completed (later only if the move took longer), or errored when the
+ * move failed. So the action lasts what the lab says it simulates, not that plus the time `ip` takes, and clients
+ * must poll until it is done.
  */
 import type { ActionRecord, ActionRequest, SimulatorStore } from "./store";
 import type { AddressMover, SimulatedDroplet } from "./types";
@@ -19,22 +20,34 @@ export class ActionRunner {
 
   start(ip: string, request: ActionRequest): ActionRecord {
     const action = this.store.startAction(ip, request);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.finish(action);
-    }, this.delayMs);
-    this.timers.add(timer);
+    const ends = this.after(this.delayMs);
+    void this.after(this.delayMs / 2).then(async (due) => {
+      const moved = due && (await this.move(action));
+      if (moved && (await ends) && !this.stopped) this.store.completeAction(action.id);
+    });
     return action;
   }
 
-  /** Cancels actions that have not reached their move yet; they stay in-progress in the snapshot. */
+  /** Resolves true once `ms` passed; never, once the runner stopped (what waits on it is dropped with it). */
+  private after(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve(!this.stopped);
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  /** Cancels actions that have not completed yet; they stay in-progress in the snapshot. */
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
 
-  private async finish(action: ActionRecord): Promise<void> {
+  /** Moves the address on the wire; false (the action errored, or the runner stopped) when it did not. */
+  private async move(action: ActionRecord): Promise<boolean> {
     const from = this.dropletOrNull(action.fromDropletId);
     const to = this.dropletOrNull(action.toDropletId);
     try {
@@ -42,9 +55,9 @@ export class ActionRunner {
       if (from?.id !== to?.id) await this.mover.move(action.ip, from, to);
     } catch (error) {
       if (!this.stopped) this.store.failAction(action.id, error instanceof Error ? error.message : String(error));
-      return;
+      return false;
     }
-    if (!this.stopped) this.store.completeAction(action.id);
+    return !this.stopped;
   }
 
   private dropletOrNull(id: number | null): SimulatedDroplet | null {
