@@ -59,15 +59,19 @@ export class ExecRunner implements CommandRunner {
   }
 }
 
+/** Starts a detached command without waiting (its failure is ignored); runs any other to its end. */
+function runOne(runner: CommandRunner, command: Command): Promise<unknown> {
+  if (!command.detach) return runner.run(command);
+  void runner.run(command).catch(() => undefined);
+  return Promise.resolve();
+}
+
 /** Runs commands one after another; order matters for network setup. A detached command is only started. */
 export async function runAll(runner: CommandRunner, commands: readonly Command[]): Promise<void> {
-  for (const command of commands) {
-    if (command.detach) void runner.run(command).catch(() => undefined);
-    else await runner.run(command);
-  }
+  for (const command of commands) await runOne(runner, command);
 }
 
 /** Runs commands that do not depend on one another all at once; the first failure rejects. A detached one is only started. */
 export async function runConcurrently(runner: CommandRunner, commands: readonly Command[]): Promise<void> {
-  await Promise.all(commands.map((command) => (command.detach ? void runner.run(command).catch(() => undefined) : runner.run(command))));
+  await Promise.all(commands.map((command) => runOne(runner, command)));
 }

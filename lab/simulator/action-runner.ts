@@ -21,19 +21,18 @@ export class ActionRunner {
   start(ip: string, request: ActionRequest): ActionRecord {
     const action = this.store.startAction(ip, request);
     const ends = this.after(this.delayMs);
-    void this.after(this.delayMs / 2).then(async (due) => {
-      const moved = due && (await this.move(action));
-      if (moved && (await ends) && !this.stopped) this.store.completeAction(action.id);
+    void this.after(this.delayMs / 2).then(async () => {
+      if (await this.move(action)) await ends.then(() => this.store.completeAction(action.id));
     });
     return action;
   }
 
-  /** Resolves true once `ms` passed; never, once the runner stopped (what waits on it is dropped with it). */
-  private after(ms: number): Promise<boolean> {
+  /** Resolves once `ms` passed; never, once the runner stopped (stop clears the timer; what waits is dropped with it). */
+  private after(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        resolve(!this.stopped);
+        resolve();
       }, ms);
       this.timers.add(timer);
     });
